@@ -1,0 +1,271 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/seller"
+)
+
+// Service manages products, SKUs and stock.
+type Service struct {
+	db      *db.DB
+	markets *market.Service
+	sellers *seller.Service
+	outbox  *outbox.Outbox
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewService returns a catalog service.
+func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
+	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now}
+}
+
+// CreateProduct lists a product in a shop the actor manages, priced in the shop's
+// market currency. It goes live at once (product review arrives with the Seller Center).
+func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id.ID, in ProductInput) (Product, error) {
+	shop, err := s.sellers.ManageForSale(ctx, actor, shopID)
+	if err != nil {
+		return Product{}, err
+	}
+	m, err := s.markets.Market(ctx, shop.Market)
+	if err != nil {
+		return Product{}, err
+	}
+	if err := in.validate(m.Currency); err != nil {
+		return Product{}, err
+	}
+	now := s.now().UTC()
+	p := Product{ID: id.New(), ShopID: shop.ID, Market: shop.Market, Title: in.Title, Description: in.Description,
+		Status: Live, CreatedAt: now, UpdatedAt: now}
+	for _, si := range in.SKUs {
+		p.SKUs = append(p.SKUs, SKU{ID: id.New(), ProductID: p.ID, SellerSKU: si.SellerSKU, Name: si.Name, Price: si.Price, Stock: si.Stock})
+	}
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
+			db.Micros(now), db.Micros(now)); err != nil {
+			return err
+		}
+		for _, k := range p.SKUs {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO skus (id, product_id, seller_sku, name, price, currency, stock, reserved, created_at, updated_at)
+				VALUES ($1, $2, $3, $4, $5, $6, $7, 0, $8, $9)`, k.ID, p.ID, k.SellerSKU, k.Name, k.Price.Amount, k.Price.Currency,
+				k.Stock, db.Micros(now), db.Micros(now)); err != nil {
+				return err
+			}
+		}
+		return s.outbox.Add(ctx, tx, outbox.Aggregate("product", p.ID), events.ProductCreated{
+			ProductID: p.ID, ShopID: p.ShopID, Market: p.Market, Title: p.Title, Status: string(p.Status), At: now})
+	})
+	if err != nil {
+		return Product{}, fmt.Errorf("catalog: create product: %w", err)
+	}
+	return p, nil
+}
+
+// Product returns a product with its SKUs. Products are public.
+func (s *Service) Product(ctx context.Context, productID id.ID) (Product, error) {
+	ps, err := s.products(ctx, `WHERE p.id = $1`, productID)
+	if err != nil {
+		return Product{}, err
+	}
+	if len(ps) == 0 {
+		return Product{}, ErrProductNotFound
+	}
+	return ps[0], nil
+}
+
+// ProductsOfShop lists a shop's products, newest first.
+func (s *Service) ProductsOfShop(ctx context.Context, shopID id.ID, limit int) ([]Product, error) {
+	return s.products(ctx, `WHERE p.shop_id = $1 ORDER BY p.id DESC LIMIT $2`, shopID, limit)
+}
+
+// LiveProducts lists products for sale in a market, newest first.
+func (s *Service) LiveProducts(ctx context.Context, marketCode string, limit int) ([]Product, error) {
+	return s.products(ctx, `WHERE p.market = $1 AND p.status = 'live' ORDER BY p.id DESC LIMIT $2`, marketCode, limit)
+}
+
+// ProductsByID returns the products with the given ids that exist, in the order asked.
+func (s *Service) ProductsByID(ctx context.Context, ids []id.ID) ([]Product, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	ph := make([]string, len(ids))
+	args := make([]any, len(ids))
+	for i, v := range ids {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), v
+	}
+	ps, err := s.products(ctx, `WHERE p.id IN (`+strings.Join(ph, ",")+`)`, args...)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[id.ID]Product{}
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	out := make([]Product, 0, len(ps))
+	for _, v := range ids {
+		if p, ok := byID[v]; ok {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
+
+// products loads products matching where (with its ORDER BY and LIMIT) and their SKUs.
+func (s *Service) products(ctx context.Context, where string, args ...any) ([]Product, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.shop_id, p.market, p.title, p.description, p.status, p.created_at, p.updated_at
+		FROM products p `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list products: %w", err)
+	}
+	var out []Product
+	index := map[id.ID]int{}
+	for rows.Next() {
+		var p Product
+		var created, updated int64
+		if err := rows.Scan(&p.ID, &p.ShopID, &p.Market, &p.Title, &p.Description, &p.Status, &created, &updated); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		p.CreatedAt, p.UpdatedAt = db.Time(created), db.Time(updated)
+		index[p.ID] = len(out)
+		out = append(out, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ph := make([]string, 0, len(out))
+	skuArgs := make([]any, 0, len(out))
+	for i, p := range out {
+		ph = append(ph, fmt.Sprintf("$%d", i+1))
+		skuArgs = append(skuArgs, p.ID)
+	}
+	srows, err := s.db.QueryContext(ctx, `SELECT id, product_id, seller_sku, name, price, currency, stock, reserved FROM skus
+		WHERE product_id IN (`+strings.Join(ph, ",")+`) ORDER BY id`, skuArgs...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: list skus: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		var k SKU
+		if err := srows.Scan(&k.ID, &k.ProductID, &k.SellerSKU, &k.Name, &k.Price.Amount, &k.Price.Currency, &k.Stock, &k.Reserved); err != nil {
+			return nil, err
+		}
+		p := &out[index[k.ProductID]]
+		p.SKUs = append(p.SKUs, k)
+	}
+	return out, srows.Err()
+}
+
+// Item is a SKU as checkout sees it: with its product, shop and market.
+type Item struct {
+	SKU
+	Title  string
+	ShopID id.ID
+	Market string
+	Status Status
+}
+
+// ItemForSale reads a SKU inside the caller's transaction and checks that it can be
+// bought: the product is live. Stock is checked by Reserve.
+func (s *Service) ItemForSale(ctx context.Context, q db.Querier, skuID id.ID) (Item, error) {
+	var it Item
+	err := q.QueryRowContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved,
+		p.title, p.shop_id, p.market, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).
+		Scan(&it.ID, &it.ProductID, &it.SellerSKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &it.Reserved,
+			&it.Title, &it.ShopID, &it.Market, &it.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, ErrSKUNotFound.With("SKU %s does not exist", skuID)
+	}
+	if err != nil {
+		return Item{}, fmt.Errorf("catalog: load sku: %w", err)
+	}
+	if it.Status != Live {
+		return Item{}, ErrNotForSale.With("%q is %s and cannot be bought", it.Title, it.Status)
+	}
+	return it, nil
+}
+
+// SetStock sets a SKU's available stock. The seller who manages its shop only.
+func (s *Service) SetStock(ctx context.Context, actor auth.Actor, skuID id.ID, stock int64) (SKU, error) {
+	if stock < 0 || stock > MaxStock {
+		return SKU{}, errs.Invalidf("stock", "stock must be 0-%d", MaxStock)
+	}
+	it, err := s.itemAnyStatus(ctx, skuID)
+	if err != nil {
+		return SKU{}, err
+	}
+	if _, err := s.sellers.Manage(ctx, actor, it.ShopID); err != nil {
+		return SKU{}, err
+	}
+	if _, err := s.db.ExecContext(ctx, `UPDATE skus SET stock = $1, updated_at = $2 WHERE id = $3`, stock, db.Micros(s.now()), skuID); err != nil {
+		return SKU{}, fmt.Errorf("catalog: set stock: %w", err)
+	}
+	it.Stock = stock
+	return it.SKU, nil
+}
+
+func (s *Service) itemAnyStatus(ctx context.Context, skuID id.ID) (Item, error) {
+	var it Item
+	err := s.db.QueryRowContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved, p.shop_id
+		FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).
+		Scan(&it.ID, &it.ProductID, &it.SellerSKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &it.Reserved, &it.ShopID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Item{}, ErrSKUNotFound
+	}
+	return it, err
+}
+
+// Reserve takes qty units of a SKU's stock for an order awaiting payment, in the
+// caller's transaction. It fails with ErrOutOfStock, changing nothing, if fewer remain.
+func (s *Service) Reserve(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
+	res, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock - $1, reserved = reserved + $1 WHERE id = $2 AND stock >= $1`, qty, skuID)
+	if err != nil {
+		return fmt.Errorf("catalog: reserve: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var left int64
+		if err := tx.QueryRowContext(ctx, `SELECT stock FROM skus WHERE id = $1`, skuID).Scan(&left); errors.Is(err, sql.ErrNoRows) {
+			return ErrSKUNotFound
+		}
+		if left == 0 {
+			return ErrOutOfStock.With("sold out")
+		}
+		return ErrOutOfStock.With("only %d left", left)
+	}
+	return nil
+}
+
+// Release returns reserved units to stock (an order cancelled before payment).
+func (s *Service) Release(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock + $1, reserved = reserved - $1 WHERE id = $2`, qty, skuID)
+	if err != nil {
+		return fmt.Errorf("catalog: release: %w", err)
+	}
+	return nil
+}
+
+// Commit turns reserved units into sold ones (an order paid).
+func (s *Service) Commit(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
+	_, err := tx.ExecContext(ctx, `UPDATE skus SET reserved = reserved - $1 WHERE id = $2`, qty, skuID)
+	if err != nil {
+		return fmt.Errorf("catalog: commit stock: %w", err)
+	}
+	return nil
+}
+

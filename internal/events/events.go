@@ -1,0 +1,181 @@
+// Package events is the catalogue of facts liveshop's domains announce to each other:
+// each type is one event's payload, named in the past tense, with its topic. Producers
+// record them through the outbox in the same transaction as the change they describe;
+// consumers in other domains decode them without importing the producer, which keeps
+// the import direction one way (see docs/ARCHITECTURE.md).
+//
+// Payloads are JSON and evolve by adding fields only; a consumer must tolerate fields
+// it does not know.
+package events
+
+import (
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// Event is anything that can be recorded in the outbox.
+type Event interface {
+	Topic() string
+}
+
+// Topics, one per event type.
+const (
+	TopicShopRegistered    = "shop.registered"
+	TopicProductCreated    = "product.created"
+	TopicOrderPaid         = "order.paid"
+	TopicOrderShipped      = "order.shipped"
+	TopicOrderDelivered    = "order.delivered"
+	TopicOrderCompleted    = "order.completed"
+	TopicOrderCancelled    = "order.cancelled"
+	TopicLiveScheduled     = "live.scheduled"
+	TopicLiveStarted       = "live.started"
+	TopicLiveEnded         = "live.ended"
+	TopicLiveProductPinned = "live.product_pinned"
+)
+
+// ShopRegistered: a seller opened a shop in a market.
+type ShopRegistered struct {
+	ShopID  id.ID     `json:"shop_id"`
+	OwnerID id.ID     `json:"owner_id"`
+	Market  string    `json:"market"`
+	Name    string    `json:"name"`
+	Status  string    `json:"status"`
+	At      time.Time `json:"at"`
+}
+
+func (ShopRegistered) Topic() string { return TopicShopRegistered }
+
+// ProductCreated: a seller listed a product.
+type ProductCreated struct {
+	ProductID id.ID     `json:"product_id"`
+	ShopID    id.ID     `json:"shop_id"`
+	Market    string    `json:"market"`
+	Title     string    `json:"title"`
+	Status    string    `json:"status"`
+	At        time.Time `json:"at"`
+}
+
+func (ProductCreated) Topic() string { return TopicProductCreated }
+
+// Order is the snapshot of an order every order event carries, so consumers need not
+// read the order domain's tables.
+type Order struct {
+	OrderID     id.ID       `json:"order_id"`
+	CheckoutID  id.ID       `json:"checkout_id"`
+	BuyerID     id.ID       `json:"buyer_id"`
+	ShopID      id.ID       `json:"shop_id"`
+	Market      string      `json:"market"`
+	Currency    string      `json:"currency"`
+	Status      string      `json:"status"`
+	Subtotal    int64       `json:"subtotal"`
+	ShippingFee int64       `json:"shipping_fee"`
+	Total       int64       `json:"total"` // what the buyer paid, minor units
+	Lines       []OrderLine `json:"lines"`
+	PaidAt      time.Time   `json:"paid_at"`
+}
+
+// OrderLine is one line of an Order snapshot, with where the sale came from.
+type OrderLine struct {
+	LineID        id.ID  `json:"line_id"`
+	ProductID     id.ID  `json:"product_id"`
+	SKUID         id.ID  `json:"sku_id"`
+	Title         string `json:"title"`
+	Quantity      int64  `json:"quantity"`
+	UnitPrice     int64  `json:"unit_price"`
+	Total         int64  `json:"total"`
+	Source        string `json:"source"` // LIVE, VIDEO, SHOWCASE, PRODUCT_CARD
+	CreatorID     id.ID  `json:"creator_id,omitempty"`
+	LiveSessionID id.ID  `json:"live_session_id,omitempty"`
+	CommissionBP  int64  `json:"commission_bp,omitempty"`
+	Commission    int64  `json:"commission,omitempty"` // minor units owed to the creator
+}
+
+// OrderPaid: the buyer's payment for the order was captured.
+type OrderPaid struct {
+	Order
+	BuyerName string    `json:"buyer_name"`
+	At        time.Time `json:"at"`
+}
+
+func (OrderPaid) Topic() string { return TopicOrderPaid }
+
+// OrderShipped: the seller handed the order to a carrier.
+type OrderShipped struct {
+	Order
+	Carrier        string    `json:"carrier"`
+	TrackingNumber string    `json:"tracking_number"`
+	At             time.Time `json:"at"`
+}
+
+func (OrderShipped) Topic() string { return TopicOrderShipped }
+
+// OrderDelivered: the carrier delivered the order.
+type OrderDelivered struct {
+	Order
+	At time.Time `json:"at"`
+}
+
+func (OrderDelivered) Topic() string { return TopicOrderDelivered }
+
+// OrderCompleted: the order is final; its money may settle.
+type OrderCompleted struct {
+	Order
+	At time.Time `json:"at"`
+}
+
+func (OrderCompleted) Topic() string { return TopicOrderCompleted }
+
+// OrderCancelled: the order will not be fulfilled. WasPaid says whether money was
+// captured and must be returned.
+type OrderCancelled struct {
+	Order
+	WasPaid bool      `json:"was_paid"`
+	Reason  string    `json:"reason"`
+	At      time.Time `json:"at"`
+}
+
+func (OrderCancelled) Topic() string { return TopicOrderCancelled }
+
+// LiveSession describes a live session in live events.
+type LiveSession struct {
+	SessionID     id.ID  `json:"session_id"`
+	Market        string `json:"market"`
+	HostAccountID id.ID  `json:"host_account_id"`
+	CreatorID     id.ID  `json:"creator_id,omitempty"`
+	ShopID        id.ID  `json:"shop_id,omitempty"`
+	Title         string `json:"title"`
+}
+
+// LiveScheduled: a host scheduled a live session.
+type LiveScheduled struct {
+	LiveSession
+	ScheduledAt time.Time `json:"scheduled_at"`
+}
+
+func (LiveScheduled) Topic() string { return TopicLiveScheduled }
+
+// LiveStarted: a live session went live.
+type LiveStarted struct {
+	LiveSession
+	At time.Time `json:"at"`
+}
+
+func (LiveStarted) Topic() string { return TopicLiveStarted }
+
+// LiveEnded: a live session ended.
+type LiveEnded struct {
+	LiveSession
+	At time.Time `json:"at"`
+}
+
+func (LiveEnded) Topic() string { return TopicLiveEnded }
+
+// LiveProductPinned: the host pinned a product in the room.
+type LiveProductPinned struct {
+	SessionID id.ID     `json:"session_id"`
+	ProductID id.ID     `json:"product_id"`
+	At        time.Time `json:"at"`
+}
+
+func (LiveProductPinned) Topic() string { return TopicLiveProductPinned }

@@ -1,0 +1,28 @@
+package db
+
+import (
+	"net/url"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver; see docs/SQLITE_DRIVER.md
+)
+
+const sqliteDriver = "sqlite"
+
+// sqliteDSN builds the connection string for the file at path. Every connection gets
+// WAL (readers never block the writer), a busy timeout (another process, such as
+// `liveshop migrate`, may hold the write lock briefly), foreign keys, and
+// synchronous=NORMAL, which in WAL mode still survives a process crash (kill -9) and
+// loses at most the last transactions on power loss. The writer begins transactions
+// IMMEDIATE so it takes the write lock up front instead of failing to upgrade later.
+func sqliteDSN(path string, writer bool) string {
+	v := url.Values{}
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+		v.Add("_pragma", p)
+	}
+	if writer {
+		v.Set("_txlock", "immediate")
+	} else {
+		v.Add("_pragma", "query_only(1)")
+	}
+	return "file:" + path + "?" + v.Encode()
+}

@@ -1,0 +1,25 @@
+package migrate_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
+	"github.com/liveshop/liveshop/internal/platform/migrate"
+)
+
+// dbtest.Each migrates an empty database on each engine; running again must be a no-op.
+func TestMigrateEmptyDatabaseThenAgainIsNoop(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		v, err := migrate.Version(ctx, d)
+		if err != nil || v != migrate.Latest() {
+			t.Fatalf("version = %d, %v; want %d", v, err, migrate.Latest())
+		}
+		n, err := migrate.Run(ctx, d, nil)
+		if err != nil || n != 0 {
+			t.Fatalf("second run applied %d, %v", n, err)
+		}
+	})
+}

@@ -1,0 +1,355 @@
+package migrate
+
+// Steps is the schema's history. Append only: never edit a step that has shipped.
+//
+// Conventions: ids are BIGINT issued by package id; times are BIGINT microseconds since
+// the Unix epoch (0 or NULL for "not yet"); money is BIGINT minor units beside a TEXT
+// currency code; rates are INTEGER basis points. CHECK constraints back the invariants
+// the code already enforces, so a bug becomes an error rather than bad data.
+var Steps = []Step{
+	{1, "outbox and consumed events", SQL(
+		`CREATE TABLE outbox (
+			id BIGINT PRIMARY KEY,
+			topic TEXT NOT NULL,
+			aggregate TEXT NOT NULL,
+			payload TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			published_at BIGINT,
+			attempts INTEGER NOT NULL DEFAULT 0,
+			last_error TEXT NOT NULL DEFAULT '',
+			dead_at BIGINT
+		)`,
+		`CREATE INDEX outbox_pending ON outbox (id) WHERE published_at IS NULL AND dead_at IS NULL`,
+		`CREATE TABLE consumed_events (
+			consumer TEXT NOT NULL,
+			event_id BIGINT NOT NULL,
+			consumed_at BIGINT NOT NULL,
+			PRIMARY KEY (consumer, event_id)
+		)`,
+		`CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL, updated_at BIGINT NOT NULL)`,
+	)},
+	{2, "markets and policies", SQL(
+		`CREATE TABLE markets (
+			code TEXT PRIMARY KEY,
+			name TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			time_zone TEXT NOT NULL,
+			languages TEXT NOT NULL,
+			launch_state TEXT NOT NULL,
+			launch_date TEXT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE market_policies (
+			id BIGINT PRIMARY KEY,
+			market TEXT NOT NULL REFERENCES markets (code),
+			effective_from BIGINT NOT NULL,
+			document TEXT NOT NULL,
+			note TEXT NOT NULL,
+			created_by BIGINT NOT NULL DEFAULT 0,
+			created_at BIGINT NOT NULL,
+			UNIQUE (market, effective_from)
+		)`,
+	)},
+	{3, "accounts, sessions, tokens, follows", SQL(
+		`CREATE TABLE accounts (
+			id BIGINT PRIMARY KEY,
+			email TEXT NOT NULL UNIQUE,
+			display_name TEXT NOT NULL,
+			password_hash TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE account_roles (
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			role TEXT NOT NULL,
+			PRIMARY KEY (account_id, role)
+		)`,
+		`CREATE TABLE sessions (
+			token_hash TEXT PRIMARY KEY,
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			csrf_token TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX sessions_account ON sessions (account_id)`,
+		`CREATE TABLE api_tokens (
+			id BIGINT PRIMARY KEY,
+			token_hash TEXT NOT NULL UNIQUE,
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			name TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE follows (
+			follower_id BIGINT NOT NULL REFERENCES accounts (id),
+			target_kind TEXT NOT NULL,
+			target_id BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (follower_id, target_kind, target_id)
+		)`,
+		`CREATE INDEX follows_target ON follows (target_kind, target_id)`,
+		`CREATE TABLE follower_counts (
+			target_kind TEXT NOT NULL,
+			target_id BIGINT NOT NULL,
+			followers BIGINT NOT NULL CHECK (followers >= 0),
+			PRIMARY KEY (target_kind, target_id)
+		)`,
+	)},
+	{4, "shops", SQL(
+		`CREATE TABLE shops (
+			id BIGINT PRIMARY KEY,
+			owner_id BIGINT NOT NULL REFERENCES accounts (id),
+			market TEXT NOT NULL REFERENCES markets (code),
+			name TEXT NOT NULL,
+			kind TEXT NOT NULL,
+			status TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			activated_at BIGINT NOT NULL DEFAULT 0,
+			UNIQUE (market, name)
+		)`,
+		`CREATE INDEX shops_owner ON shops (owner_id)`,
+	)},
+	{5, "products and skus", SQL(
+		`CREATE TABLE products (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL REFERENCES markets (code),
+			title TEXT NOT NULL,
+			description TEXT NOT NULL,
+			status TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX products_shop ON products (shop_id, id)`,
+		`CREATE INDEX products_market ON products (market, status, id)`,
+		`CREATE TABLE skus (
+			id BIGINT PRIMARY KEY,
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			seller_sku TEXT NOT NULL,
+			name TEXT NOT NULL,
+			price BIGINT NOT NULL CHECK (price > 0),
+			currency TEXT NOT NULL,
+			stock BIGINT NOT NULL CHECK (stock >= 0),
+			reserved BIGINT NOT NULL DEFAULT 0 CHECK (reserved >= 0),
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX skus_product ON skus (product_id)`,
+	)},
+	{6, "creators, offers, showcases, commissions", SQL(
+		`CREATE TABLE creators (
+			id BIGINT PRIMARY KEY,
+			account_id BIGINT NOT NULL UNIQUE REFERENCES accounts (id),
+			handle TEXT NOT NULL UNIQUE,
+			display_name TEXT NOT NULL,
+			bio TEXT NOT NULL,
+			market TEXT NOT NULL REFERENCES markets (code),
+			kind TEXT NOT NULL,
+			birth_date TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE affiliate_offers (
+			product_id BIGINT PRIMARY KEY REFERENCES products (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL,
+			commission_bp INTEGER NOT NULL CHECK (commission_bp BETWEEN 100 AND 8000),
+			active BOOLEAN NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX affiliate_offers_market ON affiliate_offers (market, active)`,
+		`CREATE TABLE showcase_items (
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			position INTEGER NOT NULL,
+			added_at BIGINT NOT NULL,
+			PRIMARY KEY (creator_id, product_id)
+		)`,
+		`CREATE TABLE commissions (
+			order_line_id BIGINT PRIMARY KEY,
+			order_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			base_amount BIGINT NOT NULL,
+			rate_bp INTEGER NOT NULL,
+			amount BIGINT NOT NULL CHECK (amount >= 0),
+			status TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			accrued_at BIGINT NOT NULL DEFAULT 0,
+			payable_at BIGINT NOT NULL DEFAULT 0,
+			reversed_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX commissions_creator ON commissions (creator_id, order_line_id)`,
+	)},
+	{7, "live sessions", SQL(
+		`CREATE TABLE live_sessions (
+			id BIGINT PRIMARY KEY,
+			market TEXT NOT NULL REFERENCES markets (code),
+			host_account_id BIGINT NOT NULL REFERENCES accounts (id),
+			creator_id BIGINT REFERENCES creators (id),
+			shop_id BIGINT REFERENCES shops (id),
+			title TEXT NOT NULL,
+			status TEXT NOT NULL,
+			scheduled_at BIGINT NOT NULL,
+			started_at BIGINT NOT NULL DEFAULT 0,
+			ended_at BIGINT NOT NULL DEFAULT 0,
+			pinned_product_id BIGINT REFERENCES products (id),
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX live_sessions_status ON live_sessions (status, scheduled_at)`,
+		`CREATE INDEX live_sessions_host ON live_sessions (host_account_id, id)`,
+		`CREATE TABLE live_session_products (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			position INTEGER NOT NULL,
+			PRIMARY KEY (session_id, product_id)
+		)`,
+	)},
+	{8, "payments", SQL(
+		`CREATE TABLE payments (
+			id BIGINT PRIMARY KEY,
+			reference TEXT NOT NULL UNIQUE,
+			payer_id BIGINT NOT NULL REFERENCES accounts (id),
+			provider TEXT NOT NULL,
+			provider_ref TEXT NOT NULL,
+			method TEXT NOT NULL,
+			amount BIGINT NOT NULL CHECK (amount > 0),
+			currency TEXT NOT NULL,
+			status TEXT NOT NULL,
+			failure_code TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL
+		)`,
+	)},
+	{9, "checkouts and orders", SQL(
+		`CREATE TABLE checkouts (
+			id BIGINT PRIMARY KEY,
+			buyer_id BIGINT NOT NULL REFERENCES accounts (id),
+			idempotency_key TEXT NOT NULL,
+			request_hash TEXT NOT NULL,
+			market TEXT NOT NULL REFERENCES markets (code),
+			currency TEXT NOT NULL,
+			total BIGINT NOT NULL,
+			status TEXT NOT NULL,
+			payment_id BIGINT,
+			created_at BIGINT NOT NULL,
+			UNIQUE (buyer_id, idempotency_key)
+		)`,
+		`CREATE TABLE orders (
+			id BIGINT PRIMARY KEY,
+			checkout_id BIGINT NOT NULL REFERENCES checkouts (id),
+			buyer_id BIGINT NOT NULL REFERENCES accounts (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL REFERENCES markets (code),
+			currency TEXT NOT NULL,
+			status TEXT NOT NULL,
+			subtotal BIGINT NOT NULL CHECK (subtotal >= 0),
+			shipping_fee BIGINT NOT NULL CHECK (shipping_fee >= 0),
+			total BIGINT NOT NULL CHECK (total >= 0),
+			shipping_address TEXT NOT NULL,
+			carrier TEXT NOT NULL DEFAULT '',
+			tracking_number TEXT NOT NULL DEFAULT '',
+			cancel_reason TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			paid_at BIGINT NOT NULL DEFAULT 0,
+			shipped_at BIGINT NOT NULL DEFAULT 0,
+			delivered_at BIGINT NOT NULL DEFAULT 0,
+			completed_at BIGINT NOT NULL DEFAULT 0,
+			cancelled_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX orders_buyer ON orders (buyer_id, id)`,
+		`CREATE INDEX orders_shop ON orders (shop_id, status, id)`,
+		`CREATE INDEX orders_checkout ON orders (checkout_id)`,
+		`CREATE TABLE order_lines (
+			id BIGINT PRIMARY KEY,
+			order_id BIGINT NOT NULL REFERENCES orders (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			title TEXT NOT NULL,
+			sku_name TEXT NOT NULL,
+			quantity BIGINT NOT NULL CHECK (quantity > 0),
+			unit_price BIGINT NOT NULL CHECK (unit_price >= 0),
+			total BIGINT NOT NULL CHECK (total >= 0),
+			source TEXT NOT NULL,
+			creator_id BIGINT REFERENCES creators (id),
+			live_session_id BIGINT REFERENCES live_sessions (id),
+			commission_bp INTEGER NOT NULL DEFAULT 0,
+			commission BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX order_lines_order ON order_lines (order_id)`,
+		`CREATE TABLE order_history (
+			id BIGINT PRIMARY KEY,
+			order_id BIGINT NOT NULL REFERENCES orders (id),
+			status TEXT NOT NULL,
+			actor_id BIGINT NOT NULL DEFAULT 0,
+			note TEXT NOT NULL,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX order_history_order ON order_history (order_id, id)`,
+	)},
+	{10, "ledger", SQL(
+		`CREATE TABLE ledger_accounts (
+			id BIGINT PRIMARY KEY,
+			code TEXT NOT NULL UNIQUE,
+			type TEXT NOT NULL,
+			owner_kind TEXT NOT NULL,
+			owner_id BIGINT NOT NULL,
+			currency TEXT NOT NULL,
+			normal TEXT NOT NULL CHECK (normal IN ('debit', 'credit')),
+			no_overdraft BOOLEAN NOT NULL,
+			balance BIGINT NOT NULL DEFAULT 0,
+			created_at BIGINT NOT NULL,
+			CHECK (NOT no_overdraft OR (normal = 'debit' AND balance >= 0) OR (normal = 'credit' AND balance <= 0))
+		)`,
+		`CREATE INDEX ledger_accounts_owner ON ledger_accounts (owner_kind, owner_id)`,
+		`CREATE TABLE ledger_transfers (
+			id BIGINT PRIMARY KEY,
+			idempotency_key TEXT NOT NULL UNIQUE,
+			kind TEXT NOT NULL,
+			reference TEXT NOT NULL,
+			memo TEXT NOT NULL,
+			content_hash TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX ledger_transfers_reference ON ledger_transfers (reference)`,
+		`CREATE TABLE ledger_postings (
+			id BIGINT PRIMARY KEY,
+			transfer_id BIGINT NOT NULL REFERENCES ledger_transfers (id),
+			account_id BIGINT NOT NULL REFERENCES ledger_accounts (id),
+			amount BIGINT NOT NULL CHECK (amount <> 0),
+			currency TEXT NOT NULL
+		)`,
+		`CREATE INDEX ledger_postings_transfer ON ledger_postings (transfer_id)`,
+		`CREATE INDEX ledger_postings_account ON ledger_postings (account_id, id)`,
+	)},
+	{11, "gmv facts and daily rollup", SQL(
+		`CREATE TABLE gmv_facts (
+			id BIGINT PRIMARY KEY,
+			event_id BIGINT NOT NULL,
+			order_id BIGINT NOT NULL,
+			order_line_id BIGINT NOT NULL,
+			market TEXT NOT NULL,
+			shop_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL DEFAULT 0,
+			live_session_id BIGINT NOT NULL DEFAULT 0,
+			channel TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			amount BIGINT NOT NULL,
+			units BIGINT NOT NULL,
+			at BIGINT NOT NULL,
+			UNIQUE (event_id, order_line_id)
+		)`,
+		`CREATE INDEX gmv_facts_market_at ON gmv_facts (market, at)`,
+		`CREATE TABLE gmv_daily (
+			market TEXT NOT NULL,
+			day TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			gmv BIGINT NOT NULL,
+			orders BIGINT NOT NULL,
+			units BIGINT NOT NULL,
+			PRIMARY KEY (market, day)
+		)`,
+	)},
+}

@@ -1,0 +1,192 @@
+package seller
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/identity"
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/outbox"
+)
+
+// Service manages shops.
+type Service struct {
+	db       *db.DB
+	markets  *market.Service
+	identity *identity.Service
+	outbox   *outbox.Outbox
+	log      *slog.Logger
+	now      func() time.Time
+}
+
+// NewService returns a seller service.
+func NewService(d *db.DB, markets *market.Service, ident *identity.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
+	return &Service{db: d, markets: markets, identity: ident, outbox: ob, log: log, now: time.Now}
+}
+
+// RegisterInput is what a seller gives to open a shop.
+type RegisterInput struct {
+	Market string `json:"market"`
+	Name   string `json:"name"`
+	Kind   Kind   `json:"kind"`
+}
+
+// Register opens a shop for the actor in a market that accepts sellers. The shop is
+// active at once unless the market's policy asks for an operator's review.
+func (s *Service) Register(ctx context.Context, actor auth.Actor, in RegisterInput) (Shop, error) {
+	if err := actor.Require(auth.Seller); err != nil {
+		return Shop{}, err
+	}
+	in.Name = strings.TrimSpace(in.Name)
+	if err := checkShopName(in.Name); err != nil {
+		return Shop{}, err
+	}
+	if in.Kind == "" {
+		in.Kind = Local
+	}
+	if in.Kind != Local && in.Kind != CrossBorder {
+		return Shop{}, ErrUnknownShopKind
+	}
+	m, err := s.markets.Market(ctx, in.Market)
+	if err != nil {
+		return Shop{}, fieldMarket(err)
+	}
+	if !m.AcceptsSellers() {
+		return Shop{}, market.ErrMarketClosed.With("%s is %s and does not accept new shops yet", m.Name, m.LaunchState).OnField("market")
+	}
+	now := s.now().UTC()
+	p, err := s.markets.Policy(ctx, m.Code, now)
+	if err != nil {
+		return Shop{}, err
+	}
+	if in.Kind == CrossBorder && !p.Shops.CrossBorderAllowed {
+		return Shop{}, ErrNoCrossBorder.With("%s does not accept cross-border shops", m.Name)
+	}
+	shop := Shop{ID: id.New(), OwnerID: actor.AccountID, Market: m.Code, Name: in.Name, Kind: in.Kind, Status: Active, CreatedAt: now, ActivatedAt: now}
+	if p.Shops.ReviewRequired {
+		shop.Status, shop.ActivatedAt = Pending, time.Time{}
+	}
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, activated_at)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, shop.ID, shop.OwnerID, shop.Market, shop.Name, string(shop.Kind),
+			string(shop.Status), db.Micros(shop.CreatedAt), db.Micros(shop.ActivatedAt)); err != nil {
+			return err
+		}
+		return s.outbox.Add(ctx, tx, outbox.Aggregate("shop", shop.ID), events.ShopRegistered{
+			ShopID: shop.ID, OwnerID: shop.OwnerID, Market: shop.Market, Name: shop.Name, Status: string(shop.Status), At: now})
+	})
+	if db.IsUniqueViolation(err) {
+		return Shop{}, ErrShopNameTaken
+	}
+	if err != nil {
+		return Shop{}, fmt.Errorf("seller: register shop: %w", err)
+	}
+	s.log.Info("shop registered", "shop", shop.ID, "market", shop.Market, "owner", shop.OwnerID, "status", shop.Status)
+	return shop, nil
+}
+
+func fieldMarket(err error) error {
+	if errors.Is(err, market.ErrMarketNotFound) {
+		return market.ErrMarketNotFound.OnField("market")
+	}
+	return err
+}
+
+const shopColumns = `s.id, s.owner_id, s.market, s.name, s.kind, s.status, s.created_at, s.activated_at,
+	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'shop' AND f.target_id = s.id), 0)`
+
+func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
+	var sh Shop
+	var created, activated int64
+	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Followers)
+	sh.CreatedAt, sh.ActivatedAt = db.Time(created), db.Time(activated)
+	return sh, err
+}
+
+// Shop returns a shop by id. Shops are public.
+func (s *Service) Shop(ctx context.Context, shopID id.ID) (Shop, error) {
+	return s.shop(ctx, s.db, shopID)
+}
+
+func (s *Service) shop(ctx context.Context, q db.Querier, shopID id.ID) (Shop, error) {
+	sh, err := scanShop(q.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops s WHERE s.id = $1`, shopID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Shop{}, ErrShopNotFound
+	}
+	if err != nil {
+		return Shop{}, fmt.Errorf("seller: load shop: %w", err)
+	}
+	return sh, nil
+}
+
+// ShopsOf lists the shops an account owns, newest first.
+func (s *Service) ShopsOf(ctx context.Context, owner id.ID) ([]Shop, error) {
+	return s.list(ctx, `WHERE s.owner_id = $1 ORDER BY s.id DESC`, owner)
+}
+
+// ShopsIn lists a market's active shops, newest first.
+func (s *Service) ShopsIn(ctx context.Context, marketCode string, limit int) ([]Shop, error) {
+	return s.list(ctx, `WHERE s.market = $1 AND s.status = 'active' ORDER BY s.id DESC LIMIT $2`, marketCode, limit)
+}
+
+func (s *Service) list(ctx context.Context, where string, args ...any) ([]Shop, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+shopColumns+` FROM shops s `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("seller: list shops: %w", err)
+	}
+	defer rows.Close()
+	var out []Shop
+	for rows.Next() {
+		sh, err := scanShop(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, sh)
+	}
+	return out, rows.Err()
+}
+
+// Manage returns the shop if actor may manage it: its owner, or an operator. Every
+// domain calls this before a seller changes anything that belongs to a shop.
+func (s *Service) Manage(ctx context.Context, actor auth.Actor, shopID id.ID) (Shop, error) {
+	if err := actor.RequireLogin(); err != nil {
+		return Shop{}, err
+	}
+	sh, err := s.Shop(ctx, shopID)
+	if err != nil {
+		return Shop{}, err
+	}
+	if sh.OwnerID != actor.AccountID && !actor.Has(auth.Operator) {
+		return Shop{}, ErrNotYourShop
+	}
+	return sh, nil
+}
+
+// ManageForSale is Manage for actions that need a shop able to sell.
+func (s *Service) ManageForSale(ctx context.Context, actor auth.Actor, shopID id.ID) (Shop, error) {
+	sh, err := s.Manage(ctx, actor, shopID)
+	if err != nil {
+		return Shop{}, err
+	}
+	if !sh.CanSell() {
+		return Shop{}, ErrShopNotActive.With("%s is %s and cannot sell", sh.Name, sh.Status)
+	}
+	return sh, nil
+}
+
+// Follow makes actor follow a shop.
+func (s *Service) Follow(ctx context.Context, actor auth.Actor, shopID id.ID) error {
+	if _, err := s.Shop(ctx, shopID); err != nil {
+		return err
+	}
+	return s.identity.Follow(ctx, actor, identity.FollowShop, shopID)
+}

@@ -1,0 +1,66 @@
+// Package seller owns shops: registration in a market, their state, and the question
+// every other domain asks before a seller touches anything: does this actor manage
+// this shop? (Onboarding tiers, performance scores and enforcement grow here.)
+package seller
+
+import (
+	"time"
+	"unicode/utf8"
+
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// Kind says where a shop is based relative to its market.
+type Kind string
+
+// Shop kinds.
+const (
+	Local       Kind = "local"
+	CrossBorder Kind = "cross_border"
+)
+
+// Status is a shop's state.
+type Status string
+
+// Shop states.
+const (
+	Pending     Status = "pending" // waiting for an operator's review
+	Active      Status = "active"
+	Restricted  Status = "restricted"
+	Suspended   Status = "suspended"
+	Deactivated Status = "deactivated"
+)
+
+// Shop is a seller's shop in one market.
+type Shop struct {
+	ID          id.ID     `json:"id"`
+	OwnerID     id.ID     `json:"owner_id"`
+	Market      string    `json:"market"`
+	Name        string    `json:"name"`
+	Kind        Kind      `json:"kind"`
+	Status      Status    `json:"status"`
+	CreatedAt   time.Time `json:"created_at"`
+	ActivatedAt time.Time `json:"activated_at,omitzero"`
+	Followers   int64     `json:"followers"`
+}
+
+// CanSell reports whether the shop may list products and take orders.
+func (s Shop) CanSell() bool { return s.Status == Active || s.Status == Restricted }
+
+// Errors of the seller domain.
+var (
+	ErrShopNotFound    = errs.New(errs.NotFound, "shop_not_found", "no such shop")
+	ErrNotYourShop     = errs.New(errs.Forbidden, "not_your_shop", "you do not manage this shop")
+	ErrShopNameTaken   = errs.New(errs.Conflict, "shop_name_taken", "a shop with this name already exists in this market; choose another name").OnField("name")
+	ErrShopNotActive   = errs.New(errs.Rule, "shop_not_active", "this shop cannot sell right now")
+	ErrNoCrossBorder   = errs.New(errs.Rule, "cross_border_closed", "this market does not accept cross-border shops").OnField("kind")
+	ErrUnknownShopKind = errs.New(errs.Invalid, "invalid_shop_kind", `kind must be "local" or "cross_border"`).OnField("kind")
+)
+
+func checkShopName(s string) error {
+	if n := utf8.RuneCountInString(s); n < 2 || n > 60 {
+		return errs.Invalidf("name", "a shop name is 2-60 characters")
+	}
+	return nil
+}
