@@ -268,4 +268,3 @@ func (s *Service) Commit(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64)
 	}
 	return nil
 }
-
