@@ -2,7 +2,6 @@ package catalog
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
@@ -43,7 +42,7 @@ func (s *Service) handleOfShop(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	ps, err := s.ProductsOfShop(r.Context(), shopID, limit(r))
+	ps, err := s.ProductsOfShop(r.Context(), shopID, httpx.Limit(r))
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -61,7 +60,7 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) {
 		httpx.WriteError(w, r, err)
 		return
 	}
-	ps, err := s.LiveProducts(r.Context(), m, limit(r))
+	ps, err := s.LiveProducts(r.Context(), m, httpx.Limit(r))
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return
@@ -102,13 +101,4 @@ func (s *Service) handleSetStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, k)
-}
-
-// limit reads ?limit=, 50 by default, at most 200.
-func limit(r *http.Request) int {
-	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
-	if err != nil || n <= 0 {
-		return 50
-	}
-	return min(n, 200)
 }

@@ -114,10 +114,13 @@ func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
 
 // Shop returns a shop by id. Shops are public.
 func (s *Service) Shop(ctx context.Context, shopID id.ID) (Shop, error) {
-	return s.shop(ctx, s.db, shopID)
+	return s.LoadShop(ctx, s.db, shopID)
 }
 
-func (s *Service) shop(ctx context.Context, q db.Querier, shopID id.ID) (Shop, error) {
+// LoadShop reads a shop through q, which may be the caller's transaction. Code that
+// holds a transaction must read through it: on PostgreSQL a second connection taken
+// while one is held can exhaust the pool under load and deadlock.
+func (s *Service) LoadShop(ctx context.Context, q db.Querier, shopID id.ID) (Shop, error) {
 	sh, err := scanShop(q.QueryRowContext(ctx, `SELECT `+shopColumns+` FROM shops s WHERE s.id = $1`, shopID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Shop{}, ErrShopNotFound

@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/liveshop/liveshop/internal/platform/errs"
@@ -179,4 +180,13 @@ func Logger(ctx context.Context) *slog.Logger {
 		return l
 	}
 	return slog.Default()
+}
+
+// Limit reads the ?limit= query parameter for list endpoints: 50 by default, at most 200.
+func Limit(r *http.Request) int {
+	n, err := strconv.Atoi(r.URL.Query().Get("limit"))
+	if err != nil || n <= 0 {
+		return 50
+	}
+	return min(n, 200)
 }

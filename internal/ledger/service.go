@@ -1,0 +1,282 @@
+package ledger
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
+)
+
+// Service records transfers and answers balance questions.
+type Service struct {
+	db      *db.DB
+	markets *market.Service
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// NewService returns a ledger service.
+func NewService(d *db.DB, markets *market.Service, log *slog.Logger) *Service {
+	return &Service{db: d, markets: markets, log: log, now: time.Now}
+}
+
+// validate checks a transfer's shape before anything is written.
+func validate(in TransferInput) error {
+	if in.IdempotencyKey == "" {
+		return ErrMissingKey
+	}
+	if len(in.Postings) < 2 {
+		return ErrTooFewPostings
+	}
+	sums := map[string]int64{}
+	for i, p := range in.Postings {
+		if _, ok := types[p.Account.Type]; !ok {
+			return ErrUnknownAccountType.With("unknown account type %q", p.Account.Type).OnField(fmt.Sprintf("postings[%d].account.type", i))
+		}
+		if _, ok := money.Lookup(p.Account.Currency); !ok {
+			return ErrCurrencyMismatch.With("unknown currency %q", p.Account.Currency).OnField(fmt.Sprintf("postings[%d].account.currency", i))
+		}
+		if p.Amount == 0 {
+			return ErrZeroPosting.OnField(fmt.Sprintf("postings[%d].amount", i))
+		}
+		s, ok := money.AddInt(sums[p.Account.Currency], p.Amount)
+		if !ok {
+			return money.ErrOverflow
+		}
+		sums[p.Account.Currency] = s
+	}
+	for cur, s := range sums {
+		if s != 0 {
+			return ErrUnbalanced.With("postings in %s sum to %d, not zero", cur, s)
+		}
+	}
+	return nil
+}
+
+// contentHash fingerprints what a transfer does, to tell a harmless replay of an
+// idempotency key from a conflicting reuse.
+func contentHash(in TransferInput) string {
+	ps := append([]Posting(nil), in.Postings...)
+	sort.Slice(ps, func(i, j int) bool {
+		if ps[i].Account.Code() != ps[j].Account.Code() {
+			return ps[i].Account.Code() < ps[j].Account.Code()
+		}
+		return ps[i].Amount < ps[j].Amount
+	})
+	b, _ := json.Marshal(struct {
+		Kind, Reference string
+		Postings        []Posting
+	}{in.Kind, in.Reference, ps})
+	h := sha256.Sum256(b)
+	return hex.EncodeToString(h[:])
+}
+
+// Post records a transfer in the caller's transaction and moves the balances of its
+// accounts, opening accounts on first use. Posting the same transfer twice (same key,
+// same content) returns the first and changes nothing. On any error nothing is
+// written: the caller's transaction should roll back.
+func (s *Service) Post(ctx context.Context, tx *db.Tx, in TransferInput) (Transfer, error) {
+	if err := validate(in); err != nil {
+		return Transfer{}, err
+	}
+	hash := contentHash(in)
+	var existingID id.ID
+	var existingHash string
+	err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM ledger_transfers WHERE idempotency_key = $1`, in.IdempotencyKey).Scan(&existingID, &existingHash)
+	switch {
+	case err == nil:
+		if existingHash != hash {
+			return Transfer{}, ErrIdempotencyConflict.With("idempotency key %q was used for a different transfer", in.IdempotencyKey)
+		}
+		return s.transfer(ctx, tx, existingID)
+	case !errors.Is(err, sql.ErrNoRows):
+		return Transfer{}, fmt.Errorf("ledger: check idempotency: %w", err)
+	}
+
+	now := s.now().UTC()
+	t := Transfer{ID: id.New(), IdempotencyKey: in.IdempotencyKey, Kind: in.Kind, Reference: in.Reference, Memo: in.Memo, CreatedAt: now}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, in.IdempotencyKey, in.Kind, in.Reference, in.Memo, hash, db.Micros(now)); err != nil {
+		return Transfer{}, fmt.Errorf("ledger: record transfer: %w", err)
+	}
+	// Touch accounts in code order, so two transfers over the same accounts lock them in
+	// the same order on PostgreSQL and cannot deadlock.
+	ps := append([]Posting(nil), in.Postings...)
+	sort.SliceStable(ps, func(i, j int) bool { return ps[i].Account.Code() < ps[j].Account.Code() })
+	for _, p := range ps {
+		acct, err := s.ensureAccount(ctx, tx, p.Account, now)
+		if err != nil {
+			return Transfer{}, err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_postings (id, transfer_id, account_id, amount, currency) VALUES ($1, $2, $3, $4, $5)`,
+			id.New(), t.ID, acct, p.Amount, p.Account.Currency); err != nil {
+			return Transfer{}, fmt.Errorf("ledger: record posting: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $1 WHERE id = $2`, p.Amount, acct); err != nil {
+			if db.IsCheckViolation(err) {
+				return Transfer{}, ErrOverdraft.With("%s cannot go past zero", p.Account.Code())
+			}
+			return Transfer{}, fmt.Errorf("ledger: move balance: %w", err)
+		}
+		t.Postings = append(t.Postings, PostedPosting{AccountCode: p.Account.Code(), Amount: p.Amount, Currency: p.Account.Currency})
+	}
+	return t, nil
+}
+
+// ensureAccount returns the id of the account named by ref, opening it if needed.
+func (s *Service) ensureAccount(ctx context.Context, tx *db.Tx, ref AccountRef, now time.Time) (id.ID, error) {
+	spec := types[ref.Type]
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_accounts (id, code, type, owner_kind, owner_id, currency, normal, no_overdraft, balance, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9) ON CONFLICT (code) DO NOTHING`,
+		id.New(), ref.Code(), string(ref.Type), ref.OwnerKind, ref.OwnerID, ref.Currency, string(spec.normal), spec.noOverdraft, db.Micros(now)); err != nil {
+		return 0, fmt.Errorf("ledger: open account: %w", err)
+	}
+	var acct id.ID
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM ledger_accounts WHERE code = $1`, ref.Code()).Scan(&acct); err != nil {
+		return 0, fmt.Errorf("ledger: find account: %w", err)
+	}
+	return acct, nil
+}
+
+func (s *Service) transfer(ctx context.Context, q db.Querier, transferID id.ID) (Transfer, error) {
+	ts, err := s.transfers(ctx, q, `WHERE t.id = $1`, transferID)
+	if err != nil {
+		return Transfer{}, err
+	}
+	if len(ts) == 0 {
+		return Transfer{}, fmt.Errorf("ledger: transfer %d vanished", transferID)
+	}
+	return ts[0], nil
+}
+
+// TransfersFor lists the transfers about a reference ("order:123"), oldest first.
+func (s *Service) TransfersFor(ctx context.Context, reference string) ([]Transfer, error) {
+	return s.transfers(ctx, s.db, `WHERE t.reference = $1`, reference)
+}
+
+// RecentTransfers lists the newest transfers.
+func (s *Service) RecentTransfers(ctx context.Context, limit int) ([]Transfer, error) {
+	return s.transfers(ctx, s.db, `WHERE t.id IN (SELECT id FROM ledger_transfers ORDER BY id DESC LIMIT $1)`, limit)
+}
+
+func (s *Service) transfers(ctx context.Context, q db.Querier, where string, args ...any) ([]Transfer, error) {
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.idempotency_key, t.kind, t.reference, t.memo, t.created_at, a.code, p.amount, p.currency
+		FROM ledger_transfers t JOIN ledger_postings p ON p.transfer_id = t.id JOIN ledger_accounts a ON a.id = p.account_id `+where+`
+		ORDER BY t.id, p.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: list transfers: %w", err)
+	}
+	defer rows.Close()
+	var out []Transfer
+	for rows.Next() {
+		var t Transfer
+		var created int64
+		var p PostedPosting
+		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.Kind, &t.Reference, &t.Memo, &created, &p.AccountCode, &p.Amount, &p.Currency); err != nil {
+			return nil, err
+		}
+		if n := len(out); n > 0 && out[n-1].ID == t.ID {
+			out[n-1].Postings = append(out[n-1].Postings, p)
+			continue
+		}
+		t.CreatedAt = db.Time(created)
+		t.Postings = []PostedPosting{p}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// AccountsOf lists an owner's accounts.
+func (s *Service) AccountsOf(ctx context.Context, ownerKind string, ownerID id.ID) ([]Account, error) {
+	return s.accounts(ctx, `WHERE owner_kind = $1 AND owner_id = $2 ORDER BY code`, ownerKind, ownerID)
+}
+
+// Accounts lists every account.
+func (s *Service) Accounts(ctx context.Context) ([]Account, error) {
+	return s.accounts(ctx, `ORDER BY code`)
+}
+
+// Account returns the account named by ref, with a zero balance if it was never used.
+func (s *Service) Account(ctx context.Context, ref AccountRef) (Account, error) {
+	as, err := s.accounts(ctx, `WHERE code = $1`, ref.Code())
+	if err != nil {
+		return Account{}, err
+	}
+	if len(as) == 0 {
+		spec := types[ref.Type]
+		return Account{AccountRef: ref, Code: ref.Code(), Normal: spec.normal, NoOverdraft: spec.noOverdraft}, nil
+	}
+	return as[0], nil
+}
+
+func (s *Service) accounts(ctx context.Context, where string, args ...any) ([]Account, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, code, type, owner_kind, owner_id, currency, normal, no_overdraft, balance FROM ledger_accounts `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("ledger: list accounts: %w", err)
+	}
+	defer rows.Close()
+	var out []Account
+	for rows.Next() {
+		var a Account
+		if err := rows.Scan(&a.ID, &a.Code, &a.Type, &a.OwnerKind, &a.OwnerID, &a.Currency, &a.Normal, &a.NoOverdraft, &a.Balance); err != nil {
+			return nil, err
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// TrialBalance sums every account's balance per currency. Every sum is zero unless the
+// books are broken; Verify says which.
+func (s *Service) TrialBalance(ctx context.Context) (map[string]int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT currency, SUM(balance) FROM ledger_accounts GROUP BY currency`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var cur string
+		var sum int64
+		if err := rows.Scan(&cur, &sum); err != nil {
+			return nil, err
+		}
+		out[cur] = sum
+	}
+	return out, rows.Err()
+}
+
+// Verify checks the books: balances sum to zero per currency, and every account's
+// balance equals the sum of its postings (the maintained balance has not drifted).
+func (s *Service) Verify(ctx context.Context) error {
+	tb, err := s.TrialBalance(ctx)
+	if err != nil {
+		return err
+	}
+	for cur, sum := range tb {
+		if sum != 0 {
+			return fmt.Errorf("ledger: balances in %s sum to %d", cur, sum)
+		}
+	}
+	var drifted int
+	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
+		COALESCE((SELECT SUM(p.amount) FROM ledger_postings p WHERE p.account_id = a.id), 0)`).Scan(&drifted)
+	if err != nil {
+		return err
+	}
+	if drifted > 0 {
+		return fmt.Errorf("ledger: %d accounts' balances differ from their postings", drifted)
+	}
+	return nil
+}

@@ -1,0 +1,205 @@
+package order
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
+)
+
+func insertOrder(ctx context.Context, tx *db.Tx, o *Order) error {
+	addr, err := json.Marshal(o.ShippingAddress)
+	if err != nil {
+		return err
+	}
+	now := db.Micros(o.CreatedAt)
+	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, checkout_id, buyer_id, shop_id, market, currency, status, subtotal, shipping_fee, total,
+		shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		o.ID, o.CheckoutID, o.BuyerID, o.ShopID, o.Market, o.Total.Currency, string(o.Status), o.Subtotal.Amount,
+		o.ShippingFee.Amount, o.Total.Amount, string(addr), now); err != nil {
+		return fmt.Errorf("order: insert order: %w", err)
+	}
+	for _, l := range o.Lines {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total,
+			source, creator_id, live_session_id, commission_bp, commission) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			l.ID, o.ID, l.ProductID, l.SKUID, l.Title, l.SKUName, l.Quantity, l.UnitPrice.Amount, l.Total.Amount,
+			string(l.Source), nullID(l.CreatorID), nullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount); err != nil {
+			return fmt.Errorf("order: insert line: %w", err)
+		}
+	}
+	return addStep(ctx, tx, o.ID, Step{Status: o.Status, At: o.CreatedAt, ActorID: o.BuyerID, Note: "order placed"})
+}
+
+func nullID(v id.ID) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+func addStep(ctx context.Context, tx *db.Tx, orderID id.ID, s Step) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO order_history (id, order_id, status, actor_id, note, at) VALUES ($1, $2, $3, $4, $5, $6)`,
+		id.New(), orderID, string(s.Status), s.ActorID, s.Note, db.Micros(s.At))
+	return err
+}
+
+// statusTime names the column stamped when an order enters a status.
+var statusTime = map[Status]string{
+	AwaitingShipment:   "paid_at",
+	AwaitingCollection: "shipped_at",
+	Delivered:          "delivered_at",
+	Completed:          "completed_at",
+	Cancelled:          "cancelled_at",
+}
+
+// moveStatus changes an order's status only if it is still in the status the caller
+// read, so two concurrent actions cannot both succeed.
+func moveStatus(ctx context.Context, tx *db.Tx, o *Order, to Status, at time.Time, extra string, extraArgs ...any) error {
+	if !CanTransition(o.Status, to) {
+		return ErrBadTransition.With("the order is %s; it cannot become %s", o.Status.Label(), to.Label())
+	}
+	set := "status = $1, updated_at = $2"
+	if col, ok := statusTime[to]; ok {
+		set += ", " + col + " = $2"
+	}
+	if extra != "" {
+		set += ", " + extra
+	}
+	args := append([]any{string(to), db.Micros(at), o.ID, string(o.Status)}, extraArgs...)
+	res, err := tx.ExecContext(ctx, `UPDATE orders SET `+set+` WHERE id = $3 AND status = $4`, args...)
+	if err != nil {
+		return fmt.Errorf("order: move status: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrConcurrentChange
+	}
+	o.Status = to
+	switch to {
+	case AwaitingShipment:
+		o.PaidAt = at
+	case AwaitingCollection:
+		o.ShippedAt = at
+	case Delivered:
+		o.DeliveredAt = at
+	case Completed:
+		o.CompletedAt = at
+	case Cancelled:
+		o.CancelledAt = at
+	}
+	return nil
+}
+
+const orderColumns = `o.id, o.checkout_id, o.buyer_id, o.shop_id, o.market, o.currency, o.status, o.subtotal, o.shipping_fee, o.total,
+	o.shipping_address, o.carrier, o.tracking_number, o.cancel_reason, o.created_at, o.paid_at, o.shipped_at, o.delivered_at,
+	o.completed_at, o.cancelled_at`
+
+// loadOrders reads orders matching where (with ORDER BY/LIMIT) with their lines; with
+// history true it adds each order's timeline.
+func loadOrders(ctx context.Context, q db.Querier, history bool, where string, args ...any) ([]Order, error) {
+	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("order: load: %w", err)
+	}
+	var out []Order
+	index := map[id.ID]int{}
+	for rows.Next() {
+		var o Order
+		var cur, addr string
+		var sub, ship, total, created, paid, shipped, delivered, completed, cancelled int64
+		if err := rows.Scan(&o.ID, &o.CheckoutID, &o.BuyerID, &o.ShopID, &o.Market, &cur, &o.Status, &sub, &ship, &total,
+			&addr, &o.Carrier, &o.TrackingNumber, &o.CancelReason, &created, &paid, &shipped, &delivered, &completed, &cancelled); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		o.Subtotal, o.ShippingFee, o.Total = money.New(sub, cur), money.New(ship, cur), money.New(total, cur)
+		_ = json.Unmarshal([]byte(addr), &o.ShippingAddress)
+		o.CreatedAt, o.PaidAt, o.ShippedAt = db.Time(created), db.Time(paid), db.Time(shipped)
+		o.DeliveredAt, o.CompletedAt, o.CancelledAt = db.Time(delivered), db.Time(completed), db.Time(cancelled)
+		index[o.ID] = len(out)
+		out = append(out, o)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ph := make([]string, len(out))
+	ids := make([]any, len(out))
+	for i, o := range out {
+		ph[i], ids[i] = fmt.Sprintf("$%d", i+1), o.ID
+	}
+	in := strings.Join(ph, ",")
+	lrows, err := q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total, source,
+		COALESCE(creator_id, 0), COALESCE(live_session_id, 0), commission_bp, commission FROM order_lines WHERE order_id IN (`+in+`) ORDER BY id`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("order: load lines: %w", err)
+	}
+	for lrows.Next() {
+		var l Line
+		var orderID id.ID
+		var unit, total, commission int64
+		if err := lrows.Scan(&l.ID, &orderID, &l.ProductID, &l.SKUID, &l.Title, &l.SKUName, &l.Quantity, &unit, &total, &l.Source,
+			&l.CreatorID, &l.LiveSessionID, &l.CommissionBP, &commission); err != nil {
+			lrows.Close()
+			return nil, err
+		}
+		o := &out[index[orderID]]
+		cur := o.Total.Currency
+		l.UnitPrice, l.Total, l.Commission = money.New(unit, cur), money.New(total, cur), money.New(commission, cur)
+		o.Lines = append(o.Lines, l)
+	}
+	lrows.Close()
+	if err := lrows.Err(); err != nil || !history {
+		return out, err
+	}
+	hrows, err := q.QueryContext(ctx, `SELECT order_id, status, actor_id, note, at FROM order_history WHERE order_id IN (`+in+`) ORDER BY id`, ids...)
+	if err != nil {
+		return nil, fmt.Errorf("order: load history: %w", err)
+	}
+	defer hrows.Close()
+	for hrows.Next() {
+		var s Step
+		var orderID id.ID
+		var at int64
+		if err := hrows.Scan(&orderID, &s.Status, &s.ActorID, &s.Note, &at); err != nil {
+			return nil, err
+		}
+		s.At = db.Time(at)
+		out[index[orderID]].History = append(out[index[orderID]].History, s)
+	}
+	return out, hrows.Err()
+}
+
+func loadOrder(ctx context.Context, q db.Querier, orderID id.ID, history bool) (Order, error) {
+	os, err := loadOrders(ctx, q, history, `WHERE o.id = $1`, orderID)
+	if err != nil {
+		return Order{}, err
+	}
+	if len(os) == 0 {
+		return Order{}, ErrOrderNotFound
+	}
+	return os[0], nil
+}
+
+// checkoutRow is the idempotency record of a checkout.
+type checkoutRow struct {
+	ID          id.ID
+	RequestHash string
+	Status      string
+}
+
+func findCheckout(ctx context.Context, q db.Querier, buyer id.ID, key string) (checkoutRow, bool, error) {
+	var c checkoutRow
+	err := q.QueryRowContext(ctx, `SELECT id, request_hash, status FROM checkouts WHERE buyer_id = $1 AND idempotency_key = $2`, buyer, key).
+		Scan(&c.ID, &c.RequestHash, &c.Status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return checkoutRow{}, false, nil
+	}
+	return c, err == nil, err
+}
