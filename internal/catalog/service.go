@@ -268,3 +268,16 @@ func (s *Service) Commit(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64)
 	}
 	return nil
 }
+
+// ProductOfSKU returns the product a SKU belongs to.
+func (s *Service) ProductOfSKU(ctx context.Context, skuID id.ID) (Product, error) {
+	var pid id.ID
+	err := s.db.QueryRowContext(ctx, `SELECT product_id FROM skus WHERE id = $1`, skuID).Scan(&pid)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Product{}, ErrSKUNotFound.With("SKU %s does not exist", skuID)
+	}
+	if err != nil {
+		return Product{}, err
+	}
+	return s.Product(ctx, pid)
+}

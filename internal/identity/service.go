@@ -249,3 +249,47 @@ func (s *Service) RevokeToken(ctx context.Context, actor auth.Actor, tokenID id.
 	}
 	return nil
 }
+
+// ProvisionInput is one account to create in bulk.
+type ProvisionInput struct {
+	Email       string
+	DisplayName string
+	Roles       []auth.Role
+}
+
+// ProvisionMany creates accounts without passwords in one transaction: imports and
+// the demo's audiences. They can follow, watch and buy through the platform's own
+// services, but cannot log in until a password is set.
+func (s *Service) ProvisionMany(ctx context.Context, in []ProvisionInput) ([]Account, error) {
+	now := s.now().UTC()
+	out := make([]Account, 0, len(in))
+	for _, p := range in {
+		email, err := normaliseEmail(p.Email)
+		if err != nil {
+			return nil, err
+		}
+		name, err := checkDisplayName(p.DisplayName)
+		if err != nil {
+			return nil, err
+		}
+		a := Account{ID: id.New(), Email: email, DisplayName: name, CreatedAt: now, Roles: []auth.Role{auth.Shopper}}
+		for _, r := range p.Roles {
+			if r != auth.Shopper && r.Valid() {
+				a.Roles = append(a.Roles, r)
+			}
+		}
+		out = append(out, a)
+	}
+	err := s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		for _, a := range out {
+			if err := insertAccount(ctx, tx, a, ""); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if db.IsUniqueViolation(err) {
+		return nil, ErrEmailTaken
+	}
+	return out, err
+}

@@ -1,0 +1,280 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/app"
+	"github.com/liveshop/liveshop/internal/content"
+	"github.com/liveshop/liveshop/internal/live"
+	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/seller"
+)
+
+// Simulator keeps the demo alive: viewers in every room on air (a person's own live
+// included) who like, chat and buy at a steady pace; sellers who ship; buyers who
+// confirm receipt so money settles. It acts only through the platform's services.
+type Simulator struct {
+	a   *app.App
+	log *slog.Logger
+
+	mu    sync.Mutex
+	rooms map[id.ID]bool
+}
+
+// NewSimulator returns a simulator for a seeded demo.
+func NewSimulator(a *app.App, log *slog.Logger) *Simulator {
+	return &Simulator{a: a, log: log.With("component", "demo"), rooms: map[id.ID]bool{}}
+}
+
+// Run simulates until ctx ends.
+func (s *Simulator) Run(ctx context.Context) {
+	scan := time.NewTicker(5 * time.Second)
+	defer scan.Stop()
+	for {
+		s.fillRooms(ctx)
+		s.fulfil(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-scan.C:
+		}
+	}
+}
+
+// fillRooms gives every live session an audience of its market's viewers.
+func (s *Simulator) fillRooms(ctx context.Context) {
+	lives, err := s.a.Content.List(ctx, content.Listing{Status: content.Live, Limit: 100})
+	if err != nil {
+		s.log.Warn("list lives", "err", err)
+		return
+	}
+	for _, sess := range lives {
+		s.mu.Lock()
+		running := s.rooms[sess.ID]
+		s.rooms[sess.ID] = true
+		s.mu.Unlock()
+		if !running {
+			go func() {
+				s.room(ctx, sess)
+				s.mu.Lock()
+				delete(s.rooms, sess.ID)
+				s.mu.Unlock()
+			}()
+		}
+	}
+}
+
+// viewer returns one of a market's demo audience.
+func (s *Simulator) viewer(ctx context.Context, market string) (auth.Actor, bool) {
+	n := audience[market]
+	if n == 0 {
+		n, market = audience["US"], "US"
+	}
+	email := fmt.Sprintf("viewer%04d.%s@audience.liveshop.demo", rand.IntN(n), strings.ToLower(market))
+	acct, err := s.a.Identity.AccountByEmail(ctx, email)
+	if err != nil {
+		return auth.Actor{}, false
+	}
+	return acct.Actor(), true
+}
+
+type bot struct {
+	actor auth.Actor
+	v     *live.Viewer
+}
+
+// room runs one room's audience until the live ends.
+func (s *Simulator) room(ctx context.Context, sess content.Session) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var bots []bot
+	join := func() {
+		a, ok := s.viewer(ctx, sess.Market)
+		if !ok {
+			return
+		}
+		v, err := s.a.Hub.Watch(ctx, sess.ID, a)
+		if err != nil {
+			return
+		}
+		go func() { // a real viewer reads every frame; so do these
+			for {
+				if _, ok := v.Next(ctx); !ok {
+					return
+				}
+			}
+		}()
+		bots = append(bots, bot{a, v})
+	}
+	for i := 0; i < 20+rand.IntN(40); i++ {
+		join()
+	}
+	defer func() {
+		for _, b := range bots {
+			b.v.Leave()
+		}
+	}()
+	s.log.Info("demo audience joined", "live", sess.ID, "title", sess.Title, "viewers", len(bots))
+
+	lines := chatLines[sess.Market]
+	if lines == nil {
+		lines = chatLines["US"]
+	}
+	tick := time.NewTicker(400 * time.Millisecond)
+	defer tick.Stop()
+	nextBuy := time.Now().Add(time.Duration(4+rand.IntN(8)) * time.Second)
+	nextPin := time.Now().Add(75 * time.Second)
+	nextCheck := time.Now().Add(5 * time.Second)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if len(bots) == 0 {
+			return
+		}
+		b := bots[rand.IntN(len(bots))]
+		if rand.IntN(10) < 6 {
+			b.v.Like(1 + rand.IntN(5))
+		}
+		if rand.IntN(4) == 0 {
+			_ = b.v.Chat(ctx, lines[rand.IntN(len(lines))])
+		}
+		now := time.Now()
+		if now.After(nextBuy) {
+			s.buy(ctx, sess.ID, b.actor)
+			nextBuy = now.Add(time.Duration(6+rand.IntN(12)) * time.Second)
+		}
+		if now.After(nextPin) {
+			s.rotatePin(ctx, sess.ID)
+			nextPin = now.Add(time.Duration(60+rand.IntN(60)) * time.Second)
+		}
+		if now.After(nextCheck) {
+			cur, err := s.a.Content.Session(ctx, sess.ID)
+			if err != nil || cur.Status != content.Live {
+				s.log.Info("demo audience left", "live", sess.ID)
+				return
+			}
+			if rand.IntN(3) == 0 && len(bots) > 10 { // viewers come and go
+				i := rand.IntN(len(bots))
+				bots[i].v.Leave()
+				bots = append(bots[:i], bots[i+1:]...)
+				join()
+			}
+			nextCheck = now.Add(5 * time.Second)
+		}
+	}
+}
+
+// buy buys the pinned product as a viewer, restocking it first if it ran low.
+func (s *Simulator) buy(ctx context.Context, sessionID id.ID, buyer auth.Actor) {
+	sess, err := s.a.Content.Session(ctx, sessionID)
+	if err != nil || sess.PinnedProductID == 0 {
+		return
+	}
+	p, err := s.a.Catalog.Product(ctx, sess.PinnedProductID)
+	if err != nil || len(p.SKUs) == 0 {
+		return
+	}
+	sku := p.SKUs[0]
+	if sku.Stock < 5 {
+		if owner, err := s.ownerActor(ctx, p.ShopID); err == nil {
+			_, _ = s.a.Catalog.SetStock(ctx, owner, sku.ID, sku.Stock+200)
+		}
+	}
+	_, err = s.a.Hub.Buy(ctx, buyer, sessionID, live.BuyInput{SKUID: sku.ID, Quantity: int64(1 + rand.IntN(2)), IdempotencyKey: id.New().String(),
+		ShippingAddress: addressFor(sess.Market, buyer.Name, rand.IntN(100)), PaymentMethod: "pm_card_visa"})
+	if err != nil {
+		s.log.Debug("demo buy refused", "live", sessionID, "err", err)
+	}
+}
+
+// rotatePin moves the demo host on to the next product.
+func (s *Simulator) rotatePin(ctx context.Context, sessionID id.ID) {
+	sess, err := s.a.Content.Session(ctx, sessionID)
+	if err != nil || len(sess.ProductIDs) < 2 {
+		return
+	}
+	host, err := s.a.Identity.Account(ctx, sess.HostAccountID)
+	if err != nil || !strings.HasSuffix(host.Email, "@liveshop.demo") {
+		return // a person's own live: they pin
+	}
+	next := sess.ProductIDs[0]
+	for i, p := range sess.ProductIDs {
+		if p == sess.PinnedProductID {
+			next = sess.ProductIDs[(i+1)%len(sess.ProductIDs)]
+		}
+	}
+	if _, err := s.a.Content.Pin(ctx, host.Actor(), sessionID, next); err != nil {
+		s.log.Debug("demo pin", "err", err)
+	}
+}
+
+func (s *Simulator) ownerActor(ctx context.Context, shopID id.ID) (auth.Actor, error) {
+	sh, err := s.a.Sellers.Shop(ctx, shopID)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	acct, err := s.a.Identity.Account(ctx, sh.OwnerID)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	return acct.Actor(), nil
+}
+
+// fulfil has demo sellers ship what was paid and demo buyers confirm what arrived.
+func (s *Simulator) fulfil(ctx context.Context) {
+	for _, spec := range shops {
+		acct, err := s.a.Identity.AccountByEmail(ctx, spec.OwnerEmail)
+		if err != nil {
+			continue
+		}
+		owner := acct.Actor()
+		mine, err := s.a.Sellers.ShopsOf(ctx, owner.AccountID)
+		if err != nil {
+			continue
+		}
+		for _, sh := range mine {
+			s.ship(ctx, owner, sh)
+			s.confirm(ctx, owner, sh)
+		}
+	}
+}
+
+func (s *Simulator) ship(ctx context.Context, owner auth.Actor, sh seller.Shop) {
+	os, err := s.a.Orders.ShopOrders(ctx, owner, sh.ID, order.AwaitingShipment, 50)
+	if err != nil {
+		return
+	}
+	for _, o := range os {
+		if time.Since(o.PaidAt) > 8*time.Second {
+			_, _ = s.a.Orders.Ship(ctx, owner, o.ID, order.ShipInput{})
+		}
+	}
+}
+
+func (s *Simulator) confirm(ctx context.Context, owner auth.Actor, sh seller.Shop) {
+	os, err := s.a.Orders.ShopOrders(ctx, owner, sh.ID, order.Delivered, 50)
+	if err != nil {
+		return
+	}
+	for _, o := range os {
+		if time.Since(o.DeliveredAt) < 10*time.Second {
+			continue
+		}
+		buyer, err := s.a.Identity.Account(ctx, o.BuyerID)
+		if err != nil || !strings.HasSuffix(buyer.Email, "@audience.liveshop.demo") {
+			continue // real people confirm their own orders
+		}
+		_, _ = s.a.Orders.ConfirmReceipt(ctx, buyer.Actor(), o.ID)
+	}
+}

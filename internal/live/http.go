@@ -1,0 +1,261 @@
+package live
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"github.com/liveshop/liveshop/internal/content"
+	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/httpx"
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// Routes registers the room's WebSocket and buying endpoints on mux.
+func (h *Hub) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/ws", h.handleWS)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
+}
+
+const (
+	maxMessage = 4096             // bytes a viewer may send in one message
+	writeWait  = 10 * time.Second // to write one frame before the viewer counts as gone
+	pongWait   = 60 * time.Second // silence after which a viewer counts as gone
+	pingEvery  = pongWait * 9 / 10
+)
+
+// upgrader checks that the page opening the socket came from this site (the default
+// origin check), so another site cannot open a room socket with a viewer's cookie.
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  1024,
+	WriteBufferSize: 1024,
+	// One pool of write buffers for all connections: a viewer holds a buffer only while
+	// a frame is being written to it, which keeps idle viewers cheap.
+	WriteBufferPool: &sync.Pool{},
+}
+
+// handleWS joins the viewer to the room. ?since=N resumes after sequence number N.
+func (h *Hub) handleWS(w http.ResponseWriter, r *http.Request) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	sess, err := h.sessions.Session(r.Context(), sid)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var since uint64
+	_, hasSince := r.URL.Query()["since"]
+	if hasSince {
+		if since, err = strconv.ParseUint(r.URL.Query().Get("since"), 10, 64); err != nil {
+			httpx.WriteError(w, r, errs.Invalidf("since", "since is the last sequence number seen, a whole number"))
+			return
+		}
+	}
+	conn, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered the client
+	}
+	actor := auth.From(r.Context())
+	c := h.newClient(actor)
+	// The connection outlives the request's context: use a fresh one.
+	ctx := context.WithoutCancel(r.Context())
+	room, err := h.join(ctx, sid, c, since, hasSince)
+	if err != nil {
+		closeWith(conn, websocket.CloseInternalServerErr, "room unavailable")
+		return
+	}
+	go h.writePump(conn, c)
+	maxRunes, interval := h.chatRules(ctx, sess.Market)
+	h.readPump(conn, room, c, maxRunes, interval)
+	h.tell(room, cmdLeave{c: c})
+}
+
+// readPump reads the viewer's messages until the connection ends. A malformed or
+// oversized message ends this viewer's connection and touches nothing else.
+func (h *Hub) readPump(conn *websocket.Conn, room *Room, c *client, maxRunes, interval int) {
+	conn.SetReadLimit(maxMessage)
+	_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+	conn.SetPongHandler(func(string) error { return conn.SetReadDeadline(time.Now().Add(pongWait)) })
+	for {
+		kind, data, err := conn.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				h.metrics.badMessages.Inc()
+			}
+			return
+		}
+		_ = conn.SetReadDeadline(time.Now().Add(pongWait))
+		var msg inbound
+		if kind != websocket.TextMessage || json.Unmarshal(data, &msg) != nil {
+			h.metrics.badMessages.Inc()
+			h.tell(room, cmdLeave{c: c})
+			closeWith(conn, websocket.CloseUnsupportedData, "send JSON messages such as {\"type\":\"chat\",\"text\":\"hi\"}")
+			return
+		}
+		switch msg.Type {
+		case "chat":
+			if err := h.chat(room, c, msg.Text, maxRunes, interval); err != nil {
+				e := httpx.Public(err)
+				h.tellOne(room, c, Notice{Code: e.Code, Text: e.Message})
+			}
+		case "like":
+			h.like(room, c, msg.Count)
+		default:
+			h.metrics.badMessages.Inc()
+			h.tell(room, cmdLeave{c: c})
+			closeWith(conn, websocket.CloseUnsupportedData, "unknown message type")
+			return
+		}
+	}
+}
+
+// writePump writes queued frames to the connection, pinging it when quiet. When the
+// room closes the queue (the viewer left or was too slow) it says why and hangs up.
+func (h *Hub) writePump(conn *websocket.Conn, c *client) {
+	ping := time.NewTicker(pingEvery)
+	defer func() {
+		ping.Stop()
+		conn.Close()
+	}()
+	for {
+		select {
+		case e, ok := <-c.out:
+			if !ok {
+				reason := c.dropReason
+				code := websocket.CloseTryAgainLater
+				if reason == "" {
+					reason, code = "bye", websocket.CloseNormalClosure
+				}
+				closeWith(conn, code, reason)
+				return
+			}
+			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := conn.WritePreparedMessage(e.prepared); err != nil {
+				hangUp(conn, c)
+				return
+			}
+		case <-ping.C:
+			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				hangUp(conn, c)
+				return
+			}
+		}
+	}
+}
+
+// hangUp ends a connection that can no longer be written to: closing it stops the
+// reader, which makes the room release the viewer; until then the queue is drained so
+// the room never waits on it.
+func hangUp(conn *websocket.Conn, c *client) {
+	_ = conn.Close()
+	for range c.out {
+	}
+}
+
+func closeWith(conn *websocket.Conn, code int, reason string) {
+	if len(reason) > 120 {
+		reason = reason[:120]
+	}
+	_ = conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+	_ = conn.Close()
+}
+
+// cmdNotice sends a notice to one viewer through the room, which owns its queue.
+type cmdNotice struct {
+	c *client
+	n Notice
+}
+
+func (h *Hub) tellOne(r *Room, c *client, n Notice) { h.tell(r, cmdNotice{c: c, n: n}) }
+
+// BuyInput is a purchase from a live room.
+type BuyInput struct {
+	SKUID           id.ID         `json:"sku_id"`
+	Quantity        int64         `json:"quantity"`
+	IdempotencyKey  string        `json:"idempotency_key"`
+	ShippingAddress order.Address `json:"shipping_address"`
+	PaymentMethod   string        `json:"payment_method"`
+}
+
+// Buy checks out one SKU from a live session's room, attributing the sale to the live
+// and, if a creator hosts it, to the creator at their showcase commission.
+func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in BuyInput) (order.CheckoutResult, error) {
+	if err := actor.RequireLogin(); err != nil {
+		return order.CheckoutResult{}, err
+	}
+	sess, err := h.sessions.Session(ctx, sessionID)
+	if err != nil {
+		return order.CheckoutResult{}, err
+	}
+	switch sess.Status {
+	case content.Ended:
+		return order.CheckoutResult{}, ErrRoomEnded
+	case content.Scheduled:
+		return order.CheckoutResult{}, ErrNotLive
+	}
+	if in.SKUID == 0 {
+		return order.CheckoutResult{}, errs.Invalidf("sku_id", "required")
+	}
+	prod, err := h.catalog.ProductOfSKU(ctx, in.SKUID)
+	if err != nil {
+		return order.CheckoutResult{}, fieldOf(err, "sku_id")
+	}
+	if !sess.HasProduct(prod.ID) {
+		return order.CheckoutResult{}, content.ErrProductNotInLive.OnField("sku_id")
+	}
+	attr := order.Attribution{Source: order.SourceLive, LiveSessionID: sess.ID}
+	if sess.CreatorID != 0 {
+		attr.CreatorID = sess.CreatorID
+		// A seller who withdrew the offer mid-live owes no commission on later sales.
+		if bp, err := h.creators.CommissionFor(ctx, sess.CreatorID, prod.ID); err == nil {
+			attr.CommissionBP = bp
+		}
+	}
+	return h.orders.Checkout(ctx, actor, order.CheckoutInput{IdempotencyKey: in.IdempotencyKey, Market: sess.Market,
+		Lines:           []order.LineInput{{SKUID: in.SKUID, Quantity: in.Quantity, Attribution: attr}},
+		ShippingAddress: in.ShippingAddress, PaymentMethod: in.PaymentMethod})
+}
+
+func fieldOf(err error, field string) error {
+	if e := errs.As(err); e != nil && e.Kind != errs.Internal {
+		return e.OnField(field)
+	}
+	return err
+}
+
+func (h *Hub) handleBuy(w http.ResponseWriter, r *http.Request) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var in BuyInput
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if in.IdempotencyKey == "" {
+		in.IdempotencyKey = r.Header.Get("Idempotency-Key")
+	}
+	res, err := h.Buy(r.Context(), auth.From(r.Context()), sid, in)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	status := http.StatusCreated
+	if res.Replayed {
+		status = http.StatusOK
+	}
+	httpx.WriteJSON(w, status, res)
+}

@@ -1,0 +1,312 @@
+package live
+
+import (
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// client is one viewer as the room sees it: a bounded queue of frames, drained by a
+// WebSocket writer or by an in-process viewer. Only the room goroutine sends on out
+// and only it closes out, once, when the viewer leaves or is dropped.
+type client struct {
+	out       chan *encoded
+	accountID id.ID
+	name      string
+	canChat   bool
+
+	// Set by the room before closing out; read by the drainer after out is closed.
+	dropReason string
+	// Chat rate limiting, touched only by the goroutine reading this viewer's input.
+	lastChat time.Time
+	likeBurst
+}
+
+// likeBurst limits how many like messages a viewer may send per second.
+type likeBurst struct {
+	windowStart time.Time
+	inWindow    int
+}
+
+// Commands the room goroutine takes from its inbox.
+type (
+	cmdJoin struct {
+		c        *client
+		since    uint64
+		hasSince bool
+	}
+	cmdLeave struct{ c *client }
+	cmdChat  struct {
+		c    *client
+		text string
+	}
+	cmdLike     struct{ n int }
+	cmdPin      struct{ card ProductCard }
+	cmdCards    struct{ cards []ProductCard }
+	cmdPurchase struct{ p Purchase }
+	cmdStatus   struct{ status string }
+)
+
+// Room is a live session's room. Its state lives in run's goroutine.
+type Room struct {
+	ID  id.ID
+	hub *Hub
+	in  chan any
+
+	// Guarded by hub.mu: joins announced but not yet handled keep an idle room alive.
+	pendingJoins int
+	retired      bool
+}
+
+// roomState is everything a room knows, owned by the room goroutine.
+type roomState struct {
+	title, host, status string
+	market              string
+	clients             map[*client]struct{}
+	seq                 uint64
+	history             []*encoded // ring of the last cfg.HistorySize sequenced frames
+	likes               int64
+	statsDirty          bool
+	lastStats           Stats
+	pinned              *ProductCard
+	products            []ProductCard
+	refreshing          bool
+	refreshWanted       bool
+	bannedWords         []string
+	chatTokens          float64
+	chatRefill          time.Time
+}
+
+func (r *Room) run(st *roomState) {
+	h := r.hub
+	stats := time.NewTicker(h.cfg.StatsInterval)
+	defer stats.Stop()
+	idle := time.NewTimer(h.cfg.IdleTimeout)
+	defer idle.Stop()
+	h.metrics.rooms.Inc()
+	defer h.metrics.rooms.Dec()
+	for {
+		select {
+		case cmd := <-r.in:
+			r.handle(st, cmd)
+			if len(st.clients) == 0 {
+				idle.Reset(h.cfg.IdleTimeout)
+			}
+		case <-stats.C:
+			if st.statsDirty {
+				r.flushStats(st)
+			}
+			if st.refreshWanted && !st.refreshing {
+				st.refreshing, st.refreshWanted = true, false
+				ids := make([]id.ID, len(st.products))
+				for i, p := range st.products {
+					ids[i] = p.ID
+				}
+				go h.refreshCards(r, ids)
+			}
+		case <-idle.C:
+			if len(st.clients) == 0 && h.retire(r) {
+				return
+			}
+			idle.Reset(h.cfg.IdleTimeout)
+		case <-h.done:
+			for c := range st.clients {
+				r.drop(st, c, "server shutting down")
+			}
+			return
+		}
+	}
+}
+
+func (r *Room) handle(st *roomState, cmd any) {
+	h := r.hub
+	switch c := cmd.(type) {
+	case cmdJoin:
+		h.mu.Lock()
+		r.pendingJoins--
+		h.mu.Unlock()
+		st.clients[c.c] = struct{}{}
+		h.metrics.viewers.Inc()
+		st.statsDirty = true
+		r.welcome(st, c)
+	case cmdLeave:
+		if _, ok := st.clients[c.c]; ok {
+			delete(st.clients, c.c)
+			close(c.c.out)
+			h.metrics.viewers.Dec()
+			st.statsDirty = true
+		}
+	case cmdChat:
+		r.chat(st, c.c, c.text)
+	case cmdLike:
+		st.likes += int64(c.n)
+		st.statsDirty = true
+	case cmdPin:
+		st.pinned = &c.card
+		r.replaceCard(st, c.card)
+		r.broadcast(st, Frame{Type: FramePinned, Data: c.card}, true)
+	case cmdCards:
+		st.refreshing = false
+		for _, card := range c.cards {
+			r.replaceCard(st, card)
+			if st.pinned != nil && st.pinned.ID == card.ID && st.pinned.Stock != card.Stock {
+				cc := card
+				st.pinned = &cc
+				r.broadcast(st, Frame{Type: FramePinned, Data: cc}, true)
+			}
+		}
+	case cmdPurchase:
+		r.broadcast(st, Frame{Type: FramePurchase, Data: c.p}, true)
+		st.refreshWanted = true // stock moved: refresh the cards at the next tick
+	case cmdNotice:
+		if _, ok := st.clients[c.c]; ok {
+			r.notify(st, c.c, c.n)
+		}
+	case cmdStatus:
+		st.status = c.status
+		r.broadcast(st, Frame{Type: FrameStatus, Data: Status{Status: c.status}}, true)
+	}
+}
+
+func (r *Room) replaceCard(st *roomState, card ProductCard) {
+	for i := range st.products {
+		if st.products[i].ID == card.ID {
+			st.products[i] = card
+			return
+		}
+	}
+}
+
+// welcome sends a joining viewer the room as it is, then the events it missed: all of
+// them after its last sequence number if the history still holds them, otherwise the
+// recent ones for context.
+func (r *Room) welcome(st *roomState, j cmdJoin) {
+	oldest := st.seq + 1
+	if len(st.history) > 0 {
+		oldest = st.history[0].seq
+	}
+	resumed := j.hasSince && j.since+1 >= oldest && j.since <= st.seq
+	hello := Hello{SessionID: r.ID, Title: st.title, Status: st.status, Host: st.host, Viewers: len(st.clients), Likes: st.likes,
+		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed}
+	if j.c.accountID != 0 {
+		hello.You = &You{Name: j.c.name, CanChat: j.c.canChat}
+	}
+	e, err := encode(Frame{Type: FrameHello, Data: hello})
+	if err != nil {
+		r.hub.log.Error("live: encode hello", "err", err)
+		return
+	}
+	if !r.send(st, j.c, e) {
+		return
+	}
+	from := len(st.history) - r.hub.cfg.ContextFrames
+	if resumed {
+		from = int(j.since + 1 - oldest)
+	}
+	for _, f := range st.history[max(from, 0):] {
+		if !r.send(st, j.c, f) {
+			return
+		}
+	}
+}
+
+// chat checks a message against the market's banned words and the room's pace, then
+// broadcasts it. Past the pace the room samples: the sender still sees their own
+// message, the room does not.
+func (r *Room) chat(st *roomState, c *client, text string) {
+	for _, w := range st.bannedWords {
+		if w != "" && strings.Contains(strings.ToLower(text), w) {
+			r.notify(st, c, Notice{Code: "chat_blocked", Text: "Your message was not sent: it contains a word this market does not allow."})
+			return
+		}
+	}
+	now := time.Now()
+	rate := float64(r.hub.cfg.ChatPerSecond)
+	st.chatTokens = min(rate, st.chatTokens+now.Sub(st.chatRefill).Seconds()*rate)
+	st.chatRefill = now
+	f := Frame{Type: FrameChat, Data: Chat{ID: id.New(), User: c.name, Text: text, At: now.UTC()}}
+	if st.chatTokens < 1 {
+		r.hub.metrics.chatSampled.Inc()
+		if e, err := encode(f); err == nil {
+			r.send(st, c, e)
+		}
+		return
+	}
+	st.chatTokens--
+	r.broadcast(st, f, true)
+}
+
+func (r *Room) notify(st *roomState, c *client, n Notice) {
+	if e, err := encode(Frame{Type: FrameNotice, Data: n}); err == nil {
+		r.send(st, c, e)
+	}
+}
+
+func (r *Room) flushStats(st *roomState) {
+	s := Stats{Viewers: len(st.clients), Likes: st.likes}
+	st.statsDirty = false
+	if s == st.lastStats {
+		return
+	}
+	st.lastStats = s
+	r.broadcast(st, Frame{Type: FrameStats, Data: s}, false)
+}
+
+// broadcast encodes f once and queues the same bytes for every viewer. Sequenced
+// frames get the next sequence number and join the history.
+func (r *Room) broadcast(st *roomState, f Frame, sequenced bool) {
+	if sequenced {
+		st.seq++
+		f.Seq = st.seq
+	}
+	e, err := encode(f)
+	if err != nil {
+		r.hub.log.Error("live: encode frame", "type", f.Type, "err", err)
+		return
+	}
+	if sequenced {
+		if len(st.history) == r.hub.cfg.HistorySize {
+			copy(st.history, st.history[1:])
+			st.history = st.history[:len(st.history)-1]
+		}
+		st.history = append(st.history, e)
+	}
+	for c := range st.clients {
+		r.send(st, c, e)
+	}
+	r.hub.metrics.frames.Add(float64(len(st.clients)))
+}
+
+// send queues e for c without ever blocking the room; a full queue drops the viewer.
+func (r *Room) send(st *roomState, c *client, e *encoded) bool {
+	select {
+	case c.out <- e:
+		return true
+	default:
+		r.hub.metrics.slowDropped.Inc()
+		r.drop(st, c, "too slow to keep up; reconnect to continue")
+		return false
+	}
+}
+
+func (r *Room) drop(st *roomState, c *client, reason string) {
+	if _, ok := st.clients[c]; !ok {
+		return
+	}
+	delete(st.clients, c)
+	c.dropReason = reason
+	close(c.out)
+	r.hub.metrics.viewers.Dec()
+	st.statsDirty = true
+}
+
+// cleanChat trims a chat message and checks its length; it returns "" for nothing to send.
+func cleanChat(text string, maxRunes int) (string, bool) {
+	text = strings.TrimSpace(strings.ToValidUTF8(text, ""))
+	if text == "" {
+		return "", true
+	}
+	return text, utf8.RuneCountInString(text) <= maxRunes
+}

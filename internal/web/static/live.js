@@ -1,0 +1,149 @@
+// The live room: one WebSocket for everything that happens in the room, and one
+// fetch to buy. Reconnects resume from the last sequence number seen, so nothing is
+// shown twice and nothing sent while the connection was down is lost.
+(() => {
+  const room = document.getElementById('room');
+  if (!room) return;
+  const sid = room.dataset.session;
+  const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
+  const $ = (id) => document.getElementById(id);
+  let lastSeq = 0, ws = null, backoff = 500, pinned = null, pendingLikes = 0;
+
+  function connect() {
+    const proto = location.protocol === 'https:' ? 'wss' : 'ws';
+    const since = lastSeq ? '?since=' + lastSeq : '';
+    ws = new WebSocket(`${proto}://${location.host}/api/v1/live/sessions/${sid}/ws${since}`);
+    ws.onopen = () => { backoff = 500; $('conn').textContent = 'connected'; };
+    ws.onmessage = (ev) => {
+      const f = JSON.parse(ev.data);
+      if (f.seq) { if (f.seq <= lastSeq) return; lastSeq = f.seq; }
+      handle(f);
+    };
+    ws.onclose = (ev) => {
+      $('conn').textContent = ev.reason ? `disconnected (${ev.reason}), reconnecting…` : 'reconnecting…';
+      setTimeout(connect, backoff);
+      backoff = Math.min(backoff * 2, 10000);
+    };
+  }
+
+  function handle(f) {
+    const d = f.data;
+    switch (f.type) {
+      case 'hello':
+        $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
+        setStatus(d.status);
+        if (d.pinned) showPinned(d.pinned);
+        break;
+      case 'stats':
+        $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
+        break;
+      case 'chat': addLine(d.user, d.text); break;
+      case 'purchase': addLine(d.user, `just bought ${d.quantity} × ${d.title}`, 'buy'); break;
+      case 'pinned': showPinned(d); break;
+      case 'status': setStatus(d.status); break;
+      case 'notice': notice(d.text); break;
+    }
+  }
+
+  function addLine(user, text, cls) {
+    const line = document.createElement('div');
+    if (cls) line.className = cls;
+    const b = document.createElement('b');
+    b.textContent = user + ' ';
+    line.append(b, document.createTextNode(text));
+    const log = $('chatlog');
+    log.append(line);
+    while (log.children.length > 40) log.firstChild.remove();
+  }
+
+  function setStatus(status) {
+    const el = $('status');
+    el.textContent = status === 'live' ? 'LIVE' : status;
+    el.classList.toggle('live', status === 'live');
+    $('screen').classList.toggle('is-ended', status === 'ended');
+  }
+
+  function showPinned(p) {
+    pinned = p;
+    $('pinned').hidden = false;
+    $('pinned-title').textContent = p.title;
+    $('pinned-price').textContent = p.display;
+    $('pinned-stock').textContent = p.stock > 0 ? `${p.stock} left` : 'sold out';
+    $('buy-btn').disabled = p.stock <= 0;
+    if ($('sheet-title')) $('sheet-title').textContent = p.title;
+  }
+
+  function notice(text) {
+    $('notice').textContent = text;
+    clearTimeout(notice.t);
+    notice.t = setTimeout(() => { $('notice').textContent = ''; }, 4000);
+  }
+
+  $('chat-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    const input = $('chat-input');
+    const text = input.value.trim();
+    if (!text || !ws || ws.readyState !== WebSocket.OPEN) return;
+    ws.send(JSON.stringify({ type: 'chat', text }));
+    input.value = '';
+  });
+
+  // Likes are batched: one message a few times a second carries every tap since.
+  $('like-btn').addEventListener('click', () => {
+    pendingLikes++;
+    const h = document.createElement('span');
+    h.textContent = '♥';
+    h.style.color = ['#fe2c55', '#25f4ee', '#fff'][pendingLikes % 3];
+    $('hearts').append(h);
+    setTimeout(() => h.remove(), 1700);
+  });
+  setInterval(() => {
+    if (pendingLikes && ws && ws.readyState === WebSocket.OPEN) {
+      ws.send(JSON.stringify({ type: 'like', count: pendingLikes }));
+      pendingLikes = 0;
+    }
+  }, 300);
+
+  // Buying: the address is remembered on this device, so the next buy is one tap.
+  const saved = JSON.parse(localStorage.getItem('liveshop.address') || '{}');
+  for (const k of ['line1', 'city', 'postal']) if (saved[k] && $('addr-' + k)) $('addr-' + k).value = saved[k];
+  $('buy-btn').addEventListener('click', () => {
+    $('buy-sheet').hidden = false;
+    if ($('sheet-title') && pinned) $('sheet-title').textContent = pinned.title;
+    const first = $('addr-line1') && !$('addr-line1').value ? $('addr-line1') : $('buy-confirm');
+    if (first) first.focus();
+  });
+  const confirm = $('buy-confirm');
+  if (confirm) confirm.addEventListener('click', async () => {
+    if (!pinned) return;
+    const address = { name: $('addr-name').value, line1: $('addr-line1').value, city: $('addr-city').value,
+      postal_code: $('addr-postal').value, country: room.dataset.market };
+    localStorage.setItem('liveshop.address', JSON.stringify({ line1: address.line1, city: address.city, postal: address.postal_code }));
+    confirm.disabled = true;
+    $('buy-result').textContent = 'Placing your order…';
+    try {
+      const res = await fetch(`/api/v1/live/sessions/${sid}/orders`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+        body: JSON.stringify({ sku_id: pinned.sku_id, quantity: Number($('buy-qty').value), idempotency_key: crypto.randomUUID(),
+          shipping_address: address, payment_method: $('buy-method').value }),
+      });
+      const body = await res.json();
+      if (res.ok) {
+        const o = body.orders[0];
+        $('buy-result').innerHTML = '';
+        const a = document.createElement('a');
+        a.href = '/orders/' + o.id; a.textContent = 'Order placed ✓ view it'; a.id = 'order-link';
+        $('buy-result').append(a);
+      } else {
+        $('buy-result').textContent = body.message + (body.field ? ` (${body.field})` : '');
+      }
+    } catch (err) {
+      $('buy-result').textContent = 'Network trouble; your order may not be placed. Check My orders before trying again.';
+    } finally {
+      confirm.disabled = false;
+    }
+  });
+
+  connect();
+})();
