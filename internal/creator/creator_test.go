@@ -175,7 +175,7 @@ func TestCommissionsFollowTheOrder(t *testing.T) {
 		bp, _ := f.creators.CommissionFor(ctx, profile.ID, f.product.ID)
 		res, err := orders.Checkout(ctx, f.Actor(t, "bea"), order.CheckoutInput{IdempotencyKey: "k", Market: "US", PaymentMethod: "pm_card_visa",
 			ShippingAddress: order.Address{Name: "Bea", Line1: "1 Main", City: "Austin", Country: "US"},
-			Lines: []order.LineInput{{SKUID: f.product.SKUs[0].ID, Quantity: 3, Attribution: order.Attribution{Source: order.SourceShowcase, CreatorID: profile.ID, CommissionBP: bp}}}})
+			Lines:           []order.LineInput{{SKUID: f.product.SKUs[0].ID, Quantity: 3, Attribution: order.Attribution{Source: order.SourceShowcase, CreatorID: profile.ID, CommissionBP: bp}}}})
 		if err != nil {
 			t.Fatal(err)
 		}
