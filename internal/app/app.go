@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Sellers = seller.NewService(d, a.Markets, a.Identity, a.Outbox, log)
 	a.Catalog = catalog.NewService(d, a.Markets, a.Sellers, a.Outbox, log)
 	a.Payments = payment.NewService(d, payment.Sandbox{}, log)
-	a.Ledger = ledger.NewService(d, a.Markets, log)
+	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Payments, a.Outbox, log)
 	a.Orders.Carrier = order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
@@ -123,7 +123,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // and authentication.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Orders, a.Creators, a.Content, a.Hub, a.Analytics} {
+	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Orders, a.Creators, a.Content, a.Hub, a.Ledger, a.Analytics} {
 		r.Routes(mux)
 	}
 	mux.HandleFunc("/api/", httpx.NotFound) // unknown API paths answer JSON, not a page

@@ -16,19 +16,21 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
 )
 
 // Service records transfers and answers balance questions.
 type Service struct {
 	db      *db.DB
 	markets *market.Service
+	sellers *seller.Service
 	log     *slog.Logger
 	now     func() time.Time
 }
 
 // NewService returns a ledger service.
-func NewService(d *db.DB, markets *market.Service, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, log: log, now: time.Now}
+func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, log *slog.Logger) *Service {
+	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now}
 }
 
 // validate checks a transfer's shape before anything is written.

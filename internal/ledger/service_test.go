@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
 	"github.com/liveshop/liveshop/internal/testkit"
 )
 
@@ -19,7 +20,7 @@ func moneyBP(v int64) money.BP { return money.BP(v) }
 
 func newLedger(t *testing.T, d *db.DB) *Service {
 	k := testkit.New(t, d)
-	return NewService(d, k.Markets, k.Log)
+	return NewService(d, k.Markets, seller.NewService(d, k.Markets, k.Identity, k.Outbox, k.Log), k.Log)
 }
 
 func post(t *testing.T, s *Service, in TransferInput) (Transfer, error) {

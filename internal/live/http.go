@@ -99,7 +99,8 @@ func (h *Hub) readPump(conn *websocket.Conn, room *Room, c *client, maxRunes, in
 		var msg inbound
 		if kind != websocket.TextMessage || json.Unmarshal(data, &msg) != nil {
 			h.metrics.badMessages.Inc()
-			h.tell(room, cmdLeave{c: c})
+			// Say why before the room lets the viewer go: once it does, the writer
+			// hangs up with a plain "bye" and the reason would be lost.
 			closeWith(conn, websocket.CloseUnsupportedData, "send JSON messages such as {\"type\":\"chat\",\"text\":\"hi\"}")
 			return
 		}
@@ -113,7 +114,6 @@ func (h *Hub) readPump(conn *websocket.Conn, room *Room, c *client, maxRunes, in
 			h.like(room, c, msg.Count)
 		default:
 			h.metrics.badMessages.Inc()
-			h.tell(room, cmdLeave{c: c})
 			closeWith(conn, websocket.CloseUnsupportedData, "unknown message type")
 			return
 		}

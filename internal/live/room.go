@@ -139,7 +139,11 @@ func (r *Room) handle(st *roomState, cmd any) {
 			st.statsDirty = true
 		}
 	case cmdChat:
-		r.chat(st, c.c, c.text)
+		// A viewer's input can still arrive after the room let it go (it left, or was
+		// dropped while its reader was mid-message); its queue is closed by then.
+		if _, ok := st.clients[c.c]; ok {
+			r.chat(st, c.c, c.text)
+		}
 	case cmdLike:
 		st.likes += int64(c.n)
 		st.statsDirty = true

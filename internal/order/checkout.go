@@ -162,6 +162,9 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	if err := in.ShippingAddress.validate(m.Code); err != nil {
 		return CheckoutResult{}, err
 	}
+	if err := s.payments.CheckMethod(in.PaymentMethod); err != nil {
+		return CheckoutResult{}, err
+	}
 	hash := in.hash()
 	if prev, found, err := findCheckout(ctx, s.db, actor.AccountID, in.IdempotencyKey); err != nil {
 		return CheckoutResult{}, err

@@ -28,7 +28,6 @@ func TestSandboxOutcomesAreRecorded(t *testing.T) {
 			{"pm_card_chargeDeclined", payment.ErrDeclined, payment.Failed},
 			{"pm_card_insufficientFunds", payment.ErrDeclined, payment.Failed},
 			{"pm_card_authenticationRequired", payment.ErrActionRequired, payment.ActionRequired},
-			{"pm_card_unheard_of", payment.ErrUnknownMethod, payment.Failed},
 		}
 		for _, tt := range tests {
 			ref := "checkout:" + tt.method
@@ -43,6 +42,22 @@ func TestSandboxOutcomesAreRecorded(t *testing.T) {
 			if p.Status != tt.wantStatus {
 				t.Errorf("%s: returned status %s", tt.method, p.Status)
 			}
+		}
+	})
+}
+
+func TestUnknownMethodIsRefusedBeforeAnythingIsRecorded(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		s := payment.NewService(d, payment.Sandbox{}, k.Log)
+		_, err := s.Charge(context.Background(), payment.ChargeInput{Reference: "checkout:9", PayerID: k.Actor(t, "b").AccountID, Amount: money.New(100, "USD"), Method: "pm_card_unheard_of"})
+		if !errors.Is(err, payment.ErrUnknownMethod) || errs.As(err).Field != "payment_method" {
+			t.Fatalf("unknown method: %v", err)
+		}
+		var n int
+		d.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM payments`).Scan(&n)
+		if n != 0 {
+			t.Fatalf("%d payments recorded for a refused method", n)
 		}
 	})
 }

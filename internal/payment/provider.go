@@ -18,6 +18,9 @@ import (
 type Provider interface {
 	// Name identifies the provider in stored payments ("sandbox", "stripe").
 	Name() string
+	// CheckMethod says whether a payment method token is one the provider could
+	// charge, without charging it, so bad input is refused before anything is recorded.
+	CheckMethod(method string) error
 	// Authorize holds amount on the buyer's payment method and returns the provider's
 	// reference for the hold. A refusal is ErrDeclined; a bank asking the buyer to
 	// confirm is ErrActionRequired. Calls with the same key are the same hold.
@@ -58,6 +61,16 @@ var SandboxMethods = []string{"pm_card_visa", "pm_card_mastercard", "pm_card_cha
 
 // Name implements Provider.
 func (Sandbox) Name() string { return "sandbox" }
+
+// CheckMethod implements Provider.
+func (Sandbox) CheckMethod(method string) error {
+	for _, m := range SandboxMethods {
+		if m == method {
+			return nil
+		}
+	}
+	return ErrUnknownMethod.With("unknown payment method %q; the sandbox accepts %s", method, strings.Join(SandboxMethods, ", "))
+}
 
 // Authorize implements Provider.
 func (Sandbox) Authorize(_ context.Context, req AuthorizeRequest) (string, error) {

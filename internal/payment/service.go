@@ -85,6 +85,14 @@ func (s *Service) Charge(ctx context.Context, in ChargeInput) (Payment, error) {
 	return p, chargeErr
 }
 
+// CheckMethod refuses a payment method the provider could not charge.
+func (s *Service) CheckMethod(method string) error {
+	if method == "" {
+		return ErrUnknownMethod.With("choose a payment method")
+	}
+	return s.provider.CheckMethod(method)
+}
+
 // Begin records a pending payment in the caller's transaction, before any money
 // moves, so a crash before the outcome is recorded leaves a trace to reconcile rather
 // than money taken silently. If the reference already has a payment, Begin returns it
@@ -93,8 +101,8 @@ func (s *Service) Begin(ctx context.Context, tx *db.Tx, in ChargeInput) (p Payme
 	if in.Amount.Amount <= 0 {
 		return Payment{}, false, errs.Invalidf("amount", "a payment must be for more than zero")
 	}
-	if in.Method == "" {
-		return Payment{}, false, ErrUnknownMethod.With("choose a payment method")
+	if err := s.CheckMethod(in.Method); err != nil {
+		return Payment{}, false, err
 	}
 	now := s.now().UTC()
 	p = Payment{ID: id.New(), Reference: in.Reference, PayerID: in.PayerID, Provider: s.provider.Name(), Method: in.Method,

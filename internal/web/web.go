@@ -277,6 +277,13 @@ var funcs = template.FuncMap{
 	"chart":      func(days []analytics.Day, title string) template.HTML { return barChart(days, title) },
 	"normalised": func(a ledger.Account) money.Money { return a.Normalised() },
 	"amount":     func(v int64, cur string) string { return money.New(v, cur).Format() },
+	// initial is a product's placeholder picture until products carry images.
+	"initial": func(title string) string {
+		for _, r := range title {
+			return strings.ToUpper(string(r))
+		}
+		return "?"
+	},
 }
 
 // barChart draws daily GMV as an SVG bar chart, server-side, so dashboards need no

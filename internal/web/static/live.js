@@ -67,6 +67,7 @@
     pinned = p;
     $('pinned').hidden = false;
     $('pinned-title').textContent = p.title;
+    $('pinned-initial').textContent = (p.title || '?').charAt(0).toUpperCase();
     $('pinned-price').textContent = p.display;
     $('pinned-stock').textContent = p.stock > 0 ? `${p.stock} left` : 'sold out';
     $('buy-btn').disabled = p.stock <= 0;

@@ -40,6 +40,13 @@ func SQLite(t testing.TB) *db.DB {
 // Require says PostgreSQL must be present).
 func Postgres(t testing.TB) *db.DB {
 	t.Helper()
+	return open(t, db.Options{URL: PostgresURL(t), MaxConns: 8})
+}
+
+// PostgresURL returns the URL of an empty PostgreSQL schema of the test's own, dropped
+// when the test ends, for tests that open the database themselves (a whole app).
+func PostgresURL(t testing.TB) string {
+	t.Helper()
 	base := os.Getenv(PostgresEnv)
 	if base == "" {
 		Missing(t, "postgres", PostgresEnv+" is not set (e.g. postgres://root@127.0.0.1:5432/test?sslmode=disable)")
@@ -58,7 +65,7 @@ func Postgres(t testing.TB) *db.DB {
 		_, _ = admin.ExecContext(context.Background(), `DROP SCHEMA `+schema+` CASCADE`)
 		admin.Close()
 	})
-	return open(t, db.Options{URL: WithSearchPath(base, schema), MaxConns: 8})
+	return WithSearchPath(base, schema)
 }
 
 // WithSearchPath returns the URL with its search_path set to schema, so every

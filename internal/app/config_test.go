@@ -1,0 +1,93 @@
+package app
+
+import (
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func bind(t *testing.T, env map[string]string, args ...string) (*Config, error) {
+	t.Helper()
+	fs := flag.NewFlagSet("test", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	c, finish := Bind(fs, StorageFlags|ServerFlags, func(k string) string { return env[k] })
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	return c, finish()
+}
+
+func TestConfigPrecedenceFlagsOverEnvOverDefaults(t *testing.T) {
+	c, err := bind(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":8080" || c.DataDir != "liveshop-data" || c.DB != "" || c.LogLevel != slog.LevelInfo || c.SecureCookies {
+		t.Fatalf("defaults %+v", c)
+	}
+	env := map[string]string{"LIVESHOP_ADDR": ":9000", "LIVESHOP_DATA": "/var/lib/liveshop", "LIVESHOP_LOG_LEVEL": "debug",
+		"LIVESHOP_TIMER_INTERVAL": "10s", "LIVESHOP_BASE_URL": "https://shop.example", "LIVESHOP_NODE_ID": "7"}
+	c, err = bind(t, env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != ":9000" || c.DataDir != "/var/lib/liveshop" || c.LogLevel != slog.LevelDebug || c.TimerInterval != 10*time.Second || !c.SecureCookies || c.NodeID != 7 {
+		t.Fatalf("from env %+v", c)
+	}
+	c, err = bind(t, env, "--addr", "127.0.0.1:7000", "--log-format", "json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Addr != "127.0.0.1:7000" || !c.LogJSON || c.DataDir != "/var/lib/liveshop" {
+		t.Fatalf("flags over env %+v", c)
+	}
+}
+
+func TestConfigSecretFromFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "db-url")
+	if err := os.WriteFile(path, []byte("postgres://liveshop:s3cret@db/liveshop\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := bind(t, map[string]string{"LIVESHOP_DB_FILE": path})
+	if err != nil || c.DB != "postgres://liveshop:s3cret@db/liveshop" {
+		t.Fatalf("%q %v", c.DB, err)
+	}
+	if _, err := bind(t, map[string]string{"LIVESHOP_DB_FILE": "/no/such/file"}); err == nil || !strings.Contains(err.Error(), "LIVESHOP_DB_FILE") {
+		t.Fatalf("missing secret file: %v", err)
+	}
+}
+
+func TestConfigRefusals(t *testing.T) {
+	tests := []struct {
+		name string
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{"bad duration in env", map[string]string{"LIVESHOP_TIMER_INTERVAL": "soon"}, nil, "LIVESHOP_TIMER_INTERVAL"},
+		{"bad node id in env", map[string]string{"LIVESHOP_NODE_ID": "x"}, nil, "LIVESHOP_NODE_ID"},
+		{"node id out of range", nil, []string{"--node-id", "5000"}, "node-id"},
+		{"bad log level", nil, []string{"--log-level", "loud"}, "log-level"},
+		{"bad log format", nil, []string{"--log-format", "xml"}, "log-format"},
+		{"not a postgres url", nil, []string{"--db", "mysql://x"}, "--db"},
+		{"not a nats url", nil, []string{"--nats", "127.0.0.1:4222"}, "--nats"},
+	}
+	for _, tt := range tests {
+		if _, err := bind(t, tt.env, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want an error naming %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestDemoPaceKeepsExplicitSettings(t *testing.T) {
+	c, _ := bind(t, map[string]string{"LIVESHOP_SANDBOX_CARRIER_DELIVER": "3m"})
+	DemoPace(c)
+	if c.CarrierDeliver != 3*time.Minute || c.CarrierPickup != 15*time.Second || c.TimerInterval != 2*time.Second {
+		t.Fatalf("%+v", c)
+	}
+}
