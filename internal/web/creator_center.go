@@ -72,7 +72,7 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 		}
 		lives = append(lives, ss...)
 	}
-	commissions, err := s.Creators.Commissions(ctx, actor, 50)
+	commissions, err := s.Creators.Commissions(ctx, actor, 20)
 	if err != nil {
 		s.fail(w, r, err)
 		return

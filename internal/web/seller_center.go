@@ -98,7 +98,13 @@ func (s *Server) shopPage(w http.ResponseWriter, r *http.Request) {
 		}
 		rows = append(rows, shopProduct{Product: p, Offer: o, HasOffer: found})
 	}
-	orders, err := s.Orders.ShopOrders(ctx, auth.From(ctx), shop.ID, "", 100)
+	filter := order.Status(r.URL.Query().Get("status"))
+	orders, err := s.Orders.ShopOrders(ctx, auth.From(ctx), shop.ID, filter, 30)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	toShipOrders, err := s.Orders.ShopOrders(ctx, auth.From(ctx), shop.ID, order.AwaitingShipment, 200)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -109,12 +115,7 @@ func (s *Server) shopPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	toShip := 0
-	for _, o := range orders {
-		if o.Status == order.AwaitingShipment {
-			toShip++
-		}
-	}
+	toShip := len(toShipOrders)
 	s.render(w, r, "shop", shop.Name, "seller", struct {
 		Shop     seller.Shop
 		Market   market.Market
@@ -122,7 +123,10 @@ func (s *Server) shopPage(w http.ResponseWriter, r *http.Request) {
 		Orders   []order.Order
 		ToShip   int
 		Payable  money.Money
-	}{shop, m, rows, orders, toShip, payable.Normalised()})
+		Filter   order.Status
+		Tabs     []order.Status
+	}{shop, m, rows, orders, toShip, payable.Normalised(), filter,
+		[]order.Status{order.AwaitingShipment, order.AwaitingCollection, order.InTransit, order.Delivered, order.Completed, order.Cancelled}})
 }
 
 func (s *Server) addProduct(w http.ResponseWriter, r *http.Request) {

@@ -316,7 +316,7 @@ func barChart(days []analytics.Day, title string) template.HTML {
 	fmt.Fprintf(&b, `<text x="0" y="%.0f">%s</text><text x="%.0f" y="%.0f" text-anchor="end">%s</text>`,
 		h+pad-6, days[0].Day, w, h+pad-6, days[len(days)-1].Day)
 	if peak > 0 {
-		fmt.Fprintf(&b, `<text x="%.0f" y="12" text-anchor="end" class="peak">peak %s</text>`, w, template.HTMLEscapeString(money.New(peak, days[0].GMV.Currency).Format()))
+		fmt.Fprintf(&b, `<text x="2" y="12" class="peak">peak %s</text>`, template.HTMLEscapeString(money.New(peak, days[0].GMV.Currency).Format()))
 	}
 	b.WriteString(`</svg>`)
 	return template.HTML(b.String())
