@@ -22,21 +22,35 @@ import (
 // included) who like, chat and buy at a steady pace; sellers who ship; buyers who
 // confirm receipt so money settles. It acts only through the platform's services.
 type Simulator struct {
-	a   *app.App
-	log *slog.Logger
+	a    *app.App
+	log  *slog.Logger
+	pace pace
 
 	mu    sync.Mutex
 	rooms map[id.ID]bool
 }
 
+// pace is how fast the simulated people act.
+type pace struct {
+	scan     time.Duration // how often rooms and orders are looked at
+	tick     time.Duration // how often a room's audience acts
+	firstBuy time.Duration // a room's first purchase comes within this
+	buyEvery time.Duration // later ones about this often
+	ship     time.Duration // sellers ship orders paid this long ago
+	confirm  time.Duration // buyers confirm deliveries this old
+}
+
+var demoPace = pace{scan: 5 * time.Second, tick: 400 * time.Millisecond, firstBuy: 12 * time.Second, buyEvery: 12 * time.Second,
+	ship: 8 * time.Second, confirm: 10 * time.Second}
+
 // NewSimulator returns a simulator for a seeded demo.
 func NewSimulator(a *app.App, log *slog.Logger) *Simulator {
-	return &Simulator{a: a, log: log.With("component", "demo"), rooms: map[id.ID]bool{}}
+	return &Simulator{a: a, log: log.With("component", "demo"), pace: demoPace, rooms: map[id.ID]bool{}}
 }
 
 // Run simulates until ctx ends.
 func (s *Simulator) Run(ctx context.Context) {
-	scan := time.NewTicker(5 * time.Second)
+	scan := time.NewTicker(s.pace.scan)
 	defer scan.Stop()
 	for {
 		s.fillRooms(ctx)
@@ -128,9 +142,9 @@ func (s *Simulator) room(ctx context.Context, sess content.Session) {
 	if lines == nil {
 		lines = chatLines["US"]
 	}
-	tick := time.NewTicker(400 * time.Millisecond)
+	tick := time.NewTicker(s.pace.tick)
 	defer tick.Stop()
-	nextBuy := time.Now().Add(time.Duration(4+rand.IntN(8)) * time.Second)
+	nextBuy := time.Now().Add(jitter(s.pace.firstBuy))
 	nextPin := time.Now().Add(75 * time.Second)
 	nextCheck := time.Now().Add(5 * time.Second)
 	for {
@@ -152,7 +166,7 @@ func (s *Simulator) room(ctx context.Context, sess content.Session) {
 		now := time.Now()
 		if now.After(nextBuy) {
 			s.buy(ctx, sess.ID, b.actor)
-			nextBuy = now.Add(time.Duration(6+rand.IntN(12)) * time.Second)
+			nextBuy = now.Add(s.pace.buyEvery/2 + jitter(s.pace.buyEvery))
 		}
 		if now.After(nextPin) {
 			s.rotatePin(ctx, sess.ID)
@@ -256,7 +270,7 @@ func (s *Simulator) ship(ctx context.Context, owner auth.Actor, sh seller.Shop) 
 		return
 	}
 	for _, o := range os {
-		if time.Since(o.PaidAt) > 8*time.Second {
+		if time.Since(o.PaidAt) > s.pace.ship {
 			_, _ = s.a.Orders.Ship(ctx, owner, o.ID, order.ShipInput{})
 		}
 	}
@@ -268,7 +282,7 @@ func (s *Simulator) confirm(ctx context.Context, owner auth.Actor, sh seller.Sho
 		return
 	}
 	for _, o := range os {
-		if time.Since(o.DeliveredAt) < 10*time.Second {
+		if time.Since(o.DeliveredAt) < s.pace.confirm {
 			continue
 		}
 		buyer, err := s.a.Identity.Account(ctx, o.BuyerID)
@@ -278,3 +292,6 @@ func (s *Simulator) confirm(ctx context.Context, owner auth.Actor, sh seller.Sho
 		_, _ = s.a.Orders.ConfirmReceipt(ctx, buyer.Actor(), o.ID)
 	}
 }
+
+// jitter is a random duration up to d.
+func jitter(d time.Duration) time.Duration { return time.Duration(rand.Int64N(int64(d) + 1)) }
