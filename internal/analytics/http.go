@@ -35,7 +35,14 @@ func (s *Service) handleDaily(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	to := q.Get("to")
 	if to == "" {
-		to = time.Now().UTC().Format(time.DateOnly)
+		// Days are the market's: by default the range ends on its today, which is not
+		// the UTC date for much of the day in markets far from UTC.
+		m, err := s.markets.Market(r.Context(), r.PathValue("market"))
+		if err != nil {
+			httpx.WriteError(w, r, err)
+			return
+		}
+		to = m.Day(s.now())
 	}
 	from := q.Get("from")
 	if from == "" {

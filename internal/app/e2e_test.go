@@ -315,7 +315,7 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 			}
 			// Asking for more than is left is refused and changes nothing: stock never goes below zero.
 			over := map[string]any{"sku_id": skuID, "quantity": 9, "idempotency_key": "bo-1", "shipping_address": address, "payment_method": "pm_card_visa"}
-			if r := bo.do("POST", "/api/v1/live/sessions/"+sessionID+"/orders", over); r.Status != 409 || r.Body["code"] != "out_of_stock" || r.Body["field"] != "lines[0].quantity" {
+			if r := bo.do("POST", "/api/v1/live/sessions/"+sessionID+"/orders", over); r.Status != 409 || r.Body["code"] != "out_of_stock" || r.Body["field"] != "quantity" {
 				t.Fatalf("overselling: %d %s", r.Status, r.Raw)
 			}
 			if p := anon.must(200, "GET", "/api/v1/products/"+productID, nil); num(p["skus"].([]any)[0].(map[string]any)["stock"]) != 8 {

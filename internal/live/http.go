@@ -6,6 +6,7 @@ import (
 	"errors"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -222,9 +223,14 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 			attr.CommissionBP = bp
 		}
 	}
-	return h.orders.Checkout(ctx, actor, order.CheckoutInput{IdempotencyKey: in.IdempotencyKey, Market: sess.Market,
+	res, err := h.orders.Checkout(ctx, actor, order.CheckoutInput{IdempotencyKey: in.IdempotencyKey, Market: sess.Market,
 		Lines:           []order.LineInput{{SKUID: in.SKUID, Quantity: in.Quantity, Attribution: attr}},
 		ShippingAddress: in.ShippingAddress, PaymentMethod: in.PaymentMethod})
+	// A room's buy has one line: name its fields as this request names them.
+	if e := errs.As(err); e != nil && strings.HasPrefix(e.Field, "lines[0].") {
+		err = e.OnField(strings.TrimPrefix(e.Field, "lines[0]."))
+	}
+	return res, err
 }
 
 func fieldOf(err error, field string) error {

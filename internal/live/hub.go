@@ -65,6 +65,10 @@ type Hub struct {
 // NewHub returns a hub. reg may be nil.
 func NewHub(cfg Config, sessions *content.Service, cat *catalog.Service, creators *creator.Service, sellers *seller.Service,
 	markets *market.Service, orders *order.Service, log *slog.Logger, reg prometheus.Registerer) *Hub {
+	// A room needs some history to resume viewers and a queue deep enough for it.
+	cfg.HistorySize = max(cfg.HistorySize, 1)
+	cfg.QueueSize = max(cfg.QueueSize, 1)
+	cfg.ChatPerSecond = max(cfg.ChatPerSecond, 1)
 	h := &Hub{cfg: cfg, sessions: sessions, catalog: cat, creators: creators, sellers: sellers, markets: markets, orders: orders,
 		log: log, rooms: map[id.ID]*Room{}, done: make(chan struct{})}
 	h.metrics = metrics{
@@ -168,7 +172,7 @@ func (h *Hub) hostName(ctx context.Context, sess content.Session) string {
 func (h *Hub) retire(r *Room) bool {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if false {
+	if r.pendingJoins > 0 {
 		return false
 	}
 	r.retired = true
