@@ -93,7 +93,7 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 		seen[pid] = true
 		prod, err := s.catalog.Product(ctx, pid)
 		if err != nil {
-			return Session{}, fieldErr(err, field)
+			return Session{}, errs.OnField(err, field)
 		}
 		if prod.Status != catalog.Live || prod.Market != sess.Market {
 			return Session{}, catalog.ErrNotForSale.With("%q cannot be sold in this live", prod.Title).OnField(field)
@@ -103,14 +103,14 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 		}
 		if sess.CreatorID != 0 {
 			if _, err := s.creators.CommissionFor(ctx, sess.CreatorID, pid); err != nil {
-				return Session{}, fieldErr(errs.As(err).With("add %q to your showcase first", prod.Title), field)
+				return Session{}, errs.OnField(errs.As(err).With("add %q to your showcase first", prod.Title), field)
 			}
 		}
 	}
 	sess.ProductIDs = in.ProductIDs
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO live_sessions (id, market, host_account_id, creator_id, shop_id, title, status, scheduled_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sess.ID, sess.Market, sess.HostAccountID, nullID(sess.CreatorID), nullID(sess.ShopID),
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sess.ID, sess.Market, sess.HostAccountID, db.NullID(sess.CreatorID), db.NullID(sess.ShopID),
 			sess.Title, string(sess.Status), db.Micros(sess.ScheduledAt), db.Micros(now)); err != nil {
 			return err
 		}
@@ -125,20 +125,6 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 		return Session{}, fmt.Errorf("content: schedule live: %w", err)
 	}
 	return sess, nil
-}
-
-func fieldErr(err error, field string) error {
-	if e := errs.As(err); e != nil && e.Kind != errs.Internal {
-		return e.OnField(field)
-	}
-	return err
-}
-
-func nullID(v id.ID) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 func (s Session) event() events.LiveSession {

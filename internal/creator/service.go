@@ -315,7 +315,7 @@ func (s *Service) AddToShowcase(ctx context.Context, actor auth.Actor, productID
 	}
 	p, err := s.catalog.Product(ctx, productID)
 	if err != nil {
-		return onProduct(err)
+		return errs.OnField(err, "product_id")
 	}
 	if p.Market != c.Market {
 		return ErrWrongMarket.With("%q is sold in %s; you sell in %s", p.Title, p.Market, c.Market)
@@ -337,13 +337,6 @@ func (s *Service) AddToShowcase(ctx context.Context, actor auth.Actor, productID
 		return fmt.Errorf("creator: add to showcase: %w", err)
 	}
 	return nil
-}
-
-func onProduct(err error) error {
-	if e := errs.As(err); e != nil && e.Kind == errs.NotFound {
-		return e.OnField("product_id")
-	}
-	return err
 }
 
 // RemoveFromShowcase takes a product out of the actor's showcase.

@@ -210,7 +210,7 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	}
 	prod, err := h.catalog.ProductOfSKU(ctx, in.SKUID)
 	if err != nil {
-		return order.CheckoutResult{}, fieldOf(err, "sku_id")
+		return order.CheckoutResult{}, errs.OnField(err, "sku_id")
 	}
 	if !sess.HasProduct(prod.ID) {
 		return order.CheckoutResult{}, content.ErrProductNotInLive.OnField("sku_id")
@@ -231,13 +231,6 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 		err = e.OnField(strings.TrimPrefix(e.Field, "lines[0]."))
 	}
 	return res, err
-}
-
-func fieldOf(err error, field string) error {
-	if e := errs.As(err); e != nil && e.Kind != errs.Internal {
-		return e.OnField(field)
-	}
-	return err
 }
 
 func (h *Hub) handleBuy(w http.ResponseWriter, r *http.Request) {

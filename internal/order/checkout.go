@@ -239,7 +239,7 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		field := fmt.Sprintf("lines[%d]", i)
 		it, err := s.catalog.ItemForSale(ctx, tx, li.SKUID)
 		if err != nil {
-			return nil, onField(err, field+".sku_id")
+			return nil, errs.OnField(err, field+".sku_id")
 		}
 		if it.Market != m.Code {
 			return nil, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
@@ -260,7 +260,7 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 			orders = append(orders, o)
 		}
 		if err := s.catalog.Reserve(ctx, tx, li.SKUID, li.Quantity); err != nil {
-			return nil, onField(err, field+".quantity")
+			return nil, errs.OnField(err, field+".quantity")
 		}
 		lineTotal, ok := money.MulInt(it.Price.Amount, li.Quantity)
 		if !ok {
@@ -284,14 +284,6 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		o.Total.Amount = o.Subtotal.Amount + o.ShippingFee.Amount
 	}
 	return orders, nil
-}
-
-// onField names the field a catalog refusal is about, keeping its code and message.
-func onField(err error, field string) error {
-	if e := errs.As(err); e != nil && e.Kind != errs.Internal {
-		return e.OnField(field)
-	}
-	return err
 }
 
 // settlePayment records the payment's outcome and moves the orders to match, in one

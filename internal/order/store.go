@@ -30,18 +30,11 @@ func insertOrder(ctx context.Context, tx *db.Tx, o *Order) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total,
 			source, creator_id, live_session_id, commission_bp, commission) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
 			l.ID, o.ID, l.ProductID, l.SKUID, l.Title, l.SKUName, l.Quantity, l.UnitPrice.Amount, l.Total.Amount,
-			string(l.Source), nullID(l.CreatorID), nullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount); err != nil {
+			string(l.Source), db.NullID(l.CreatorID), db.NullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount); err != nil {
 			return fmt.Errorf("order: insert line: %w", err)
 		}
 	}
 	return addStep(ctx, tx, o.ID, Step{Status: o.Status, At: o.CreatedAt, ActorID: o.BuyerID, Note: "order placed"})
-}
-
-func nullID(v id.ID) any {
-	if v == 0 {
-		return nil
-	}
-	return v
 }
 
 func addStep(ctx context.Context, tx *db.Tx, orderID id.ID, s Step) error {

@@ -350,3 +350,12 @@ func NullTime(v sql.NullInt64) time.Time {
 	}
 	return Time(v.Int64)
 }
+
+// NullID stores an optional reference: zero (none) becomes NULL, so a foreign key
+// constraint applies only when there is something to refer to.
+func NullID[T ~int64](v T) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}

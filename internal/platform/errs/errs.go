@@ -138,3 +138,14 @@ var (
 	ErrForbidden       = New(Forbidden, "forbidden", "you may not do this")
 	ErrNotFound        = New(NotFound, "not_found", "not found")
 )
+
+// OnField names the input field a refusal is about, keeping its kind, code and
+// message: a service passing on another domain's refusal ("no such SKU") says which of
+// its own inputs it concerns ("lines[2].sku_id"). Internal errors pass through
+// unchanged, since no field of the caller's is at fault.
+func OnField(err error, field string) error {
+	if e := As(err); e != nil && e.Kind != Internal {
+		return e.OnField(field)
+	}
+	return err
+}
