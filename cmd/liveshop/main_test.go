@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/liveshop/liveshop/internal/platform/migrate"
 )
 
 func runCLI(args ...string) (code int, stdout, stderr string) {
@@ -55,7 +58,8 @@ func TestMigrateOnAFreshDataDirectory(t *testing.T) {
 	dir := t.TempDir()
 	for i := 0; i < 2; i++ { // a second run finds nothing to do
 		code, out, errOut := runCLI("migrate", "--data", dir)
-		if code != 0 || !strings.Contains(out, "schema version 11 (latest 11)") {
+		want := fmt.Sprintf("schema version %d (latest %d)", migrate.Latest(), migrate.Latest())
+		if code != 0 || !strings.Contains(out, want) {
 			t.Fatalf("migrate: %d %q %q", code, out, errOut)
 		}
 	}

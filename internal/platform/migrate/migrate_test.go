@@ -23,3 +23,16 @@ func TestMigrateEmptyDatabaseThenAgainIsNoop(t *testing.T) {
 		}
 	})
 }
+
+func TestStepVersionsIncrease(t *testing.T) {
+	up := func(context.Context, *db.Tx) error { return nil }
+	if err := migrate.CheckOrder([]migrate.Step{{Version: 1, Up: up}, {Version: 5, Up: up}, {Version: 200, Up: up}}); err != nil {
+		t.Fatalf("gaps refused: %v", err)
+	}
+	if err := migrate.CheckOrder([]migrate.Step{{Version: 2, Up: up}, {Version: 2, Up: up}}); err == nil {
+		t.Fatal("a repeated version was accepted")
+	}
+	if err := migrate.CheckOrder([]migrate.Step{{Version: 3, Up: up}, {Version: 1, Up: up}}); err == nil {
+		t.Fatal("a decreasing version was accepted")
+	}
+}

@@ -1,6 +1,17 @@
 package migrate
 
 // Steps is the schema's history. Append only: never edit a step that has shipped.
+// Versions increase through the list; each area numbers its later steps in its own
+// range, so parallel work never collides:
+//
+//	1-99     foundation (the walking skeleton)
+//	100-199  orders, promotions, shipping, payments, returns, reviews
+//	200-299  seller center: tiers, performance, enforcement, Mall, catalog search
+//	300-399  ledger, settlement, payouts, FX
+//	400-499  creators and affiliates
+//	500-599  live rooms, flash sales, video, analytics of lives
+//	800-899  Partner Open API
+//	900-999  GMV analytics and KPI
 //
 // Conventions: ids are BIGINT issued by package id; times are BIGINT microseconds since
 // the Unix epoch (0 or NULL for "not yet"); money is BIGINT minor units beside a TEXT
