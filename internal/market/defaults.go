@@ -36,6 +36,19 @@ var minorPerUSD = map[string]int64{
 // usd scales an amount in US cents to roughly the same value in currency's minor units.
 func usd(cents int64, currency string) int64 { return cents * minorPerUSD[currency] / 100 }
 
+// taxes are each market's standard consumption tax as the seed policies apply it:
+// VAT or GST inside prices where the market has one, US sales tax (which depends on
+// the state) left for operators to set, "added" on top of prices.
+var taxes = map[string]struct {
+	mode string
+	bp   int
+}{
+	"US": {TaxAdded, 0}, "GB": {TaxIncluded, 2000}, "DE": {TaxIncluded, 1900}, "FR": {TaxIncluded, 2000},
+	"IT": {TaxIncluded, 2200}, "ES": {TaxIncluded, 2100}, "IE": {TaxIncluded, 2300}, "ID": {TaxIncluded, 1100},
+	"TH": {TaxIncluded, 700}, "VN": {TaxIncluded, 1000}, "MY": {TaxNone, 0}, "PH": {TaxIncluded, 1200},
+	"SG": {TaxIncluded, 900}, "MX": {TaxIncluded, 1600}, "JP": {TaxIncluded, 1000}, "BR": {TaxNone, 0},
+}
+
 // usTiers are the US onboarding tiers (Beginner 50 orders/100 listings, Standard
 // 100/200, Premium 200/1000, Pro unlimited), with graduation requirements.
 var usTiers = []Tier{
@@ -75,8 +88,11 @@ func basePolicy(m Market) Policy {
 			MinCommissionBP: 100, MaxCommissionBP: 8000, TargetMaxCreators: 50, TargetMaxProducts: 100,
 			AttributionWindowDays: 7, CommissionDueDays: 7,
 		},
-		Orders:     OrderPolicy{UnpaidTimeoutMinutes: 30, OnHoldMinutes: 60, AutoCompleteDays: 7},
-		Returns:    ReturnPolicy{StandardWindowDays: 7, SellerResponseHours: 48, BuyerShipBackDays: 7},
+		Orders:     OrderPolicy{UnpaidTimeoutMinutes: 30, OnHoldMinutes: 60, AutoCompleteDays: 7, CartTTLDays: 30, TaxMode: taxes[m.Code].mode, TaxBP: taxes[m.Code].bp},
+		Returns:    ReturnPolicy{StandardWindowDays: 7, SellerResponseHours: 48, BuyerShipBackDays: 7, SellerReceiptDays: 5, DisputeDays: 7},
+		Shipping:   ShippingPolicy{StandardFee: usd(599, cur)},
+		Calendar:   CalendarPolicy{WeekendDays: []int{0, 6}},
+		Reviews:    ReviewPolicy{WindowDays: 90, MaxPhotos: 5, MaxRunes: 2000},
 		Fees:       FeePolicy{ReferralFeeBP: 600, RefundAdminFeeBP: 2000, RefundAdminFeeCapPerSKU: usd(500, cur)},
 		Settlement: SettlementPolicy{DelayDays: 7, ProbationDelayDays: 15, EnforcementDelayDays: 30, MinPayout: usd(1000, cur)},
 		Promotions: PromotionPolicy{PriceFloorLookbackDays: 30, MaxBuyMoreTiers: 2},

@@ -193,3 +193,45 @@ func TestDayUsesMarketTimeZone(t *testing.T) {
 		t.Fatalf("US day start %v", got)
 	}
 }
+
+func TestAddBusinessDays(t *testing.T) {
+	la, _ := time.LoadLocation("America/Los_Angeles")
+	cal := CalendarPolicy{WeekendDays: []int{0, 6}, Holidays: []string{"2026-11-26"}} // Thanksgiving
+	tests := []struct {
+		paid time.Time
+		n    int
+		want string // end of this day in LA
+	}{
+		{time.Date(2026, 11, 20, 18, 0, 0, 0, la), 2, "2026-11-24"}, // Friday evening: Monday, Tuesday
+		{time.Date(2026, 11, 24, 9, 0, 0, 0, la), 2, "2026-11-27"},  // Tuesday: Wednesday, (Thanksgiving) Friday
+		{time.Date(2026, 11, 21, 9, 0, 0, 0, la), 1, "2026-11-23"},  // Saturday: Monday
+	}
+	for _, tt := range tests {
+		got := cal.AddBusinessDays(tt.paid, tt.n, la)
+		end, _ := time.ParseInLocation(time.DateOnly, tt.want, la)
+		end = end.AddDate(0, 0, 1).Add(-time.Microsecond)
+		if !got.Equal(end) {
+			t.Errorf("%v + %d business days = %v, want end of %s", tt.paid, tt.n, got.In(la), tt.want)
+		}
+	}
+}
+
+// A policy version stored before a field existed reads with the field's default.
+func TestOldPolicyDocumentsReadWithDefaults(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		s := seeded(t, d)
+		ctx := context.Background()
+		if _, err := d.ExecContext(ctx, `INSERT INTO market_policies (id, market, effective_from, document, note, created_at)
+			VALUES (1, 'DE', $1, '{"fees": {"referral_fee_bp": 700}}', 'old shape', 0)`, db.Micros(time.Now().Add(-time.Minute))); err != nil {
+			t.Fatal(err)
+		}
+		s = NewService(d, s.log)
+		p, err := s.Policy(ctx, "DE", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Fees.ReferralFeeBP != 700 || p.Orders.TaxMode != TaxIncluded || p.Orders.TaxBP != 1900 || p.Orders.CartTTLDays != 30 || p.Validate() != nil {
+			t.Fatalf("old document read as %+v %+v (%v)", p.Fees, p.Orders, p.Validate())
+		}
+	})
+}

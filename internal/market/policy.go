@@ -30,6 +30,8 @@ type Policy struct {
 	Promotions  PromotionPolicy   `json:"promotions"`
 	Live        LivePolicy        `json:"live"`
 	Ads         AdsPolicy         `json:"ads"`
+	Calendar    CalendarPolicy    `json:"calendar"`
+	Reviews     ReviewPolicy      `json:"reviews"`
 }
 
 // ShopPolicy governs who may open a shop.
@@ -99,19 +101,52 @@ type CreatorPolicy struct {
 	CommissionDueDays     int `json:"commission_due_days"` // after the order completes
 }
 
-// OrderPolicy sets the order clock.
+// OrderPolicy sets the order clock and how orders are taxed.
 type OrderPolicy struct {
 	UnpaidTimeoutMinutes int `json:"unpaid_timeout_minutes"`
-	OnHoldMinutes        int `json:"on_hold_minutes"`
-	AutoCompleteDays     int `json:"auto_complete_days"` // after delivery
-	TaxBP                int `json:"tax_bp"`             // included in prices; 0 where none is itemised
+	// OnHoldMinutes is the window after payment in which the buyer may still cancel
+	// and the seller may not ship yet; 0 sends paid orders straight to shipment.
+	OnHoldMinutes    int `json:"on_hold_minutes"`
+	AutoCompleteDays int `json:"auto_complete_days"` // after delivery
+	CartTTLDays      int `json:"cart_ttl_days"`      // an untouched cart expires after this
+	// TaxMode is "none", "added" (sales tax on top of prices, as in the US) or
+	// "included" (VAT inside prices, as in the EU and Southeast Asia), at TaxBP.
+	TaxMode string `json:"tax_mode"`
+	TaxBP   int    `json:"tax_bp"`
 }
 
-// ReturnPolicy sets return windows and deadlines.
+// Tax modes.
+const (
+	TaxNone     = "none"
+	TaxAdded    = "added"
+	TaxIncluded = "included"
+)
+
+// CalendarPolicy is the market's business calendar, for deadlines counted in
+// business days (dispatch within 2 business days).
+type CalendarPolicy struct {
+	WeekendDays []int    `json:"weekend_days"` // 0 = Sunday ... 6 = Saturday
+	Holidays    []string `json:"holidays,omitempty"`
+}
+
+// ReviewPolicy governs product reviews.
+type ReviewPolicy struct {
+	WindowDays int `json:"window_days"` // after delivery
+	MaxPhotos  int `json:"max_photos"`
+	MaxRunes   int `json:"max_runes"`
+}
+
+// ReturnPolicy sets return windows and deadlines. Mall and Official Shop windows are
+// in MallPolicy.
 type ReturnPolicy struct {
 	StandardWindowDays  int `json:"standard_window_days"`
 	SellerResponseHours int `json:"seller_response_hours"`
 	BuyerShipBackDays   int `json:"buyer_ship_back_days"`
+	// SellerReceiptDays is how long a seller has to confirm a returned parcel
+	// arrived before the refund goes ahead anyway.
+	SellerReceiptDays int `json:"seller_receipt_days"`
+	// DisputeDays is how long a buyer may escalate a refused request to operators.
+	DisputeDays int `json:"dispute_days"`
 }
 
 // FeePolicy sets the platform's fees.
@@ -135,9 +170,12 @@ type SettlementPolicy struct {
 	MinPayout            int64 `json:"min_payout"`
 }
 
-// ShippingPolicy lists shipping programs; each may itself start later than the policy.
+// ShippingPolicy sets what shipping costs and lists shipping programs.
 type ShippingPolicy struct {
-	Programs []ShippingProgram `json:"programs"`
+	// StandardFee is the cost of shipping one order (the label), charged to the buyer
+	// unless a program or promotion pays part of it.
+	StandardFee int64             `json:"standard_fee"`
+	Programs    []ShippingProgram `json:"programs"`
 }
 
 // ShippingProgram is a shipping fee programme such as co-funded free shipping: the
@@ -276,11 +314,28 @@ func (p Policy) Validate() error {
 	check("orders.unpaid_timeout_minutes", p.Orders.UnpaidTimeoutMinutes > 0, "must be at least 1")
 	nonNeg("orders.on_hold_minutes", p.Orders.OnHoldMinutes)
 	nonNeg("orders.auto_complete_days", p.Orders.AutoCompleteDays)
+	check("orders.cart_ttl_days", p.Orders.CartTTLDays > 0, "must be at least 1")
+	check("orders.tax_mode", p.Orders.TaxMode == TaxNone || p.Orders.TaxMode == TaxAdded || p.Orders.TaxMode == TaxIncluded, `must be "none", "added" or "included"`)
 	bp("orders.tax_bp", p.Orders.TaxBP)
 
 	nonNeg("returns.standard_window_days", p.Returns.StandardWindowDays)
 	check("returns.seller_response_hours", p.Returns.SellerResponseHours > 0, "must be at least 1")
 	check("returns.buyer_ship_back_days", p.Returns.BuyerShipBackDays > 0, "must be at least 1")
+	check("returns.seller_receipt_days", p.Returns.SellerReceiptDays > 0, "must be at least 1")
+	check("returns.dispute_days", p.Returns.DisputeDays > 0, "must be at least 1")
+
+	check("shipping.standard_fee", p.Shipping.StandardFee >= 0, "must not be negative")
+	check("calendar.weekend_days", len(p.Calendar.WeekendDays) < 7, "a week needs at least one business day")
+	for i, d := range p.Calendar.WeekendDays {
+		check(fmt.Sprintf("calendar.weekend_days[%d]", i), d >= 0 && d <= 6, "days are 0 (Sunday) to 6 (Saturday)")
+	}
+	for i, h := range p.Calendar.Holidays {
+		_, err := time.Parse(time.DateOnly, h)
+		check(fmt.Sprintf("calendar.holidays[%d]", i), err == nil, "holidays are dates like 2026-12-25")
+	}
+	check("reviews.window_days", p.Reviews.WindowDays > 0, "must be at least 1")
+	nonNeg("reviews.max_photos", p.Reviews.MaxPhotos)
+	check("reviews.max_runes", p.Reviews.MaxRunes > 0, "must be at least 1")
 
 	bp("fees.referral_fee_bp", p.Fees.ReferralFeeBP)
 	for cat, v := range p.Fees.CategoryReferralFeeBP {
@@ -329,4 +384,34 @@ func (p Policy) Validate() error {
 	nonNeg("ads.roi_protection_min_orders", p.Ads.ROIProtectionMinOrders)
 	check("ads.max_products", p.Ads.MaxProducts > 0, "must be at least 1")
 	return firstErr
+}
+
+// IsBusinessDay reports whether the day (in the market's calendar) is a working day.
+func (c CalendarPolicy) IsBusinessDay(day time.Time) bool {
+	for _, w := range c.WeekendDays {
+		if int(day.Weekday()) == w {
+			return false
+		}
+	}
+	d := day.Format(time.DateOnly)
+	for _, h := range c.Holidays {
+		if h == d {
+			return false
+		}
+	}
+	return true
+}
+
+// AddBusinessDays returns the end of the nth business day after t, in loc: a parcel
+// paid on Friday evening with two business days to ship is due by the end of Tuesday.
+func (c CalendarPolicy) AddBusinessDays(t time.Time, n int, loc *time.Location) time.Time {
+	l := t.In(loc)
+	day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, loc)
+	for added := 0; added < n; {
+		day = day.AddDate(0, 0, 1)
+		if c.IsBusinessDay(day) {
+			added++
+		}
+	}
+	return day.AddDate(0, 0, 1).Add(-time.Microsecond).UTC()
 }

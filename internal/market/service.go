@@ -73,7 +73,7 @@ func (s *Service) reload(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	vs, err := loadVersions(ctx, s.db)
+	vs, err := loadVersions(ctx, s.db, ms)
 	if err != nil {
 		return err
 	}

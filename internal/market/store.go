@@ -29,8 +29,10 @@ func loadMarkets(ctx context.Context, q db.Querier) (map[string]Market, error) {
 	return out, rows.Err()
 }
 
-// loadVersions returns every market's policy versions, oldest first.
-func loadVersions(ctx context.Context, q db.Querier) (map[string][]Version, error) {
+// loadVersions returns every market's policy versions, oldest first. Each document is
+// read over the market's seed defaults, so a version stored before a field existed
+// reads with that field's default rather than a zero that means something else.
+func loadVersions(ctx context.Context, q db.Querier, markets map[string]Market) (map[string][]Version, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, market, effective_from, document, note, created_by, created_at
 		FROM market_policies ORDER BY market, effective_from`)
 	if err != nil {
@@ -44,6 +46,9 @@ func loadVersions(ctx context.Context, q db.Querier) (map[string][]Version, erro
 		var doc string
 		if err := rows.Scan(&v.ID, &v.Market, &from, &doc, &v.Note, &v.CreatedBy, &created); err != nil {
 			return nil, err
+		}
+		if m, ok := markets[v.Market]; ok {
+			v.Policy = basePolicy(m)
 		}
 		if err := json.Unmarshal([]byte(doc), &v.Policy); err != nil {
 			return nil, fmt.Errorf("market: policy %d of %s is not valid JSON: %w", v.ID, v.Market, err)

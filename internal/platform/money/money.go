@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"math/bits"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -298,3 +299,80 @@ func Sum(currency string, ms ...Money) (Money, error) {
 
 // GoString helps test failure messages.
 func (m Money) GoString() string { return fmt.Sprintf("money.New(%d, %q)", m.Amount, m.Currency) }
+
+// Portion returns the share of amount that belongs to k more units of a line of total
+// units when done units were already taken: floor(amount*(done+k)/total) -
+// floor(amount*done/total). Taking every unit, in any number of steps, sums to exactly
+// amount, so refunds of a line in parts never lose or invent a cent.
+func Portion(amount, done, k, total int64) int64 {
+	if total <= 0 || k <= 0 {
+		return 0
+	}
+	return mulDiv(amount, done+k, total) - mulDiv(amount, done, total)
+}
+
+// mulDiv returns floor(a*b/c) for b, c > 0, exact in 128 bits.
+func mulDiv(a, b, c int64) int64 {
+	neg := a < 0
+	hi, lo := bits.Mul64(abs64(a), uint64(b))
+	q, r := bits.Div64(hi%uint64(c), lo, uint64(c))
+	if hi >= uint64(c) {
+		panic("money: mulDiv overflow")
+	}
+	if neg {
+		if r != 0 {
+			q++ // floor of a negative quotient rounds away from zero
+		}
+		return -int64(q)
+	}
+	return int64(q)
+}
+
+// Allocate splits amount across weights in proportion, by largest remainder, so the
+// parts sum to exactly amount (an order-level discount spread over its lines). Zero
+// weights get nothing; all-zero weights split evenly.
+func Allocate(amount int64, weights []int64) []int64 {
+	out := make([]int64, len(weights))
+	if len(weights) == 0 {
+		return out
+	}
+	var total int64
+	for _, w := range weights {
+		total += max(w, 0)
+	}
+	if total == 0 {
+		weights = make([]int64, len(out))
+		for i := range weights {
+			weights[i] = 1
+		}
+		total = int64(len(weights))
+	}
+	type rem struct {
+		i int
+		r uint64
+	}
+	rems := make([]rem, len(weights))
+	var given int64
+	neg := amount < 0
+	a := abs64(amount)
+	for i, w := range weights {
+		w = max(w, 0)
+		hi, lo := bits.Mul64(a, uint64(w))
+		q, r := bits.Div64(hi, lo, uint64(total))
+		out[i] = int64(q)
+		given += int64(q)
+		rems[i] = rem{i, r}
+	}
+	// Hand the leftover units to the largest remainders, earliest first on ties.
+	left := int64(a) - given
+	sort.SliceStable(rems, func(x, y int) bool { return rems[x].r > rems[y].r })
+	for j := 0; j < int(left); j++ {
+		out[rems[j%len(rems)].i]++
+	}
+	if neg {
+		for i := range out {
+			out[i] = -out[i]
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package money
 
 import (
 	"errors"
+	"fmt"
 	"math"
 	"testing"
 )
@@ -147,6 +148,77 @@ func FuzzParseDecimalRoundTrip(f *testing.F) {
 			if err != nil || back != m {
 				t.Fatalf("%s %q -> %#v -> %q -> %#v, %v", code, s, m, m.Decimal(), back, err)
 			}
+		}
+	})
+}
+
+func TestPortionSumsToTheWholeInAnySteps(t *testing.T) {
+	tests := []struct {
+		amount, total int64
+		steps         []int64
+	}{
+		{1000, 3, []int64{1, 1, 1}},
+		{1000, 3, []int64{2, 1}},
+		{7, 5, []int64{1, 3, 1}},
+		{-1001, 7, []int64{3, 4}},
+		{0, 4, []int64{4}},
+		{math.MaxInt64 / 2, 9, []int64{4, 5}},
+	}
+	for _, tt := range tests {
+		var done, sum int64
+		for _, k := range tt.steps {
+			sum += Portion(tt.amount, done, k, tt.total)
+			done += k
+		}
+		if sum != tt.amount {
+			t.Errorf("Portion(%d over %d in %v) sums to %d", tt.amount, tt.total, tt.steps, sum)
+		}
+	}
+	if got := Portion(1000, 0, 1, 3); got != 333 {
+		t.Errorf("first third of 10.00 = %d, want 333", got)
+	}
+	if got := Portion(1000, 2, 1, 3); got != 334 {
+		t.Errorf("last third of 10.00 = %d, want 334", got)
+	}
+}
+
+func TestAllocateIsExactAndProportional(t *testing.T) {
+	tests := []struct {
+		amount  int64
+		weights []int64
+		want    []int64
+	}{
+		{100, []int64{1, 1, 1}, []int64{34, 33, 33}},
+		{500, []int64{2599, 1299}, []int64{333, 167}},
+		{-100, []int64{1, 3}, []int64{-25, -75}},
+		{10, []int64{0, 0}, []int64{5, 5}},
+		{7, []int64{0, 5}, []int64{0, 7}},
+		{0, []int64{3, 4}, []int64{0, 0}},
+	}
+	for _, tt := range tests {
+		got := Allocate(tt.amount, tt.weights)
+		var sum int64
+		for _, v := range got {
+			sum += v
+		}
+		if sum != tt.amount || fmt.Sprint(got) != fmt.Sprint(tt.want) {
+			t.Errorf("Allocate(%d, %v) = %v (sum %d), want %v", tt.amount, tt.weights, got, sum, tt.want)
+		}
+	}
+}
+
+func FuzzAllocateSumsExactly(f *testing.F) {
+	f.Add(int64(12345), int64(3), int64(5), int64(7))
+	f.Fuzz(func(t *testing.T, amount, a, b, c int64) {
+		if a < 0 || b < 0 || c < 0 || a > 1<<40 || b > 1<<40 || c > 1<<40 || amount > 1<<50 || amount < -(1<<50) {
+			return
+		}
+		var sum int64
+		for _, v := range Allocate(amount, []int64{a, b, c}) {
+			sum += v
+		}
+		if sum != amount {
+			t.Fatalf("Allocate(%d, %d %d %d) sums to %d", amount, a, b, c, sum)
 		}
 	})
 }
