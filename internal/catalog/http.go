@@ -6,6 +6,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
+	"github.com/liveshop/liveshop/internal/platform/money"
 )
 
 // Routes registers the catalog JSON API on mux.
@@ -15,6 +16,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/products", s.handleList)
 	mux.HandleFunc("GET /api/v1/products/{id}", s.handleGet)
 	mux.HandleFunc("PUT /api/v1/skus/{id}/stock", s.handleSetStock)
+	mux.HandleFunc("PUT /api/v1/skus/{id}/price", s.handleSetPrice)
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
@@ -96,6 +98,27 @@ func (s *Service) handleSetStock(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	k, err := s.SetStock(r.Context(), auth.From(r.Context()), skuID, in.Stock)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, k)
+}
+
+func (s *Service) handleSetPrice(w http.ResponseWriter, r *http.Request) {
+	skuID, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Price money.Money `json:"price"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	k, err := s.SetPrice(r.Context(), auth.From(r.Context()), skuID, in.Price)
 	if err != nil {
 		httpx.WriteError(w, r, err)
 		return

@@ -66,6 +66,9 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 				k.Stock, db.Micros(now), db.Micros(now)); err != nil {
 				return err
 			}
+			if err := recordPrice(ctx, tx, k.ID, k.Price.Amount, now); err != nil {
+				return err
+			}
 		}
 		return s.outbox.Add(ctx, tx, outbox.Aggregate("product", p.ID), events.ProductCreated{
 			ProductID: p.ID, ShopID: p.ShopID, Market: p.Market, Title: p.Title, Status: string(p.Status), At: now})

@@ -363,4 +363,13 @@ var Steps = []Step{
 			PRIMARY KEY (market, day)
 		)`,
 	)},
+	{100, "sku price history", SQL(
+		`CREATE TABLE sku_prices (
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			effective_from BIGINT NOT NULL,
+			price BIGINT NOT NULL CHECK (price > 0),
+			PRIMARY KEY (sku_id, effective_from)
+		)`,
+		`INSERT INTO sku_prices (sku_id, effective_from, price) SELECT id, created_at, price FROM skus`,
+	)},
 }
