@@ -376,3 +376,25 @@ func Allocate(amount int64, weights []int64) []int64 {
 	}
 	return out
 }
+
+// Ratio returns amount × num / den rounded half away from zero, exact in 128 bits
+// (num and den positive): the tax inside a VAT-inclusive price is Ratio(gross, rate,
+// 10000+rate).
+func Ratio(amount, num, den int64) int64 {
+	if amount == 0 || num == 0 {
+		return 0
+	}
+	neg := amount < 0
+	hi, lo := bits.Mul64(abs64(amount), uint64(num))
+	if hi >= uint64(den) {
+		panic("money: Ratio overflow")
+	}
+	q, r := bits.Div64(hi, lo, uint64(den))
+	if r*2 >= uint64(den) {
+		q++
+	}
+	if neg {
+		return -int64(q)
+	}
+	return int64(q)
+}
