@@ -28,6 +28,8 @@ const (
 	TopicOrderDelivered    = "order.delivered"
 	TopicOrderCompleted    = "order.completed"
 	TopicOrderCancelled    = "order.cancelled"
+	TopicOrderRefunded     = "order.refunded"
+	TopicReviewCreated     = "review.created"
 	TopicLiveScheduled     = "live.scheduled"
 	TopicLiveStarted       = "live.started"
 	TopicLiveEnded         = "live.ended"
@@ -68,11 +70,22 @@ type Order struct {
 	Market      string      `json:"market"`
 	Currency    string      `json:"currency"`
 	Status      string      `json:"status"`
-	Subtotal    int64       `json:"subtotal"`
-	ShippingFee int64       `json:"shipping_fee"`
-	Total       int64       `json:"total"` // what the buyer paid, minor units
+	Subtotal    int64       `json:"subtotal"`     // the items at their original prices
+	ShippingFee int64       `json:"shipping_fee"` // what the label costs
+	Total       int64       `json:"total"`        // what the buyer paid, minor units
 	Lines       []OrderLine `json:"lines"`
 	PaidAt      time.Time   `json:"paid_at"`
+
+	// The price detail: who discounted what, and who paid the shipping.
+	SellerDiscount           int64  `json:"seller_discount,omitempty"`
+	PlatformDiscount         int64  `json:"platform_discount,omitempty"`
+	ShippingSellerDiscount   int64  `json:"shipping_seller_discount,omitempty"`
+	ShippingPlatformDiscount int64  `json:"shipping_platform_discount,omitempty"`
+	BuyerShipping            int64  `json:"buyer_shipping,omitempty"`
+	Tax                      int64  `json:"tax,omitempty"`
+	ShippingProgram          string `json:"shipping_program,omitempty"`
+	// Refunded is what the buyer has had back so far.
+	Refunded int64 `json:"refunded,omitempty"`
 }
 
 // OrderLine is one line of an Order snapshot, with where the sale came from.
@@ -89,6 +102,16 @@ type OrderLine struct {
 	LiveSessionID id.ID  `json:"live_session_id,omitempty"`
 	CommissionBP  int64  `json:"commission_bp,omitempty"`
 	Commission    int64  `json:"commission,omitempty"` // minor units owed to the creator
+
+	// The line's price detail. Total above is the original price (unit × quantity).
+	SellerDiscount   int64 `json:"seller_discount,omitempty"`
+	PlatformDiscount int64 `json:"platform_discount,omitempty"`
+	Tax              int64 `json:"tax,omitempty"`
+	TaxIncluded      bool  `json:"tax_included,omitempty"`
+	Paid             int64 `json:"paid"` // what the buyer paid for the line
+	// RefundedQuantity units of the line have been refunded; every amount of the
+	// line is refunded pro rata (money.Portion), so consumers derive the rest.
+	RefundedQuantity int64 `json:"refunded_quantity,omitempty"`
 }
 
 // OrderPaid: the buyer's payment for the order was captured.
@@ -100,11 +123,14 @@ type OrderPaid struct {
 
 func (OrderPaid) Topic() string { return TopicOrderPaid }
 
-// OrderShipped: the seller handed the order to a carrier.
+// OrderShipped: every line of the order is with a carrier. Late says whether it left
+// after its dispatch deadline.
 type OrderShipped struct {
 	Order
 	Carrier        string    `json:"carrier"`
 	TrackingNumber string    `json:"tracking_number"`
+	DispatchDue    time.Time `json:"dispatch_due"`
+	Late           bool      `json:"late"`
 	At             time.Time `json:"at"`
 }
 
@@ -127,12 +153,37 @@ type OrderCompleted struct {
 func (OrderCompleted) Topic() string { return TopicOrderCompleted }
 
 // OrderCancelled: the order will not be fulfilled. WasPaid says whether money was
-// captured and must be returned.
+// captured, in which case Refund was returned to the buyer. Fault says whose doing it
+// was: buyer, seller (counts against the shop's performance), or system.
 type OrderCancelled struct {
 	Order
 	WasPaid bool      `json:"was_paid"`
+	Refund  int64     `json:"refund,omitempty"`
 	Reason  string    `json:"reason"`
+	Fault   string    `json:"fault,omitempty"`
 	At      time.Time `json:"at"`
+}
+
+// OrderRefunded: part or all of a delivered order was refunded after a return or a
+// refund-only request. Lines says how many units of each line the refund covers;
+// Order carries the lines' refunded quantities after it.
+type OrderRefunded struct {
+	Order
+	ReturnID        id.ID          `json:"return_id"`
+	Kind            string         `json:"kind"` // return_refund or refund_only
+	Refund          int64          `json:"refund"`
+	Lines           []RefundedLine `json:"refunded_lines"`
+	AdminFeeCharged bool           `json:"admin_fee_charged"`
+	At              time.Time      `json:"at"`
+}
+
+// RefundedLine is one line of a refund.
+type RefundedLine struct {
+	LineID   id.ID `json:"line_id"`
+	Quantity int64 `json:"quantity"`
+	// Before is how many units of the line were refunded before this refund.
+	Before int64 `json:"before"`
+	Amount int64 `json:"amount"`
 }
 
 func (OrderCancelled) Topic() string { return TopicOrderCancelled }
@@ -179,3 +230,22 @@ type LiveProductPinned struct {
 }
 
 func (LiveProductPinned) Topic() string { return TopicLiveProductPinned }
+
+func (OrderRefunded) Topic() string { return TopicOrderRefunded }
+
+// ReviewCreated: a buyer reviewed a delivered order line. First says whether it is the
+// first review of the line, the only one that counts toward the shop's negative
+// review rate.
+type ReviewCreated struct {
+	ReviewID    id.ID     `json:"review_id"`
+	OrderID     id.ID     `json:"order_id"`
+	LineID      id.ID     `json:"line_id"`
+	ProductID   id.ID     `json:"product_id"`
+	ShopID      id.ID     `json:"shop_id"`
+	Rating      int       `json:"rating"`
+	First       bool      `json:"first"`
+	DeliveredAt time.Time `json:"delivered_at"`
+	At          time.Time `json:"at"`
+}
+
+func (ReviewCreated) Topic() string { return TopicReviewCreated }

@@ -14,6 +14,7 @@ import (
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
 )
@@ -101,13 +102,13 @@ func fieldMarket(err error) error {
 	return err
 }
 
-const shopColumns = `s.id, s.owner_id, s.market, s.name, s.kind, s.status, s.created_at, s.activated_at,
+const shopColumns = `s.id, s.owner_id, s.market, s.name, s.kind, s.status, s.created_at, s.activated_at, s.badge,
 	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'shop' AND f.target_id = s.id), 0)`
 
 func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
 	var sh Shop
 	var created, activated int64
-	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Followers)
+	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Badge, &sh.Followers)
 	sh.CreatedAt, sh.ActivatedAt = db.Time(created), db.Time(activated)
 	return sh, err
 }
@@ -192,4 +193,24 @@ func (s *Service) Follow(ctx context.Context, actor auth.Actor, shopID id.ID) er
 		return err
 	}
 	return s.identity.Follow(ctx, actor, identity.FollowShop, shopID)
+}
+
+// SetBadge makes a shop a Mall shop or an Official Shop, or takes the badge away.
+// Operators only; Mall eligibility review arrives with the Seller Center work.
+func (s *Service) SetBadge(ctx context.Context, actor auth.Actor, shopID id.ID, badge Badge) (Shop, error) {
+	if err := actor.Require(auth.Operator); err != nil {
+		return Shop{}, err
+	}
+	if badge != NoBadge && badge != Mall && badge != Official {
+		return Shop{}, errs.Invalidf("badge", `badge is "", "mall" or "official"`)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE shops SET badge = $1 WHERE id = $2`, string(badge), shopID)
+	if err != nil {
+		return Shop{}, err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return Shop{}, ErrShopNotFound
+	}
+	s.log.Info("shop badge changed", "shop", shopID, "badge", badge, "by", actor.AccountID)
+	return s.Shop(ctx, shopID)
 }

@@ -43,7 +43,19 @@ type Shop struct {
 	CreatedAt   time.Time `json:"created_at"`
 	ActivatedAt time.Time `json:"activated_at,omitzero"`
 	Followers   int64     `json:"followers"`
+	// Badge marks a Mall shop or an Official Shop, which give longer return windows.
+	Badge Badge `json:"badge,omitempty"`
 }
+
+// Badge is a shop's standing beyond a plain shop.
+type Badge string
+
+// Badges.
+const (
+	NoBadge  Badge = ""
+	Mall     Badge = "mall"
+	Official Badge = "official"
+)
 
 // CanSell reports whether the shop may list products and take orders.
 func (s Shop) CanSell() bool { return s.Status == Active || s.Status == Restricted }
