@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/promo"
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
@@ -152,7 +154,9 @@ func TestPaidOrdersBecomeGMVOnceAndPaidCancellationsNetOut(t *testing.T) {
 		ctx := context.Background()
 		sellers := seller.NewService(d, f.Markets, f.Identity, f.Outbox, f.Log)
 		cat := catalog.NewService(d, f.Markets, sellers, f.Outbox, f.Log)
-		orders := order.NewService(d, f.Markets, f.Identity, sellers, cat, payment.NewService(d, payment.Sandbox{}, f.Log), f.Outbox, f.Log)
+		orders := order.NewService(d, f.Markets, f.Identity, sellers, cat, promo.NewService(d, f.Markets, sellers, cat, f.Log),
+			payment.NewService(d, payment.Sandbox{}, f.Log), f.Outbox, f.Log)
+		f.SetPolicy(t, "US", func(p *market.Policy) { p.Orders.OnHoldMinutes, p.Shipping.StandardFee = 0, 0 })
 		owner := f.Actor(t, "ana", auth.Seller)
 		shop, err := sellers.Register(ctx, owner, seller.RegisterInput{Market: "US", Name: "Ana's"})
 		if err != nil {

@@ -32,6 +32,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/migrate"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/promo"
 	"github.com/liveshop/liveshop/internal/seller"
 	"github.com/liveshop/liveshop/internal/web"
 )
@@ -49,6 +50,7 @@ type App struct {
 	Identity  *identity.Service
 	Sellers   *seller.Service
 	Catalog   *catalog.Service
+	Promos    *promo.Service
 	Payments  *payment.Service
 	Ledger    *ledger.Service
 	Orders    *order.Service
@@ -98,10 +100,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Identity.SecureCookies = cfg.SecureCookies
 	a.Sellers = seller.NewService(d, a.Markets, a.Identity, a.Outbox, log)
 	a.Catalog = catalog.NewService(d, a.Markets, a.Sellers, a.Outbox, log)
-	a.Payments = payment.NewService(d, payment.Sandbox{}, log)
+	a.Promos = promo.NewService(d, a.Markets, a.Sellers, a.Catalog, log)
+	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
-	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Payments, a.Outbox, log)
-	a.Orders.Carrier = order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
+	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
+	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
@@ -123,7 +126,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // and authentication.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Orders, a.Creators, a.Content, a.Hub, a.Ledger, a.Analytics} {
+	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Orders, a.Creators, a.Content, a.Hub, a.Ledger, a.Analytics} {
 		r.Routes(mux)
 	}
 	mux.HandleFunc("/api/", httpx.NotFound) // unknown API paths answer JSON, not a page

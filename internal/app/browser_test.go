@@ -178,7 +178,7 @@ func TestBrowserLiveRoomChatAndBuy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Status != order.AwaitingShipment || o.Lines[0].Source != order.SourceLive || o.Lines[0].LiveSessionID != w.session || o.Lines[0].Quantity != 2 {
+	if o.Status != order.OnHold || o.Lines[0].Source != order.SourceLive || o.Lines[0].LiveSessionID != w.session || o.Lines[0].Quantity != 2 {
 		t.Fatalf("order %+v", o)
 	}
 	p, _ := s.Catalog.Product(context.Background(), w.productID)
@@ -194,7 +194,7 @@ func TestBrowserLiveRoomChatAndBuy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if status != "To ship" {
+	if status != "On hold" {
 		t.Fatalf("order page status %q", status)
 	}
 }

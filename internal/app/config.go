@@ -1,6 +1,7 @@
 package app
 
 import (
+	"crypto/rand"
 	"errors"
 	"flag"
 	"fmt"
@@ -9,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/liveshop/liveshop/internal/payment"
 )
 
 // Config is every setting liveshop reads, from flags, LIVESHOP_* environment variables
@@ -25,7 +28,18 @@ type Config struct {
 	LogLevel slog.Level
 	LogJSON  bool
 
-	SecureCookies   bool
+	SecureCookies bool
+	// Payments is the payment provider: "sandbox" (built in, no network) or "stripe".
+	Payments string
+	// StripeKey and StripeWebhookSecret come from the environment or *_FILE only, never
+	// from flags, which other users of the machine can read.
+	StripeKey           string
+	StripeWebhookSecret string
+	StripeAPIURL        string // another Stripe API, such as stripe-mock
+	// SandboxWebhookSecret signs the sandbox provider's webhooks; nodes sharing a
+	// database need the same one. Random per process when empty.
+	SandboxWebhookSecret string
+
 	TimerInterval   time.Duration // how often order timers run
 	CarrierPickup   time.Duration // sandbox carrier pace
 	CarrierDeliver  time.Duration
@@ -35,7 +49,7 @@ type Config struct {
 // defaults returns the configuration of a plain `liveshop serve`.
 func defaults() Config {
 	return Config{
-		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo,
+		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox",
 		TimerInterval: 5 * time.Second, CarrierPickup: time.Hour, CarrierDeliver: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -71,6 +85,15 @@ func (b *binder) str(p *string, flagName, envName, usage string) {
 		*p = v
 	}
 	b.fs.StringVar(p, flagName, *p, usage+" (env LIVESHOP_"+envName+")")
+}
+
+// secret reads a setting from the environment or its _FILE only.
+func (b *binder) secret(p *string, envName string) {
+	if v, err := b.env.get(envName); err != nil {
+		b.errs = append(b.errs, err)
+	} else if v != "" {
+		*p = v
+	}
 }
 
 func (b *binder) int(p *int, flagName, envName, usage string) {
@@ -124,6 +147,11 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		b.dur(&c.TimerInterval, "timer-interval", "TIMER_INTERVAL", "how often order timers (payment timeout, auto-complete, sandbox carrier) run")
 		b.dur(&c.CarrierPickup, "sandbox-carrier-pickup", "SANDBOX_CARRIER_PICKUP", "how long the sandbox carrier takes to collect a parcel")
 		b.dur(&c.CarrierDeliver, "sandbox-carrier-deliver", "SANDBOX_CARRIER_DELIVER", "how long after shipping the sandbox carrier delivers")
+		b.str(&c.Payments, "payments", "PAYMENTS", "payment provider: sandbox, or stripe (keys in LIVESHOP_STRIPE_KEY and LIVESHOP_STRIPE_WEBHOOK_SECRET, or their _FILE)")
+		b.str(&c.StripeAPIURL, "stripe-api-url", "STRIPE_API_URL", "Stripe API base URL, for stripe-mock; Stripe itself when empty")
+		b.secret(&c.StripeKey, "STRIPE_KEY")
+		b.secret(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
+		b.secret(&c.SandboxWebhookSecret, "SANDBOX_WEBHOOK_SECRET")
 		b.dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", "how long to let requests finish on shutdown")
 	}
 	finish := func() error {
@@ -148,6 +176,15 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		}
 		if c.NATS != "" && !strings.HasPrefix(c.NATS, "nats://") {
 			return fmt.Errorf("--nats: want a nats:// URL")
+		}
+		switch c.Payments {
+		case "sandbox":
+		case "stripe":
+			if c.StripeKey == "" || c.StripeWebhookSecret == "" {
+				return fmt.Errorf("--payments stripe: set LIVESHOP_STRIPE_KEY and LIVESHOP_STRIPE_WEBHOOK_SECRET (or their _FILE)")
+			}
+		default:
+			return fmt.Errorf("--payments %q: want sandbox or stripe", c.Payments)
 		}
 		c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
 		return nil
@@ -178,4 +215,18 @@ func DemoPace(c *Config) {
 	if c.CarrierDeliver == d.CarrierDeliver {
 		c.CarrierDeliver = 45 * time.Second
 	}
+}
+
+// paymentProvider builds the payment provider the configuration names.
+func (c Config) paymentProvider() payment.Provider {
+	if c.Payments == "stripe" {
+		return payment.NewStripe(payment.StripeConfig{SecretKey: c.StripeKey, WebhookSecret: c.StripeWebhookSecret,
+			APIURL: c.StripeAPIURL, ReturnURL: strings.TrimSuffix(c.BaseURL, "/") + "/orders"})
+	}
+	secret := []byte(c.SandboxWebhookSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	return payment.Sandbox{Secret: secret}
 }

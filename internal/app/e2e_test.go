@@ -197,6 +197,13 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 				t.Fatalf("healthz %v", h)
 			}
 
+			// Operators set the US rules this walkthrough runs under: paid orders ship at
+			// once, with no hold window for the buyer to cancel in.
+			ops := operatorClient(t, s)
+			rules := ops.must(200, "GET", "/api/v1/markets/US/policy", nil)["policy"].(map[string]any)
+			rules["orders"].(map[string]any)["on_hold_minutes"] = 0
+			ops.must(201, "POST", "/api/v1/markets/US/policies", map[string]any{"policy": rules, "note": "walkthrough: no hold window"})
+
 			// A seller opens a shop in a live market (a planned one refuses) and lists a product.
 			sel := s.signup(t, "sam@seller.test", "Sam Seller", "seller")
 			if r := sel.do("POST", "/api/v1/shops", map[string]any{"market": "JP", "name": "Tokyo"}); r.Status != 422 || r.Body["code"] != "market_closed" {
@@ -337,8 +344,9 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 				t.Fatalf("after confirming: %v", done["status"])
 			}
 
-			// The consumers settle it: the ledger splits Ana's 51.98 and the postings sum to zero.
-			ops := operatorClient(t, s)
+			// The consumers settle it: the ledger splits Ana's 51.98 and the postings sum to
+			// zero. The US co-funded free shipping programme paid her 5.99 label: 3.00 from
+			// the platform, 2.99 from the seller.
 			var transfers []any
 			waitFor(t, "the order to settle in the ledger", func() bool {
 				transfers = ops.must(200, "GET", "/api/v1/ledger/transfers?reference=order:"+orderID, nil)["transfers"].([]any)
@@ -348,9 +356,11 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 				"payment_captured": {"payment_provider_receivable/platform/0/USD": 5198, "buyer_payments_clearing/platform/0/USD": -5198},
 				"order_settled": {
 					"buyer_payments_clearing/platform/0/USD":                   5198,
-					"platform_referral_revenue/platform/0/USD":                 -312,  // 6% of 51.98 = 3.1188
+					"platform_subsidy_expense/platform/0/USD":                  300,   // the platform's share of shipping
+					"carrier_payable/platform/0/USD":                           -599,  // the label
+					"platform_referral_revenue/platform/0/USD":                 -330,  // 6% of (51.98 + 3.00) = 3.2988
 					"creator_commission_payable/creator/" + creatorID + "/USD": -520,  // 10% of 51.98 = 5.198
-					"seller_payable/shop/" + shopID + "/USD":                   -4366, // the rest
+					"seller_payable/shop/" + shopID + "/USD":                   -4049, // the rest: 51.98 - 2.99 - 3.30 - 5.20
 				},
 			}
 			for _, tr := range transfers {
@@ -369,7 +379,7 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 				t.Fatalf("trial balance %v", tb)
 			}
 			bal := sel.must(200, "GET", "/api/v1/shops/"+shopID+"/balances", nil)["accounts"].([]any)
-			if len(bal) != 1 || num(bal[0].(map[string]any)["balance_normalised"].(map[string]any)["amount"]) != 4366 {
+			if len(bal) != 1 || num(bal[0].(map[string]any)["balance_normalised"].(map[string]any)["amount"]) != 4049 {
 				t.Fatalf("seller's balance %v", bal)
 			}
 			if r := other.do("GET", "/api/v1/shops/"+shopID+"/balances", nil); r.Status != 403 {

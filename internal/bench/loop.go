@@ -221,6 +221,15 @@ func setupWorld(ctx context.Context, a *app.App, orders int) (world, error) {
 	if w.operator, err = mk("ops@bench.test", "Bench Ops", auth.Operator); err != nil {
 		return w, err
 	}
+	// The loop ships as soon as an order is paid: no hold window.
+	pol, err := a.Markets.Policy(ctx, "US", time.Now())
+	if err != nil {
+		return w, err
+	}
+	pol.Orders.OnHoldMinutes = 0
+	if _, err := a.Markets.SetPolicy(ctx, w.operator, "US", time.Now(), pol, "bench: no hold window"); err != nil {
+		return w, err
+	}
 	shop, err := a.Sellers.Register(ctx, w.owner, seller.RegisterInput{Market: "US", Name: "Bench Shop"})
 	if err != nil {
 		return w, err

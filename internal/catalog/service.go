@@ -284,3 +284,16 @@ func (s *Service) ProductOfSKU(ctx context.Context, skuID id.ID) (Product, error
 	}
 	return s.Product(ctx, pid)
 }
+
+// Restock puts units that were sold back on sale (a paid order cancelled before it
+// shipped, or a returned parcel received).
+func (s *Service) Restock(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
+	if qty <= 0 {
+		return nil
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock + $1 WHERE id = $2`, qty, skuID)
+	if err != nil {
+		return fmt.Errorf("catalog: restock: %w", err)
+	}
+	return nil
+}

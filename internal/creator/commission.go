@@ -18,10 +18,12 @@ const consumerName = "creator.commissions"
 
 // Subscribe registers the commission consumer: a creator's commission on each
 // attributed line follows its order, pending when paid, accrued when delivered,
-// payable when completed, reversed when cancelled. The money itself moves in the
-// ledger, which reads the same events.
+// payable when completed, reversed when cancelled, reduced pro rata when units of its
+// line are refunded (reversed when all are). The money itself moves in the ledger,
+// which reads the same events.
 func (s *Service) Subscribe(b bus.Bus) error {
-	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderDelivered, events.TopicOrderCompleted, events.TopicOrderCancelled}, s.handle)
+	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderDelivered, events.TopicOrderCompleted,
+		events.TopicOrderCancelled, events.TopicOrderRefunded}, s.handle)
 }
 
 func (s *Service) handle(ctx context.Context, e bus.Event) error {
@@ -56,6 +58,42 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 		return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
 			return moveCommissions(ctx, tx, ev.OrderID, CommissionReversed, "reversed_at", ev.At, CommissionPending, CommissionAccrued)
 		})
+	case events.TopicOrderRefunded:
+		ev, err := bus.Decode[events.OrderRefunded](e)
+		if err != nil {
+			return err
+		}
+		return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error { return refundCommissions(ctx, tx, ev) })
+	}
+	return nil
+}
+
+// refundCommissions cuts each refunded line's commission to what its kept units
+// earn (money.Portion, so refunds in parts never lose a cent) and reverses it when
+// no unit is left.
+func refundCommissions(ctx context.Context, tx *db.Tx, ev events.OrderRefunded) error {
+	for _, l := range ev.Lines {
+		var line *events.OrderLine
+		for i := range ev.Order.Lines {
+			if ev.Order.Lines[i].LineID == l.LineID {
+				line = &ev.Order.Lines[i]
+			}
+		}
+		if line == nil || line.CreatorID == 0 {
+			continue
+		}
+		refunded := l.Before + l.Quantity
+		kept := money.Portion(line.Commission, refunded, line.Quantity-refunded, line.Quantity)
+		if refunded >= line.Quantity {
+			if _, err := tx.ExecContext(ctx, `UPDATE commissions SET amount = 0, status = $1, reversed_at = $2 WHERE order_line_id = $3`,
+				string(CommissionReversed), db.Micros(ev.At), l.LineID); err != nil {
+				return fmt.Errorf("creator: reverse commission: %w", err)
+			}
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE commissions SET amount = $1 WHERE order_line_id = $2`, kept, l.LineID); err != nil {
+			return fmt.Errorf("creator: reduce commission: %w", err)
+		}
 	}
 	return nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/promo"
 	"strings"
 	"testing"
 	"time"
@@ -170,8 +172,10 @@ func TestCommissionsFollowTheOrder(t *testing.T) {
 		if err := f.creators.AddToShowcase(ctx, star, f.product.ID); err != nil {
 			t.Fatal(err)
 		}
-		orders := order.NewService(d, f.Markets, f.Identity, f.sellers, f.catalog, payment.NewService(d, payment.Sandbox{}, f.Log), f.Outbox, f.Log)
-		orders.Carrier = order.SandboxCarrier{}
+		orders := order.NewService(d, f.Markets, f.Identity, f.sellers, f.catalog, promo.NewService(d, f.Markets, f.sellers, f.catalog, f.Log),
+			payment.NewService(d, payment.Sandbox{}, f.Log), f.Outbox, f.Log)
+		orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{}
+		f.SetPolicy(t, "US", func(p *market.Policy) { p.Orders.OnHoldMinutes, p.Shipping.StandardFee = 0, 0 })
 		bp, _ := f.creators.CommissionFor(ctx, profile.ID, f.product.ID)
 		res, err := orders.Checkout(ctx, f.Actor(t, "bea"), order.CheckoutInput{IdempotencyKey: "k", Market: "US", PaymentMethod: "pm_card_visa",
 			ShippingAddress: order.Address{Name: "Bea", Line1: "1 Main", City: "Austin", Country: "US"},

@@ -71,7 +71,9 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"audiences", s.audiences},
 		{"creators and showcases", s.creators},
 		{"live rooms", s.selfBroadcasts},
+		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
 		{"first orders", s.firstOrders},
+		{"demo pace", s.holdWindow(1, "demo pace: buyers have one minute to cancel after paying (production markets use an hour)")},
 	}
 	for i, st := range steps {
 		s.bar(st.name, i, len(steps))
@@ -125,6 +127,30 @@ func (s *seeder) accounts(ctx context.Context) error {
 	}
 	_, err = s.login(ctx, "shopper@liveshop.demo", "Sam Shopper")
 	return err
+}
+
+// holdWindow publishes, for every demo market, the market's rules with the hold
+// window after payment set to minutes: none while the first orders are walked to
+// completion, then a short one so visitors see orders wait ON_HOLD before shipping.
+func (s *seeder) holdWindow(minutes int, note string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		done := map[string]bool{}
+		for _, spec := range shops {
+			if done[spec.Market] {
+				continue
+			}
+			done[spec.Market] = true
+			p, err := s.a.Markets.Policy(ctx, spec.Market, time.Now())
+			if err != nil {
+				return err
+			}
+			p.Orders.OnHoldMinutes = minutes
+			if _, err := s.a.Markets.SetPolicy(ctx, s.operator, spec.Market, time.Now(), p, note); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
 }
 
 func (s *seeder) shopsAndProducts(ctx context.Context) error {

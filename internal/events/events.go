@@ -30,6 +30,8 @@ const (
 	TopicOrderCancelled    = "order.cancelled"
 	TopicOrderRefunded     = "order.refunded"
 	TopicReviewCreated     = "review.created"
+	TopicReturnUpdated     = "return.updated"
+	TopicReviewModerated   = "review.moderated"
 	TopicLiveScheduled     = "live.scheduled"
 	TopicLiveStarted       = "live.started"
 	TopicLiveEnded         = "live.ended"
@@ -249,3 +251,36 @@ type ReviewCreated struct {
 }
 
 func (ReviewCreated) Topic() string { return TopicReviewCreated }
+
+// ReturnUpdated: a cancellation, refund or return request was opened or moved on.
+// Refund is everything the request gives back, in Currency's minor units.
+type ReturnUpdated struct {
+	ReturnID id.ID     `json:"return_id"`
+	OrderID  id.ID     `json:"order_id"`
+	BuyerID  id.ID     `json:"buyer_id"`
+	ShopID   id.ID     `json:"shop_id"`
+	Kind     string    `json:"kind"`   // cancel, refund_only or return_refund
+	Status   string    `json:"status"` // requested, approved, buyer_shipped, escalated, refunded, rejected, withdrawn, closed
+	Currency string    `json:"currency"`
+	Refund   int64     `json:"refund"`
+	At       time.Time `json:"at"`
+}
+
+func (ReturnUpdated) Topic() string { return TopicReturnUpdated }
+
+// ReviewModerated: operators hid a review that broke the rules, or showed it again.
+// A hidden review leaves every count, the negative review rate included.
+type ReviewModerated struct {
+	ReviewID    id.ID     `json:"review_id"`
+	OrderID     id.ID     `json:"order_id"`
+	LineID      id.ID     `json:"line_id"`
+	ProductID   id.ID     `json:"product_id"`
+	ShopID      id.ID     `json:"shop_id"`
+	Rating      int       `json:"rating"`
+	First       bool      `json:"first"`
+	Hidden      bool      `json:"hidden"`
+	DeliveredAt time.Time `json:"delivered_at"`
+	At          time.Time `json:"at"`
+}
+
+func (ReviewModerated) Topic() string { return TopicReviewModerated }

@@ -14,9 +14,21 @@ import (
 const consumerName = "ledger"
 
 // Subscribe registers the ledger's consumers: it books orders' money as they are paid,
-// completed and cancelled. The order domain never calls the ledger.
+// completed, cancelled and refunded. The order domain never calls the ledger.
 func (s *Service) Subscribe(b bus.Bus) error {
-	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderCompleted, events.TopicOrderCancelled}, s.handle)
+	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderCompleted, events.TopicOrderCancelled,
+		events.TopicOrderRefunded}, s.handle)
+}
+
+// fees reads the fee settings in force when the buyer paid: an order keeps the fees
+// it was sold under.
+func (s *Service) fees(ctx context.Context, o events.Order) (Fees, error) {
+	p, err := s.markets.Policy(ctx, o.Market, o.PaidAt)
+	if err != nil {
+		return Fees{}, fmt.Errorf("ledger: policy for order %d: %w", o.OrderID, err)
+	}
+	return Fees{ReferralBP: money.BP(p.Fees.ReferralFeeBP), RefundAdminBP: money.BP(p.Fees.RefundAdminFeeBP),
+		AdminCapPerSKU: p.Fees.RefundAdminFeeCapPerSKU}, nil
 }
 
 func (s *Service) handle(ctx context.Context, e bus.Event) error {
@@ -33,12 +45,11 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 		if err != nil {
 			return err
 		}
-		// The fee is the one in force when the buyer paid, not when the order completed.
-		p, err := s.markets.Policy(ctx, ev.Market, ev.PaidAt)
+		fees, err := s.fees(ctx, ev.Order)
 		if err != nil {
-			return fmt.Errorf("ledger: policy for order %d: %w", ev.OrderID, err)
+			return err
 		}
-		in = OrderSettled(ev.Order, money.BP(p.Fees.ReferralFeeBP))
+		in = OrderSettled(ev.Order, fees)
 	case events.TopicOrderCancelled:
 		ev, err := bus.Decode[events.OrderCancelled](e)
 		if err != nil {
@@ -48,6 +59,16 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 			return nil
 		}
 		in = PaymentReturned(ev.Order)
+	case events.TopicOrderRefunded:
+		ev, err := bus.Decode[events.OrderRefunded](e)
+		if err != nil {
+			return err
+		}
+		fees, err := s.fees(ctx, ev.Order)
+		if err != nil {
+			return err
+		}
+		in = OrderRefunded(ev, fees)
 	default:
 		return nil
 	}

@@ -30,6 +30,8 @@ const (
 	BuyerPaymentsClearing    AccountType = "buyer_payments_clearing"     // buyers' money held until orders settle
 	ProviderReceivable       AccountType = "payment_provider_receivable" // what the payment provider owes the platform
 	RefundsPayable           AccountType = "refunds"                     // refunds owed to buyers
+	CarrierPayable           AccountType = "carrier_payable"             // shipping labels owed to carriers
+	TaxPayable               AccountType = "tax_payable"                 // tax collected, owed to tax authorities
 	IncentiveExpense         AccountType = "incentive_expense"           // rewards paid by programmes
 	AdCredit                 AccountType = "ad_credit"                   // ad credit granted to sellers
 )
@@ -59,6 +61,8 @@ var types = map[AccountType]typeSpec{
 	BuyerPaymentsClearing:    {Credit, true},
 	ProviderReceivable:       {Debit, true},
 	RefundsPayable:           {Credit, true},
+	CarrierPayable:           {Credit, false},
+	TaxPayable:               {Credit, false},
 	IncentiveExpense:         {Debit, false},
 	AdCredit:                 {Credit, true},
 }

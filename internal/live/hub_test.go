@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/promo"
 	"strings"
 	"sync"
 	"testing"
@@ -66,7 +68,9 @@ func setup(t *testing.T, d *db.DB, cfg live.Config) *fixture {
 	f.catalog = catalog.NewService(d, k.Markets, f.sellers, k.Outbox, k.Log)
 	f.creators = creator.NewService(d, k.Markets, k.Identity, f.sellers, f.catalog, k.Log)
 	f.content = content.NewService(d, k.Markets, f.sellers, f.catalog, f.creators, k.Outbox, k.Log)
-	f.orders = order.NewService(d, k.Markets, k.Identity, f.sellers, f.catalog, payment.NewService(d, payment.Sandbox{}, k.Log), k.Outbox, k.Log)
+	f.orders = order.NewService(d, k.Markets, k.Identity, f.sellers, f.catalog, promo.NewService(d, k.Markets, f.sellers, f.catalog, k.Log),
+		payment.NewService(d, payment.Sandbox{}, k.Log), k.Outbox, k.Log)
+	k.SetPolicy(t, "US", func(p *market.Policy) { p.Orders.OnHoldMinutes, p.Shipping.StandardFee = 0, 0 })
 	f.hub = live.NewHub(cfg, f.content, f.catalog, f.creators, f.sellers, k.Markets, f.orders, k.Log, f.reg)
 	t.Cleanup(f.hub.Close)
 	if err := f.hub.Subscribe(k.Bus); err != nil {

@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sort"
@@ -23,6 +22,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/promo"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -33,39 +33,37 @@ type Service struct {
 	identity *identity.Service
 	sellers  *seller.Service
 	catalog  *catalog.Service
+	promos   *promo.Service
 	payments *payment.Service
 	outbox   *outbox.Outbox
 	log      *slog.Logger
 	now      func() time.Time
 
-	// Carrier paces the built-in sandbox carrier.
-	Carrier SandboxCarrier
+	// Writer runs checkout's transactions: the database itself, or a group-commit
+	// db.Batcher under load. Either way a checkout returns only once it is durable.
+	Writer db.TxRunner
+	// Carriers ship packages; "sandbox" is the built-in simulated carrier.
+	Carriers map[string]Carrier
 }
 
-// SandboxCarrier is the built-in simulated carrier: it collects a parcel PickupAfter
-// its shipping and delivers it DeliverAfter its shipping.
-type SandboxCarrier struct {
-	PickupAfter  time.Duration
-	DeliverAfter time.Duration
-}
-
-// SandboxCarrierName is the carrier name orders shipped with the sandbox carry.
-const SandboxCarrierName = "sandbox"
-
-// NewService returns an order service.
+// NewService returns an order service with the sandbox carrier at the given pace.
 func NewService(d *db.DB, markets *market.Service, ident *identity.Service, sellers *seller.Service, cat *catalog.Service,
-	payments *payment.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, identity: ident, sellers: sellers, catalog: cat, payments: payments, outbox: ob, log: log,
-		now: time.Now, Carrier: SandboxCarrier{PickupAfter: time.Hour, DeliverAfter: 24 * time.Hour}}
+	promos *promo.Service, payments *payment.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
+	s := &Service{db: d, markets: markets, identity: ident, sellers: sellers, catalog: cat, promos: promos, payments: payments, outbox: ob, log: log,
+		now: time.Now, Writer: d}
+	s.Carriers = map[string]Carrier{SandboxCarrierName: &SandboxCarrier{PickupAfter: time.Hour, DeliverAfter: 24 * time.Hour}, ManualCarrier: manual{}}
+	return s
 }
 
-// CheckoutInput is a buyer's request to buy.
+// CheckoutInput is a buyer's request to buy: lines, or the buyer's cart in the market.
 type CheckoutInput struct {
 	// IdempotencyKey identifies this checkout attempt: sending the same request again
 	// with the same key returns the first result and never creates a second order.
 	IdempotencyKey  string      `json:"idempotency_key"`
 	Market          string      `json:"market"`
 	Lines           []LineInput `json:"lines"`
+	FromCart        bool        `json:"from_cart"`
+	Coupons         []string    `json:"coupons"`
 	ShippingAddress Address     `json:"shipping_address"`
 	PaymentMethod   string      `json:"payment_method"`
 }
@@ -81,9 +79,11 @@ type LineInput struct {
 // CheckoutResult is what a checkout produced.
 type CheckoutResult struct {
 	CheckoutID id.ID       `json:"checkout_id"`
-	Status     string      `json:"status"` // "paid", "failed" or "pending"
+	Status     string      `json:"status"` // paid, failed, pending or action_required
 	Total      money.Money `json:"total"`
 	Orders     []Order     `json:"orders"`
+	// NextAction is where the buyer confirms the payment when Status is action_required.
+	NextAction string `json:"next_action,omitempty"`
 	// Replayed is true when this answers a repeated request with the first result.
 	Replayed bool `json:"replayed"`
 }
@@ -93,8 +93,14 @@ func (in *CheckoutInput) validate() error {
 	if in.IdempotencyKey == "" || len(in.IdempotencyKey) > 100 {
 		return errs.Invalidf("idempotency_key", "send an idempotency key of 1-100 characters (a fresh UUID per checkout attempt)")
 	}
-	if len(in.Lines) == 0 || len(in.Lines) > MaxLines {
+	if in.FromCart && len(in.Lines) > 0 {
+		return errs.Invalidf("lines", "send lines or from_cart, not both")
+	}
+	if !in.FromCart && (len(in.Lines) == 0 || len(in.Lines) > MaxLines) {
 		return errs.Invalidf("lines", "a checkout has 1-%d lines", MaxLines)
+	}
+	if len(in.Coupons) > 5 {
+		return errs.Invalidf("coupons", "at most 5 coupons")
 	}
 	seen := map[id.ID]bool{}
 	for i, l := range in.Lines {
@@ -108,9 +114,6 @@ func (in *CheckoutInput) validate() error {
 		if l.Quantity < 1 || l.Quantity > MaxQuantity {
 			return errs.Invalidf(fmt.Sprintf("lines[%d].quantity", i), "quantity must be 1-%d", MaxQuantity)
 		}
-	}
-	if in.PaymentMethod == "" {
-		return payment.ErrUnknownMethod.With("choose a payment method")
 	}
 	return nil
 }
@@ -129,19 +132,23 @@ func (in CheckoutInput) hash() string {
 	}
 	sort.Slice(lines, func(i, j int) bool { return lines[i].SKU < lines[j].SKU })
 	b, _ := json.Marshal(struct {
-		Market  string
-		Lines   []line
-		Address Address
-		Method  string
-	}{in.Market, lines, in.ShippingAddress, in.PaymentMethod})
+		Market   string
+		Lines    []line
+		FromCart bool
+		Coupons  []string
+		Address  Address
+		Method   string
+	}{in.Market, lines, in.FromCart, in.Coupons, in.ShippingAddress, in.PaymentMethod})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
 
-// Checkout reserves stock, creates one order per shop and takes payment. It returns
-// only once the outcome is durable: paid orders with their order.paid events, or
-// orders cancelled with their stock released and the payment error. No request with
-// the same idempotency key ever creates a second set of orders.
+// Checkout prices the lines (promotions, coupons, shipping program, tax), reserves
+// stock and deal units, creates one order per shop and takes payment. It returns only
+// once the outcome is durable: paid orders with their order.paid events, orders
+// awaiting the buyer's confirmation of the payment, or orders cancelled with their
+// stock released and the payment error. No request with the same idempotency key
+// ever creates a second set of orders.
 func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInput) (CheckoutResult, error) {
 	if err := actor.RequireLogin(); err != nil {
 		return CheckoutResult{}, err
@@ -151,10 +158,7 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	}
 	m, err := s.markets.Market(ctx, in.Market)
 	if err != nil {
-		if errors.Is(err, market.ErrMarketNotFound) {
-			return CheckoutResult{}, market.ErrMarketNotFound.OnField("market")
-		}
-		return CheckoutResult{}, err
+		return CheckoutResult{}, errs.OnField(err, "market")
 	}
 	if !m.Selling() {
 		return CheckoutResult{}, ErrMarketNotSelling.With("%s is %s; buying opens when it goes live", m.Name, m.LaunchState)
@@ -165,6 +169,16 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	if err := s.payments.CheckMethod(in.PaymentMethod); err != nil {
 		return CheckoutResult{}, err
 	}
+	now := s.now().UTC()
+	pol, err := s.markets.Policy(ctx, m.Code, now)
+	if err != nil {
+		return CheckoutResult{}, err
+	}
+	if in.FromCart {
+		if in.Lines, err = s.cartLines(ctx, actor.AccountID, m.Code, pol, now); err != nil {
+			return CheckoutResult{}, err
+		}
+	}
 	hash := in.hash()
 	if prev, found, err := findCheckout(ctx, s.db, actor.AccountID, in.IdempotencyKey); err != nil {
 		return CheckoutResult{}, err
@@ -172,23 +186,19 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 		return s.replay(ctx, prev, hash)
 	}
 
-	now := s.now().UTC()
 	checkoutID := id.New()
 	var orders []*Order
 	var pay payment.Payment
-	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+	var total int64
+	err = s.Writer.RunInTx(ctx, func(tx *db.Tx) error {
 		var err error
-		orders, err = s.placeOrders(ctx, tx, actor, checkoutID, m, in, now)
+		orders, total, err = s.placeOrders(ctx, tx, actor, checkoutID, m, pol, in, now)
 		if err != nil {
 			return err
 		}
-		total := money.Zero(m.Currency)
-		for _, o := range orders {
-			total.Amount += o.Total.Amount
-		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`, checkoutID, actor.AccountID, in.IdempotencyKey, hash, m.Code,
-			m.Currency, total.Amount, db.Micros(now)); err != nil {
+			m.Currency, total, db.Micros(now)); err != nil {
 			return err
 		}
 		for _, o := range orders {
@@ -196,8 +206,18 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 				return err
 			}
 		}
+		if in.FromCart {
+			for _, l := range in.Lines {
+				if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE buyer_id = $1 AND sku_id = $2`, actor.AccountID, l.SKUID); err != nil {
+					return err
+				}
+			}
+		}
+		if total == 0 {
+			return nil // nothing to charge: fully discounted
+		}
 		pay, _, err = s.payments.Begin(ctx, tx, payment.ChargeInput{Reference: paymentRef(checkoutID), PayerID: actor.AccountID,
-			Amount: total, Method: in.PaymentMethod})
+			Amount: money.New(total, m.Currency), Method: in.PaymentMethod})
 		return err
 	})
 	if db.IsUniqueViolation(err) {
@@ -210,18 +230,27 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 		return CheckoutResult{}, err
 	}
 
-	pay, payErr := s.payments.Execute(ctx, pay)
-	if err := s.settlePayment(ctx, checkoutID, orders, pay, actor.Name); err != nil {
+	var payErr error
+	if total > 0 {
+		pay, payErr = s.payments.Execute(ctx, pay)
+	} else {
+		pay.Status = payment.Captured
+	}
+	if err := s.settlePayment(ctx, checkoutID, orders, pay, actor.Name, pol); err != nil {
 		// The payment's outcome could not be recorded. The orders stay UNPAID with their
 		// pending payment; the unpaid-order timer settles them from the payment record.
 		s.log.Error("checkout: could not record payment outcome", "checkout", checkoutID, "payment", pay.ID, "status", pay.Status, "err", err)
 		return CheckoutResult{}, errs.New(errs.Unavailable, "checkout_incomplete", "we could not confirm your order; it will be confirmed or cancelled automatically, check your orders shortly").Wrap(err)
 	}
-	res := CheckoutResult{CheckoutID: checkoutID, Status: "paid", Total: pay.Amount}
+	res := CheckoutResult{CheckoutID: checkoutID, Status: "paid", Total: money.New(total, m.Currency)}
 	for _, o := range orders {
 		res.Orders = append(res.Orders, *o)
 	}
-	if payErr != nil {
+	switch {
+	case pay.Status == payment.ActionRequired:
+		res.Status, res.NextAction = "action_required", pay.NextAction
+		return res, nil
+	case payErr != nil:
 		res.Status = "failed"
 		return res, payErr
 	}
@@ -230,91 +259,137 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 
 func paymentRef(checkoutID id.ID) string { return "checkout:" + checkoutID.String() }
 
-// placeOrders reads each SKU, reserves its stock and groups the lines into one
-// order per shop. Errors name the line at fault.
-func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, checkoutID id.ID, m market.Market, in CheckoutInput, now time.Time) ([]*Order, error) {
-	byShop := map[id.ID]*Order{}
-	var orders []*Order
+// placeOrders reads each SKU, prices the checkout, reserves stock and deal units and
+// builds one order per shop. Errors name the line at fault.
+func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, checkoutID id.ID, m market.Market, pol market.Policy,
+	in CheckoutInput, now time.Time) ([]*Order, int64, error) {
+	byShop := map[id.ID]int{}
+	var shops []promo.ShopLines
+	items := make([]catalog.Item, len(in.Lines))
+	where := map[id.ID]int{} // SKU -> input line index, to name fields
 	for i, li := range in.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
 		it, err := s.catalog.ItemForSale(ctx, tx, li.SKUID)
 		if err != nil {
-			return nil, errs.OnField(err, field+".sku_id")
+			return nil, 0, errs.OnField(err, field+".sku_id")
 		}
 		if it.Market != m.Code {
-			return nil, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
+			return nil, 0, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
 		}
-		o := byShop[it.ShopID]
-		if o == nil {
+		items[i], where[li.SKUID] = it, i
+		k, ok := byShop[it.ShopID]
+		if !ok {
 			shop, err := s.sellers.LoadShop(ctx, tx, it.ShopID)
 			if err != nil {
-				return nil, err
+				return nil, 0, err
 			}
 			if !shop.CanSell() {
-				return nil, seller.ErrShopNotActive.With("%s is not taking orders right now", shop.Name).OnField(field + ".sku_id")
+				return nil, 0, seller.ErrShopNotActive.With("%s is not taking orders right now", shop.Name).OnField(field + ".sku_id")
 			}
-			o = &Order{ID: id.New(), CheckoutID: checkoutID, BuyerID: actor.AccountID, ShopID: it.ShopID, Market: m.Code,
-				Status: Unpaid, ShippingAddress: in.ShippingAddress, CreatedAt: now,
-				Subtotal: money.Zero(m.Currency), ShippingFee: money.Zero(m.Currency), Total: money.Zero(m.Currency)}
-			byShop[it.ShopID] = o
-			orders = append(orders, o)
+			k = len(shops)
+			byShop[it.ShopID] = k
+			shops = append(shops, promo.ShopLines{ShopID: it.ShopID})
 		}
-		if err := s.catalog.Reserve(ctx, tx, li.SKUID, li.Quantity); err != nil {
-			return nil, errs.OnField(err, field+".quantity")
-		}
-		lineTotal, ok := money.MulInt(it.Price.Amount, li.Quantity)
-		if !ok {
-			return nil, money.ErrOverflow.OnField(field + ".quantity")
-		}
-		a := li.Attribution
-		if a.Source == "" {
-			a.Source = SourceProductCard
-		}
-		l := Line{ID: id.New(), ProductID: it.ProductID, SKUID: it.ID, Title: it.Title, SKUName: it.Name, Quantity: li.Quantity,
-			UnitPrice: it.Price, Total: money.New(lineTotal, m.Currency), Source: a.Source, CreatorID: a.CreatorID,
-			LiveSessionID: a.LiveSessionID, Commission: money.Zero(m.Currency)}
-		if a.CreatorID != 0 {
-			l.CommissionBP = a.CommissionBP
-			l.Commission = money.New(money.ApplyBP(lineTotal, a.CommissionBP), m.Currency)
-		}
-		o.Lines = append(o.Lines, l)
-		if o.Subtotal.Amount, ok = money.AddInt(o.Subtotal.Amount, lineTotal); !ok {
-			return nil, money.ErrOverflow.OnField(field + ".quantity")
-		}
-		o.Total.Amount = o.Subtotal.Amount + o.ShippingFee.Amount
+		shops[k].Lines = append(shops[k].Lines, promo.LineIn{SKUID: it.ID, ProductID: it.ProductID, UnitPrice: it.Price.Amount, Quantity: li.Quantity})
 	}
-	return orders, nil
+	q, err := s.promos.Quote(ctx, tx, promo.QuoteInput{Market: m.Code, Currency: m.Currency, Policy: pol, At: now, BuyerID: actor.AccountID,
+		Shops: shops, Coupons: in.Coupons})
+	if err != nil {
+		return nil, 0, err
+	}
+	for i, li := range in.Lines {
+		if err := s.catalog.Reserve(ctx, tx, li.SKUID, li.Quantity); err != nil {
+			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].quantity", i))
+		}
+	}
+	cur := func(v int64) money.Money { return money.New(v, m.Currency) }
+	var orders []*Order
+	orderIDs := make([]id.ID, len(q.Orders))
+	for k, po := range q.Orders {
+		o := &Order{ID: id.New(), CheckoutID: checkoutID, BuyerID: actor.AccountID, ShopID: po.ShopID, Market: m.Code, Status: Unpaid,
+			ShippingAddress: in.ShippingAddress, CreatedAt: now,
+			Subtotal: cur(po.Original), SellerDiscount: cur(po.SellerDiscount), PlatformDiscount: cur(po.PlatformDiscount),
+			ShippingFee: cur(po.ShippingFee), ShippingSellerDiscount: cur(po.ShippingSellerDiscount), ShippingPlatformDiscount: cur(po.ShippingPlatformDiscount),
+			BuyerShipping: cur(po.BuyerShipping), Tax: cur(po.Tax), Total: cur(po.Total), PlatformFunded: cur(po.PlatformFunded),
+			ShippingProgram: po.Program, ProgramPlatformShare: cur(po.ProgramPlatformShare), ProgramSellerShare: cur(po.ProgramSellerShare),
+			Applied: po.Applied, Refunded: cur(0)}
+		for _, pl := range po.Lines {
+			i := where[pl.SKUID]
+			it, a := items[i], in.Lines[i].Attribution
+			if a.Source == "" {
+				a.Source = SourceProductCard
+			}
+			l := Line{ID: id.New(), ProductID: it.ProductID, SKUID: it.ID, Title: it.Title, SKUName: it.Name, Quantity: pl.Quantity,
+				UnitPrice: cur(pl.UnitPrice), Total: cur(pl.Original), Source: a.Source, CreatorID: a.CreatorID, LiveSessionID: a.LiveSessionID,
+				SellerDiscount: cur(pl.SellerDiscount), PlatformDiscount: cur(pl.PlatformDiscount), Tax: cur(pl.Tax), TaxIncluded: pl.TaxIncluded,
+				Paid: cur(pl.Paid), DealPromotionID: pl.DealPromotionID, Commission: cur(0)}
+			if a.CreatorID != 0 {
+				// Commission is on what the seller earns from the line: after its own
+				// discounts, before the platform's, without tax.
+				l.CommissionBP = a.CommissionBP
+				l.Commission = cur(money.ApplyBP(SellerRevenue(pl.Original, pl.SellerDiscount, pl.Tax, pl.TaxIncluded), a.CommissionBP))
+			}
+			o.Lines = append(o.Lines, l)
+		}
+		orderIDs[k] = o.ID
+		orders = append(orders, o)
+	}
+	if err := s.promos.Redeem(ctx, tx, checkoutID, actor.AccountID, q, orderIDs); err != nil {
+		return nil, 0, err
+	}
+	return orders, q.Total, nil
+}
+
+// SellerRevenue is what a line earns the seller before fees: its original price less
+// the seller's own discounts and any tax included in the price. Commission and the
+// referral fee are both computed on it.
+func SellerRevenue(original, sellerDiscount, tax int64, taxIncluded bool) int64 {
+	r := original - sellerDiscount
+	if taxIncluded {
+		r -= tax
+	}
+	return r
 }
 
 // settlePayment records the payment's outcome and moves the orders to match, in one
-// transaction: paid (stock committed, order.paid announced) or cancelled (stock
-// released). It retries briefly, because the money has already moved.
-func (s *Service) settlePayment(ctx context.Context, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string) error {
+// transaction: paid (stock committed, order.paid announced), awaiting the buyer's
+// confirmation, or cancelled (stock and deals released). It retries briefly, because
+// the money has already moved.
+func (s *Service) settlePayment(ctx context.Context, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		snapshot := make([]Order, len(orders))
 		for i, o := range orders {
 			snapshot[i] = *o
 		}
-		err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-			if err := s.payments.Finish(ctx, tx, pay); err != nil {
-				return err
+		err = s.Writer.RunInTx(ctx, func(tx *db.Tx) error {
+			if pay.ID != 0 {
+				if err := s.payments.Finish(ctx, tx, pay); err != nil {
+					return err
+				}
 			}
 			status := "paid"
 			for i := range snapshot {
 				o := &snapshot[i]
 				var err error
-				if pay.Status == payment.Captured {
-					err = s.markPaid(ctx, tx, o, buyerName)
-				} else {
-					err = s.cancel(ctx, tx, o, "payment "+pay.FailureCode, 0)
+				switch pay.Status {
+				case payment.Captured:
+					err = s.markPaid(ctx, tx, o, buyerName, pol)
+				case payment.ActionRequired:
+					status = "action_required"
+				default:
+					err = s.cancelUnpaid(ctx, tx, o, "payment "+pay.FailureCode, 0, FaultBuyer)
 					status = "failed"
 				}
 				if err != nil {
 					return err
 				}
 			}
-			_, err := tx.ExecContext(ctx, `UPDATE checkouts SET status = $1, payment_id = $2 WHERE id = $3`, status, pay.ID, checkoutID)
+			var payID any
+			if pay.ID != 0 {
+				payID = pay.ID
+			}
+			_, err := tx.ExecContext(ctx, `UPDATE checkouts SET status = $1, payment_id = $2 WHERE id = $3`, status, payID, checkoutID)
 			return err
 		})
 		if err == nil {
@@ -328,44 +403,71 @@ func (s *Service) settlePayment(ctx context.Context, checkoutID id.ID, orders []
 	return err
 }
 
-// markPaid moves an unpaid order to awaiting shipment, turns its reserved stock into
-// sold stock and announces order.paid.
-func (s *Service) markPaid(ctx context.Context, tx *db.Tx, o *Order, buyerName string) error {
+// markPaid moves an unpaid order on: into the market's hold window (when the buyer may
+// still cancel) or straight to awaiting shipment; turns its reserved stock into sold
+// stock and announces order.paid.
+func (s *Service) markPaid(ctx context.Context, tx *db.Tx, o *Order, buyerName string, pol market.Policy) error {
 	now := s.now().UTC()
-	if err := moveStatus(ctx, tx, o, AwaitingShipment, now, ""); err != nil {
-		return err
+	if pol.Orders.OnHoldMinutes > 0 {
+		hold := now.Add(time.Duration(pol.Orders.OnHoldMinutes) * time.Minute)
+		if err := moveStatus(ctx, tx, o, OnHold, now, "hold_until = $5", db.Micros(hold)); err != nil {
+			return err
+		}
+		o.HoldUntil = hold
+	} else {
+		if err := s.toShipment(ctx, tx, o, now, pol); err != nil {
+			return err
+		}
 	}
 	for _, l := range o.Lines {
 		if err := s.catalog.Commit(ctx, tx, l.SKUID, l.Quantity); err != nil {
 			return err
 		}
 	}
-	if err := addStep(ctx, tx, o.ID, Step{Status: AwaitingShipment, At: now, Note: "payment captured"}); err != nil {
+	if err := addStep(ctx, tx, o.ID, Step{Status: o.Status, At: now, Note: "payment captured"}); err != nil {
 		return err
 	}
 	return s.outbox.Add(ctx, tx, outbox.Aggregate("order", o.ID), events.OrderPaid{Order: o.snapshot(), BuyerName: publicName(buyerName), At: now})
 }
 
-// cancel cancels an unpaid order and releases its stock. Cancelling after payment
-// needs a refund and arrives with returns.
-func (s *Service) cancel(ctx context.Context, tx *db.Tx, o *Order, reason string, actorID id.ID) error {
-	if o.Status != Unpaid {
-		return ErrBadTransition.With("the order is %s; only orders awaiting payment can be cancelled here", o.Status.Label())
-	}
-	now := s.now().UTC()
-	if err := moveStatus(ctx, tx, o, Cancelled, now, "cancel_reason = $5", reason); err != nil {
+// toShipment moves a paid order to awaiting shipment with its dispatch deadline: the
+// market's number of business days, in the market's calendar.
+func (s *Service) toShipment(ctx context.Context, tx *db.Tx, o *Order, now time.Time, pol market.Policy) error {
+	m, err := s.markets.Market(ctx, o.Market)
+	if err != nil {
 		return err
 	}
-	o.CancelReason = reason
+	due := pol.Calendar.AddBusinessDays(now, pol.Performance.DispatchBusinessDays, m.Location())
+	if err := moveStatus(ctx, tx, o, AwaitingShipment, now, "dispatch_due_at = $5", db.Micros(due)); err != nil {
+		return err
+	}
+	o.DispatchDueAt = due
+	return nil
+}
+
+// cancelUnpaid cancels an order that was never paid: its reserved stock and deal units
+// go back on sale.
+func (s *Service) cancelUnpaid(ctx context.Context, tx *db.Tx, o *Order, reason string, actorID id.ID, fault string) error {
+	if o.Status != Unpaid {
+		return ErrBadTransition.With("the order is %s; it was paid", o.Status.Label())
+	}
+	now := s.now().UTC()
+	if err := moveStatus(ctx, tx, o, Cancelled, now, "cancel_reason = $5, cancel_fault = $6", reason, fault); err != nil {
+		return err
+	}
+	o.CancelReason, o.CancelFault = reason, fault
 	for _, l := range o.Lines {
 		if err := s.catalog.Release(ctx, tx, l.SKUID, l.Quantity); err != nil {
 			return err
 		}
 	}
+	if err := s.promos.Release(ctx, tx, o.ID); err != nil {
+		return err
+	}
 	if err := addStep(ctx, tx, o.ID, Step{Status: Cancelled, At: now, ActorID: actorID, Note: reason}); err != nil {
 		return err
 	}
-	return s.outbox.Add(ctx, tx, outbox.Aggregate("order", o.ID), events.OrderCancelled{Order: o.snapshot(), WasPaid: false, Reason: reason, At: now})
+	return s.outbox.Add(ctx, tx, outbox.Aggregate("order", o.ID), events.OrderCancelled{Order: o.snapshot(), WasPaid: false, Reason: reason, Fault: fault, At: now})
 }
 
 // publicName shortens a buyer's name for the room ticker: "Ana Lima" -> "Ana L.".
@@ -404,6 +506,12 @@ func (s *Service) replay(ctx context.Context, prev checkoutRow, hash string) (Ch
 			return res, err
 		}
 		return res, p.Err()
+	case "action_required":
+		p, err := s.payments.ByReference(ctx, paymentRef(prev.ID))
+		if err != nil {
+			return res, err
+		}
+		res.NextAction = p.NextAction
 	case "pending":
 		return res, ErrCheckoutInProgress
 	}
@@ -414,11 +522,15 @@ func (s *Service) replay(ctx context.Context, prev checkoutRow, hash string) (Ch
 func (o Order) snapshot() events.Order {
 	e := events.Order{OrderID: o.ID, CheckoutID: o.CheckoutID, BuyerID: o.BuyerID, ShopID: o.ShopID, Market: o.Market,
 		Currency: o.Total.Currency, Status: string(o.Status), Subtotal: o.Subtotal.Amount, ShippingFee: o.ShippingFee.Amount,
-		Total: o.Total.Amount, PaidAt: o.PaidAt}
+		Total: o.Total.Amount, PaidAt: o.PaidAt, SellerDiscount: o.SellerDiscount.Amount, PlatformDiscount: o.PlatformDiscount.Amount,
+		ShippingSellerDiscount: o.ShippingSellerDiscount.Amount, ShippingPlatformDiscount: o.ShippingPlatformDiscount.Amount,
+		BuyerShipping: o.BuyerShipping.Amount, Tax: o.Tax.Amount, ShippingProgram: o.ShippingProgram, Refunded: o.Refunded.Amount}
 	for _, l := range o.Lines {
 		e.Lines = append(e.Lines, events.OrderLine{LineID: l.ID, ProductID: l.ProductID, SKUID: l.SKUID, Title: l.Title,
 			Quantity: l.Quantity, UnitPrice: l.UnitPrice.Amount, Total: l.Total.Amount, Source: string(l.Source),
-			CreatorID: l.CreatorID, LiveSessionID: l.LiveSessionID, CommissionBP: int64(l.CommissionBP), Commission: l.Commission.Amount})
+			CreatorID: l.CreatorID, LiveSessionID: l.LiveSessionID, CommissionBP: int64(l.CommissionBP), Commission: l.Commission.Amount,
+			SellerDiscount: l.SellerDiscount.Amount, PlatformDiscount: l.PlatformDiscount.Amount, Tax: l.Tax.Amount,
+			TaxIncluded: l.TaxIncluded, Paid: l.Paid.Amount, RefundedQuantity: l.RefundedQuantity})
 	}
 	return e
 }

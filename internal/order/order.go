@@ -13,6 +13,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/promo"
 )
 
 // Status is an order's state, named as TikTok Shop names them.
@@ -131,27 +132,47 @@ func (a Address) validate(market string) error {
 
 // Order is one shop's part of a checkout.
 type Order struct {
-	ID              id.ID       `json:"id"`
-	CheckoutID      id.ID       `json:"checkout_id"`
-	BuyerID         id.ID       `json:"buyer_id"`
-	ShopID          id.ID       `json:"shop_id"`
-	Market          string      `json:"market"`
-	Status          Status      `json:"status"`
-	Subtotal        money.Money `json:"subtotal"`
-	ShippingFee     money.Money `json:"shipping_fee"`
-	Total           money.Money `json:"total"`
-	Lines           []Line      `json:"lines"`
-	ShippingAddress Address     `json:"shipping_address"`
-	Carrier         string      `json:"carrier,omitempty"`
-	TrackingNumber  string      `json:"tracking_number,omitempty"`
-	CancelReason    string      `json:"cancel_reason,omitempty"`
-	CreatedAt       time.Time   `json:"created_at"`
-	PaidAt          time.Time   `json:"paid_at,omitzero"`
-	ShippedAt       time.Time   `json:"shipped_at,omitzero"`
-	DeliveredAt     time.Time   `json:"delivered_at,omitzero"`
-	CompletedAt     time.Time   `json:"completed_at,omitzero"`
-	CancelledAt     time.Time   `json:"cancelled_at,omitzero"`
-	History         []Step      `json:"history,omitempty"`
+	ID         id.ID  `json:"id"`
+	CheckoutID id.ID  `json:"checkout_id"`
+	BuyerID    id.ID  `json:"buyer_id"`
+	ShopID     id.ID  `json:"shop_id"`
+	Market     string `json:"market"`
+	Status     Status `json:"status"`
+	// The price detail, in TikTok Shop's shape: Subtotal is the items at their
+	// original prices, ShippingFee what the label costs; the discounts say who funded
+	// them; Total is what the buyer pays.
+	Subtotal                 money.Money     `json:"subtotal"`
+	SellerDiscount           money.Money     `json:"seller_discount"`
+	PlatformDiscount         money.Money     `json:"platform_discount"`
+	ShippingFee              money.Money     `json:"shipping_fee"`
+	ShippingSellerDiscount   money.Money     `json:"shipping_seller_discount"`
+	ShippingPlatformDiscount money.Money     `json:"shipping_platform_discount"`
+	BuyerShipping            money.Money     `json:"buyer_shipping"`
+	Tax                      money.Money     `json:"tax"`
+	Total                    money.Money     `json:"total"`
+	PlatformFunded           money.Money     `json:"platform_funded"`
+	ShippingProgram          string          `json:"shipping_program,omitempty"`
+	ProgramPlatformShare     money.Money     `json:"program_platform_share"`
+	ProgramSellerShare       money.Money     `json:"program_seller_share"`
+	Applied                  []promo.Applied `json:"applied,omitempty"`
+	Refunded                 money.Money     `json:"refunded"`
+	HoldUntil                time.Time       `json:"hold_until,omitzero"`
+	DispatchDueAt            time.Time       `json:"dispatch_due_at,omitzero"`
+	LateDispatch             bool            `json:"late_dispatch,omitempty"`
+	CancelFault              string          `json:"cancel_fault,omitempty"`
+	Lines                    []Line          `json:"lines"`
+	ShippingAddress          Address         `json:"shipping_address"`
+	Carrier                  string          `json:"carrier,omitempty"`
+	TrackingNumber           string          `json:"tracking_number,omitempty"`
+	CancelReason             string          `json:"cancel_reason,omitempty"`
+	CreatedAt                time.Time       `json:"created_at"`
+	PaidAt                   time.Time       `json:"paid_at,omitzero"`
+	ShippedAt                time.Time       `json:"shipped_at,omitzero"`
+	DeliveredAt              time.Time       `json:"delivered_at,omitzero"`
+	CompletedAt              time.Time       `json:"completed_at,omitzero"`
+	CancelledAt              time.Time       `json:"cancelled_at,omitzero"`
+	History                  []Step          `json:"history,omitempty"`
+	Packages                 []Package       `json:"packages,omitempty"`
 }
 
 // Line is one SKU in an order, with the price and attribution fixed at checkout.
@@ -169,6 +190,15 @@ type Line struct {
 	LiveSessionID id.ID       `json:"live_session_id,omitempty"`
 	CommissionBP  money.BP    `json:"commission_bp,omitempty"`
 	Commission    money.Money `json:"commission"`
+	// The line's price detail. Total is the original price (unit × quantity).
+	SellerDiscount   money.Money `json:"seller_discount"`
+	PlatformDiscount money.Money `json:"platform_discount"`
+	Tax              money.Money `json:"tax"`
+	TaxIncluded      bool        `json:"tax_included,omitempty"`
+	Paid             money.Money `json:"paid"`
+	DealPromotionID  id.ID       `json:"deal_promotion_id,omitempty"`
+	ShippedQuantity  int64       `json:"shipped_quantity"`
+	RefundedQuantity int64       `json:"refunded_quantity"`
 }
 
 // Step is one entry of an order's timeline.
@@ -189,6 +219,19 @@ var (
 	ErrMarketNotSelling   = errs.New(errs.Rule, "market_not_selling", "this market is not open for buying yet").OnField("market")
 	ErrNotYourOrder       = errs.New(errs.Forbidden, "not_your_order", "this order is not yours to change")
 	ErrCheckoutInProgress = errs.New(errs.Conflict, "checkout_in_progress", "this checkout is still being processed; try again in a moment")
+	ErrCartExpired        = errs.New(errs.Rule, "cart_expired", "items in your cart have expired; review the cart and check out again").OnField("cart")
+	ErrCartEmpty          = errs.New(errs.Rule, "cart_empty", "your cart has nothing to check out in this market").OnField("cart")
+	ErrPackageMix         = errs.New(errs.Invalid, "package_mix", "one package holds orders of one shop for one buyer at one address").OnField("items")
+	ErrNothingToShip      = errs.New(errs.Rule, "nothing_to_ship", "everything on this order has shipped")
+	ErrUnknownCarrier     = errs.New(errs.Invalid, "unknown_carrier", "unknown carrier").OnField("carrier")
+	ErrPackageNotFound    = errs.New(errs.NotFound, "package_not_found", "no such package")
+)
+
+// Cancellation faults, recorded for the shop's performance score.
+const (
+	FaultBuyer  = "buyer"
+	FaultSeller = "seller"
+	FaultSystem = "system"
 )
 
 // MaxQuantity bounds one line's quantity; MaxLines one checkout's lines.

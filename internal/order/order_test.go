@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -23,6 +24,7 @@ import (
 
 type fixture struct {
 	*testkit.Kit
+	testkit.Commerce
 	sellers *seller.Service
 	catalog *catalog.Service
 	orders  *order.Service
@@ -34,10 +36,14 @@ type fixture struct {
 func setup(t *testing.T, d *db.DB, stock int64) fixture {
 	t.Helper()
 	k := testkit.New(t, d)
-	f := fixture{Kit: k, sellers: seller.NewService(d, k.Markets, k.Identity, k.Outbox, k.Log)}
-	f.catalog = catalog.NewService(d, k.Markets, f.sellers, k.Outbox, k.Log)
-	f.orders = order.NewService(d, k.Markets, k.Identity, f.sellers, f.catalog, payment.NewService(d, payment.Sandbox{}, k.Log), k.Outbox, k.Log)
-	f.orders.Carrier = order.SandboxCarrier{} // collects and delivers at the next sweep
+	c := k.Commerce()
+	f := fixture{Kit: k, Commerce: c, sellers: c.Sellers, catalog: c.Catalog, orders: c.Orders}
+	f.orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{} // collects and delivers at the next sweep
+	// The plain rules these tests state their sums in: no hold window, free shipping,
+	// no tax. Tests of those rules set their own.
+	k.SetPolicy(t, "US", func(p *market.Policy) {
+		p.Orders.OnHoldMinutes, p.Orders.TaxBP, p.Shipping.StandardFee = 0, 0, 0
+	})
 	ctx := context.Background()
 	f.owner = k.Actor(t, "ana", auth.Seller)
 	var err error

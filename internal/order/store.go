@@ -19,18 +19,29 @@ func insertOrder(ctx context.Context, tx *db.Tx, o *Order) error {
 	if err != nil {
 		return err
 	}
+	applied := ""
+	if len(o.Applied) > 0 {
+		b, _ := json.Marshal(o.Applied)
+		applied = string(b)
+	}
 	now := db.Micros(o.CreatedAt)
 	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, checkout_id, buyer_id, shop_id, market, currency, status, subtotal, shipping_fee, total,
-		shipping_address, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)`,
+		shipping_address, created_at, updated_at, seller_discount, platform_discount, shipping_seller_discount, shipping_platform_discount,
+		buyer_shipping, tax, shipping_program, program_platform_share, program_seller_share, applied)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
 		o.ID, o.CheckoutID, o.BuyerID, o.ShopID, o.Market, o.Total.Currency, string(o.Status), o.Subtotal.Amount,
-		o.ShippingFee.Amount, o.Total.Amount, string(addr), now); err != nil {
+		o.ShippingFee.Amount, o.Total.Amount, string(addr), now, o.SellerDiscount.Amount, o.PlatformDiscount.Amount,
+		o.ShippingSellerDiscount.Amount, o.ShippingPlatformDiscount.Amount, o.BuyerShipping.Amount, o.Tax.Amount, o.ShippingProgram,
+		o.ProgramPlatformShare.Amount, o.ProgramSellerShare.Amount, applied); err != nil {
 		return fmt.Errorf("order: insert order: %w", err)
 	}
 	for _, l := range o.Lines {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total,
-			source, creator_id, live_session_id, commission_bp, commission) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+			source, creator_id, live_session_id, commission_bp, commission, seller_discount, platform_discount, tax, tax_included, paid, deal_promotion_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 			l.ID, o.ID, l.ProductID, l.SKUID, l.Title, l.SKUName, l.Quantity, l.UnitPrice.Amount, l.Total.Amount,
-			string(l.Source), db.NullID(l.CreatorID), db.NullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount); err != nil {
+			string(l.Source), db.NullID(l.CreatorID), db.NullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount,
+			l.SellerDiscount.Amount, l.PlatformDiscount.Amount, l.Tax.Amount, l.TaxIncluded, l.Paid.Amount, l.DealPromotionID); err != nil {
 			return fmt.Errorf("order: insert line: %w", err)
 		}
 	}
@@ -45,7 +56,7 @@ func addStep(ctx context.Context, tx *db.Tx, orderID id.ID, s Step) error {
 
 // statusTime names the column stamped when an order enters a status.
 var statusTime = map[Status]string{
-	AwaitingShipment:   "paid_at",
+	OnHold:             "paid_at",
 	AwaitingCollection: "shipped_at",
 	Delivered:          "delivered_at",
 	Completed:          "completed_at",
@@ -59,7 +70,11 @@ func moveStatus(ctx context.Context, tx *db.Tx, o *Order, to Status, at time.Tim
 		return ErrBadTransition.With("the order is %s; it cannot become %s", o.Status.Label(), to.Label())
 	}
 	set := "status = $1, updated_at = $2"
-	if col, ok := statusTime[to]; ok {
+	col, ok := statusTime[to]
+	if to == AwaitingShipment && o.Status == Unpaid {
+		col, ok = "paid_at", true // paid with no hold window
+	}
+	if ok {
 		set += ", " + col + " = $2"
 	}
 	if extra != "" {
@@ -73,29 +88,33 @@ func moveStatus(ctx context.Context, tx *db.Tx, o *Order, to Status, at time.Tim
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrConcurrentChange
 	}
-	o.Status = to
-	switch to {
-	case AwaitingShipment:
-		o.PaidAt = at
-	case AwaitingCollection:
-		o.ShippedAt = at
-	case Delivered:
-		o.DeliveredAt = at
-	case Completed:
-		o.CompletedAt = at
-	case Cancelled:
-		o.CancelledAt = at
+	if ok {
+		switch col {
+		case "paid_at":
+			o.PaidAt = at
+		case "shipped_at":
+			o.ShippedAt = at
+		case "delivered_at":
+			o.DeliveredAt = at
+		case "completed_at":
+			o.CompletedAt = at
+		case "cancelled_at":
+			o.CancelledAt = at
+		}
 	}
+	o.Status = to
 	return nil
 }
 
 const orderColumns = `o.id, o.checkout_id, o.buyer_id, o.shop_id, o.market, o.currency, o.status, o.subtotal, o.shipping_fee, o.total,
 	o.shipping_address, o.carrier, o.tracking_number, o.cancel_reason, o.created_at, o.paid_at, o.shipped_at, o.delivered_at,
-	o.completed_at, o.cancelled_at`
+	o.completed_at, o.cancelled_at, o.seller_discount, o.platform_discount, o.shipping_seller_discount, o.shipping_platform_discount,
+	o.buyer_shipping, o.tax, o.shipping_program, o.program_platform_share, o.program_seller_share, o.applied, o.hold_until,
+	o.dispatch_due_at, o.late_dispatch, o.cancel_fault, o.refunded`
 
 // loadOrders reads orders matching where (with ORDER BY/LIMIT) with their lines; with
-// history true it adds each order's timeline.
-func loadOrders(ctx context.Context, q db.Querier, history bool, where string, args ...any) ([]Order, error) {
+// detail true it adds each order's timeline and packages.
+func loadOrders(ctx context.Context, q db.Querier, detail bool, where string, args ...any) ([]Order, error) {
 	rows, err := q.QueryContext(ctx, `SELECT `+orderColumns+` FROM orders o `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("order: load: %w", err)
@@ -104,17 +123,27 @@ func loadOrders(ctx context.Context, q db.Querier, history bool, where string, a
 	index := map[id.ID]int{}
 	for rows.Next() {
 		var o Order
-		var cur, addr string
+		var cur, addr, applied string
 		var sub, ship, total, created, paid, shipped, delivered, completed, cancelled int64
+		var sd, pd, ssd, spd, bship, tax, pps, pss, hold, due, refunded int64
 		if err := rows.Scan(&o.ID, &o.CheckoutID, &o.BuyerID, &o.ShopID, &o.Market, &cur, &o.Status, &sub, &ship, &total,
-			&addr, &o.Carrier, &o.TrackingNumber, &o.CancelReason, &created, &paid, &shipped, &delivered, &completed, &cancelled); err != nil {
+			&addr, &o.Carrier, &o.TrackingNumber, &o.CancelReason, &created, &paid, &shipped, &delivered, &completed, &cancelled,
+			&sd, &pd, &ssd, &spd, &bship, &tax, &o.ShippingProgram, &pps, &pss, &applied, &hold, &due, &o.LateDispatch, &o.CancelFault, &refunded); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		o.Subtotal, o.ShippingFee, o.Total = money.New(sub, cur), money.New(ship, cur), money.New(total, cur)
+		m := func(v int64) money.Money { return money.New(v, cur) }
+		o.Subtotal, o.ShippingFee, o.Total = m(sub), m(ship), m(total)
+		o.SellerDiscount, o.PlatformDiscount, o.ShippingSellerDiscount, o.ShippingPlatformDiscount = m(sd), m(pd), m(ssd), m(spd)
+		o.BuyerShipping, o.Tax, o.ProgramPlatformShare, o.ProgramSellerShare, o.Refunded = m(bship), m(tax), m(pps), m(pss), m(refunded)
+		o.PlatformFunded = m(pd + spd)
 		_ = json.Unmarshal([]byte(addr), &o.ShippingAddress)
+		if applied != "" {
+			_ = json.Unmarshal([]byte(applied), &o.Applied)
+		}
 		o.CreatedAt, o.PaidAt, o.ShippedAt = db.Time(created), db.Time(paid), db.Time(shipped)
 		o.DeliveredAt, o.CompletedAt, o.CancelledAt = db.Time(delivered), db.Time(completed), db.Time(cancelled)
+		o.HoldUntil, o.DispatchDueAt = db.Time(hold), db.Time(due)
 		index[o.ID] = len(out)
 		out = append(out, o)
 	}
@@ -129,48 +158,61 @@ func loadOrders(ctx context.Context, q db.Querier, history bool, where string, a
 	}
 	in := strings.Join(ph, ",")
 	lrows, err := q.QueryContext(ctx, `SELECT id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total, source,
-		COALESCE(creator_id, 0), COALESCE(live_session_id, 0), commission_bp, commission FROM order_lines WHERE order_id IN (`+in+`) ORDER BY id`, ids...)
+		COALESCE(creator_id, 0), COALESCE(live_session_id, 0), commission_bp, commission, seller_discount, platform_discount, tax,
+		tax_included, paid, deal_promotion_id, shipped_qty, refunded_qty FROM order_lines WHERE order_id IN (`+in+`) ORDER BY id`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("order: load lines: %w", err)
 	}
 	for lrows.Next() {
 		var l Line
 		var orderID id.ID
-		var unit, total, commission int64
+		var unit, total, commission, sd, pd, tax, paid int64
 		if err := lrows.Scan(&l.ID, &orderID, &l.ProductID, &l.SKUID, &l.Title, &l.SKUName, &l.Quantity, &unit, &total, &l.Source,
-			&l.CreatorID, &l.LiveSessionID, &l.CommissionBP, &commission); err != nil {
+			&l.CreatorID, &l.LiveSessionID, &l.CommissionBP, &commission, &sd, &pd, &tax, &l.TaxIncluded, &paid, &l.DealPromotionID,
+			&l.ShippedQuantity, &l.RefundedQuantity); err != nil {
 			lrows.Close()
 			return nil, err
 		}
 		o := &out[index[orderID]]
 		cur := o.Total.Currency
-		l.UnitPrice, l.Total, l.Commission = money.New(unit, cur), money.New(total, cur), money.New(commission, cur)
+		m := func(v int64) money.Money { return money.New(v, cur) }
+		l.UnitPrice, l.Total, l.Commission = m(unit), m(total), m(commission)
+		l.SellerDiscount, l.PlatformDiscount, l.Tax, l.Paid = m(sd), m(pd), m(tax), m(paid)
 		o.Lines = append(o.Lines, l)
 	}
 	lrows.Close()
-	if err := lrows.Err(); err != nil || !history {
+	if err := lrows.Err(); err != nil || !detail {
 		return out, err
 	}
 	hrows, err := q.QueryContext(ctx, `SELECT order_id, status, actor_id, note, at FROM order_history WHERE order_id IN (`+in+`) ORDER BY id`, ids...)
 	if err != nil {
 		return nil, fmt.Errorf("order: load history: %w", err)
 	}
-	defer hrows.Close()
 	for hrows.Next() {
 		var s Step
 		var orderID id.ID
 		var at int64
 		if err := hrows.Scan(&orderID, &s.Status, &s.ActorID, &s.Note, &at); err != nil {
+			hrows.Close()
 			return nil, err
 		}
 		s.At = db.Time(at)
 		out[index[orderID]].History = append(out[index[orderID]].History, s)
 	}
-	return out, hrows.Err()
+	hrows.Close()
+	if err := hrows.Err(); err != nil {
+		return nil, err
+	}
+	for i := range out {
+		if out[i].Packages, err = packagesOf(ctx, q, out[i].ID); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
-func loadOrder(ctx context.Context, q db.Querier, orderID id.ID, history bool) (Order, error) {
-	os, err := loadOrders(ctx, q, history, `WHERE o.id = $1`, orderID)
+func loadOrder(ctx context.Context, q db.Querier, orderID id.ID, detail bool) (Order, error) {
+	os, err := loadOrders(ctx, q, detail, `WHERE o.id = $1`, orderID)
 	if err != nil {
 		return Order{}, err
 	}

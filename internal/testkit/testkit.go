@@ -12,12 +12,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/bus"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/promo"
+	"github.com/liveshop/liveshop/internal/seller"
 )
 
 // Kit is the shared base of a domain test.
@@ -93,4 +98,45 @@ func (k *Kit) RelayUntilIdle(t testing.TB) {
 		k.Outbox.Wake()
 		time.Sleep(2 * time.Millisecond)
 	}
+}
+
+// Commerce is the selling stack most domain tests stand on: shops, catalog,
+// promotions, payments through the sandbox provider, and orders, all on the kit's
+// database and outbox.
+type Commerce struct {
+	Sellers  *seller.Service
+	Catalog  *catalog.Service
+	Promos   *promo.Service
+	Payments *payment.Service
+	Orders   *order.Service
+}
+
+// SandboxSecret signs the test sandbox provider's webhooks.
+var SandboxSecret = []byte("whsec_liveshop_test")
+
+// Commerce builds the selling stack over the kit.
+func (k *Kit) Commerce() Commerce {
+	var c Commerce
+	c.Sellers = seller.NewService(k.DB, k.Markets, k.Identity, k.Outbox, k.Log)
+	c.Catalog = catalog.NewService(k.DB, k.Markets, c.Sellers, k.Outbox, k.Log)
+	c.Promos = promo.NewService(k.DB, k.Markets, c.Sellers, c.Catalog, k.Log)
+	c.Payments = payment.NewService(k.DB, payment.Sandbox{Secret: SandboxSecret}, k.Log)
+	c.Orders = order.NewService(k.DB, k.Markets, k.Identity, c.Sellers, c.Catalog, c.Promos, c.Payments, k.Outbox, k.Log)
+	return c
+}
+
+// SetPolicy publishes a new version of a market's policy, in force from now, made
+// from the one in force with change applied: how a test states the rules it needs.
+func (k *Kit) SetPolicy(t testing.TB, marketCode string, change func(p *market.Policy)) market.Policy {
+	t.Helper()
+	ctx := context.Background()
+	p, err := k.Markets.Policy(ctx, marketCode, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	change(&p)
+	if _, err := k.Markets.SetPolicy(ctx, k.Operator(t), marketCode, time.Now(), p, "set by a test"); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
