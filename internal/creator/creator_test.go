@@ -214,5 +214,28 @@ func TestCommissionsFollowTheOrder(t *testing.T) {
 		if got := earn[creator.CommissionPayable]; len(got) != 1 || got[0] != money.New(750, "USD") {
 			t.Fatalf("earnings %+v", earn)
 		}
+
+		// One of the three units is refunded: the commission keeps two thirds; when
+		// the rest is refunded it is reversed.
+		buyer, _ := f.Identity.Account(ctx, res.Orders[0].BuyerID)
+		refund := func(qty int64) {
+			r, err := orders.RequestReturn(ctx, buyer.Actor(), res.Orders[0].ID, order.ReturnInput{Kind: order.ReturnRefundOnly, Reason: "broken",
+				Lines: []order.ReturnLineInput{{LineID: res.Orders[0].Lines[0].ID, Quantity: qty}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := orders.RespondToReturn(ctx, f.owner, r.ID, order.SellerResponse{Approve: true}); err != nil {
+				t.Fatal(err)
+			}
+			f.RelayUntilIdle(t)
+		}
+		refund(1)
+		if cs, _ := f.creators.Commissions(ctx, star, 10); cs[0].Amount != money.New(500, "USD") || cs[0].Status != creator.CommissionPayable {
+			t.Fatalf("after refunding one unit: %+v", cs[0])
+		}
+		refund(2)
+		if cs, _ := f.creators.Commissions(ctx, star, 10); cs[0].Amount.Amount != 0 || cs[0].Status != creator.CommissionReversed {
+			t.Fatalf("after refunding all: %+v", cs[0])
+		}
 	})
 }

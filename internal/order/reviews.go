@@ -95,7 +95,7 @@ func (s *Service) CreateReview(ctx context.Context, actor auth.Actor, lineID id.
 		return Review{}, ErrReviewNotAllowed.With("the order is %s; review it once it is delivered", o.Status.Label())
 	}
 	now := s.now().UTC()
-	pol, err := s.markets.Policy(ctx, o.Market, o.DeliveredAt)
+	pol, err := s.markets.Policy(ctx, o.Market, now)
 	if err != nil {
 		return Review{}, err
 	}
