@@ -17,6 +17,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime/debug"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	_ "time/tzdata" // markets' time zones, even on machines without a zoneinfo database
@@ -202,8 +203,20 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	fs := flags("bench "+sc.Name+" [flags]", sc.Summary, stderr)
 	opts := sc.Flags(fs)
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the run to this file, for go tool pprof")
 	if err := parse(fs, args[1:], func() error { return nil }); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	return sc.Run(ctx, opts, stdout)
 }

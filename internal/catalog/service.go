@@ -237,14 +237,22 @@ func (s *Service) itemAnyStatus(ctx context.Context, skuID id.ID) (Item, error) 
 // Reserve takes qty units of a SKU's stock for an order awaiting payment, in the
 // caller's transaction. It fails with ErrOutOfStock, changing nothing, if fewer remain.
 func (s *Service) Reserve(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
-	res, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock - $1, reserved = reserved + $1 WHERE id = $2 AND stock >= $1`, qty, skuID)
+	// The product must still be live: it was read before the transaction, and a seller
+	// may have taken it down since.
+	res, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock - $1, reserved = reserved + $1 WHERE id = $2 AND stock >= $1
+		AND EXISTS (SELECT 1 FROM products p WHERE p.id = skus.product_id AND p.status = 'live')`, qty, skuID)
 	if err != nil {
 		return fmt.Errorf("catalog: reserve: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		var left int64
-		if err := tx.QueryRowContext(ctx, `SELECT stock FROM skus WHERE id = $1`, skuID).Scan(&left); errors.Is(err, sql.ErrNoRows) {
+		var status Status
+		if err := tx.QueryRowContext(ctx, `SELECT k.stock, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).
+			Scan(&left, &status); errors.Is(err, sql.ErrNoRows) {
 			return ErrSKUNotFound
+		}
+		if status != Live {
+			return ErrNotForSale.With("this item was just taken off sale")
 		}
 		if left == 0 {
 			return ErrOutOfStock.With("sold out")

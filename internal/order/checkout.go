@@ -186,13 +186,17 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 		return s.replay(ctx, prev, hash)
 	}
 
+	pc, err := s.priceCheckout(ctx, actor, m, pol, in, now)
+	if err != nil {
+		return CheckoutResult{}, err
+	}
 	checkoutID := id.New()
 	var orders []*Order
 	var pay payment.Payment
 	var total int64
 	err = s.Writer.RunInTx(ctx, func(tx *db.Tx) error {
 		var err error
-		orders, total, err = s.placeOrders(ctx, tx, actor, checkoutID, m, pol, in, now)
+		orders, total, err = s.placeOrders(ctx, tx, actor, checkoutID, m, in, pc, now)
 		if err != nil {
 			return err
 		}
@@ -259,32 +263,40 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 
 func paymentRef(checkoutID id.ID) string { return "checkout:" + checkoutID.String() }
 
-// placeOrders reads each SKU, prices the checkout, reserves stock and deal units and
-// builds one order per shop. Errors name the line at fault.
-func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, checkoutID id.ID, m market.Market, pol market.Policy,
-	in CheckoutInput, now time.Time) ([]*Order, int64, error) {
+// pricedCheckout is a checkout read and priced before its transaction.
+type pricedCheckout struct {
+	items []catalog.Item
+	quote promo.Quote
+	where map[id.ID]int // SKU -> input line index, to name fields
+}
+
+// priceCheckout reads each SKU and shop and prices the checkout, outside any
+// transaction: these reads run in parallel on the read pool, and the single writer
+// only writes. What a concurrent change could invalidate is checked again by the
+// writes themselves (stock by Reserve, deal units and coupons by promo.Redeem); a
+// price is the one in force when the buyer asked. Errors name the line at fault.
+func (s *Service) priceCheckout(ctx context.Context, actor auth.Actor, m market.Market, pol market.Policy, in CheckoutInput, now time.Time) (pricedCheckout, error) {
+	pc := pricedCheckout{items: make([]catalog.Item, len(in.Lines)), where: map[id.ID]int{}}
 	byShop := map[id.ID]int{}
 	var shops []promo.ShopLines
-	items := make([]catalog.Item, len(in.Lines))
-	where := map[id.ID]int{} // SKU -> input line index, to name fields
 	for i, li := range in.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
-		it, err := s.catalog.ItemForSale(ctx, tx, li.SKUID)
+		it, err := s.catalog.ItemForSale(ctx, s.db, li.SKUID)
 		if err != nil {
-			return nil, 0, errs.OnField(err, field+".sku_id")
+			return pc, errs.OnField(err, field+".sku_id")
 		}
 		if it.Market != m.Code {
-			return nil, 0, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
+			return pc, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
 		}
-		items[i], where[li.SKUID] = it, i
+		pc.items[i], pc.where[li.SKUID] = it, i
 		k, ok := byShop[it.ShopID]
 		if !ok {
-			shop, err := s.sellers.LoadShop(ctx, tx, it.ShopID)
+			shop, err := s.sellers.LoadShop(ctx, s.db, it.ShopID)
 			if err != nil {
-				return nil, 0, err
+				return pc, err
 			}
 			if !shop.CanSell() {
-				return nil, 0, seller.ErrShopNotActive.With("%s is not taking orders right now", shop.Name).OnField(field + ".sku_id")
+				return pc, seller.ErrShopNotActive.With("%s is not taking orders right now", shop.Name).OnField(field + ".sku_id")
 			}
 			k = len(shops)
 			byShop[it.ShopID] = k
@@ -292,16 +304,22 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		}
 		shops[k].Lines = append(shops[k].Lines, promo.LineIn{SKUID: it.ID, ProductID: it.ProductID, UnitPrice: it.Price.Amount, Quantity: li.Quantity})
 	}
-	q, err := s.promos.Quote(ctx, tx, promo.QuoteInput{Market: m.Code, Currency: m.Currency, Policy: pol, At: now, BuyerID: actor.AccountID,
+	var err error
+	pc.quote, err = s.promos.Quote(ctx, s.db, promo.QuoteInput{Market: m.Code, Currency: m.Currency, Policy: pol, At: now, BuyerID: actor.AccountID,
 		Shops: shops, Coupons: in.Coupons})
-	if err != nil {
-		return nil, 0, err
-	}
+	return pc, err
+}
+
+// placeOrders reserves stock and deal units and builds one order per shop from the
+// priced checkout, in the checkout's transaction.
+func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, checkoutID id.ID, m market.Market,
+	in CheckoutInput, pc pricedCheckout, now time.Time) ([]*Order, int64, error) {
 	for i, li := range in.Lines {
 		if err := s.catalog.Reserve(ctx, tx, li.SKUID, li.Quantity); err != nil {
 			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].quantity", i))
 		}
 	}
+	q := pc.quote
 	cur := func(v int64) money.Money { return money.New(v, m.Currency) }
 	var orders []*Order
 	orderIDs := make([]id.ID, len(q.Orders))
@@ -314,8 +332,8 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 			ShippingProgram: po.Program, ProgramPlatformShare: cur(po.ProgramPlatformShare), ProgramSellerShare: cur(po.ProgramSellerShare),
 			Applied: po.Applied, Refunded: cur(0)}
 		for _, pl := range po.Lines {
-			i := where[pl.SKUID]
-			it, a := items[i], in.Lines[i].Attribution
+			i := pc.where[pl.SKUID]
+			it, a := pc.items[i], in.Lines[i].Attribution
 			if a.Source == "" {
 				a.Source = SourceProductCard
 			}

@@ -135,7 +135,7 @@ func (b *Batcher) run(batch []*batchJob) {
 			if _, err := tx.tx.ExecContext(j.ctx, "SAVEPOINT batch_job"); err != nil {
 				return fmt.Errorf("db: savepoint: %w", err)
 			}
-			jt := &Tx{tx: tx.tx, engine: tx.engine}
+			jt := &Tx{tx: tx.tx, engine: tx.engine, stmts: tx.stmts}
 			err := safeRun(j.fn, jt)
 			if err != nil {
 				if _, rbErr := tx.tx.ExecContext(context.Background(), "ROLLBACK TO SAVEPOINT batch_job"); rbErr != nil {

@@ -48,8 +48,10 @@ type DB struct {
 	// letting them spin on SQLITE_BUSY. On PostgreSQL it is the same pool as read.
 	write *sql.DB
 	read  *sql.DB
-	desc  string
-	log   *slog.Logger
+	// Prepared statements of each pool, SQLite only (see stmtCache).
+	wstmts, rstmts *stmtCache
+	desc           string
+	log            *slog.Logger
 }
 
 // Open connects to the database described by opts and checks that it answers.
@@ -108,7 +110,7 @@ func openSQLite(opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: w, read: r, desc: "sqlite " + path}, nil
+	return &DB{engine: SQLite, write: w, read: r, wstmts: newStmtCache(w), rstmts: newStmtCache(r), desc: "sqlite " + path}, nil
 }
 
 func openPostgres(opts Options) (*DB, error) {
@@ -154,6 +156,8 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	d.wstmts.close()
+	d.rstmts.close()
 	err := d.write.Close()
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
@@ -175,17 +179,29 @@ type Querier interface {
 
 // ExecContext runs a statement outside any transaction, on the writer.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return d.write.ExecContext(ctx, d.rebind(query), args...)
+	q := d.rebind(query)
+	if st := d.wstmts.prepare(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return d.write.ExecContext(ctx, q, args...)
 }
 
 // QueryContext runs a read outside any transaction, on the reader pool.
 func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return d.read.QueryContext(ctx, d.rebind(query), args...)
+	q := d.rebind(query)
+	if st := d.rstmts.prepare(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return d.read.QueryContext(ctx, q, args...)
 }
 
 // QueryRowContext runs a single-row read outside any transaction, on the reader pool.
 func (d *DB) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return d.read.QueryRowContext(ctx, d.rebind(query), args...)
+	q := d.rebind(query)
+	if st := d.rstmts.prepare(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return d.read.QueryRowContext(ctx, q, args...)
 }
 
 // ForUpdate returns the row-lock clause for SELECTs of rows about to change in the
@@ -202,6 +218,7 @@ func ForUpdate(q Querier) string {
 type Tx struct {
 	tx          *sql.Tx
 	engine      Engine
+	stmts       *stmtCache
 	afterCommit []func()
 }
 
@@ -210,17 +227,32 @@ func (t *Tx) Engine() Engine { return t.engine }
 
 // ExecContext runs a statement in the transaction.
 func (t *Tx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return t.tx.ExecContext(ctx, rebind(t.engine, query), args...)
+	q := rebind(t.engine, query)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	}
+	t.stmts.want(q)
+	return t.tx.ExecContext(ctx, q, args...)
 }
 
 // QueryContext runs a query in the transaction.
 func (t *Tx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return t.tx.QueryContext(ctx, rebind(t.engine, query), args...)
+	q := rebind(t.engine, query)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryContext(ctx, args...)
+	}
+	t.stmts.want(q)
+	return t.tx.QueryContext(ctx, q, args...)
 }
 
 // QueryRowContext runs a single-row query in the transaction.
 func (t *Tx) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	return t.tx.QueryRowContext(ctx, rebind(t.engine, query), args...)
+	q := rebind(t.engine, query)
+	if st := t.stmts.get(q); st != nil {
+		return t.tx.StmtContext(ctx, st).QueryRowContext(ctx, args...)
+	}
+	t.stmts.want(q)
+	return t.tx.QueryRowContext(ctx, q, args...)
 }
 
 // PrepareContext prepares a statement for repeated use within the transaction.
@@ -253,11 +285,12 @@ func (d *DB) RunInTx(ctx context.Context, fn func(tx *Tx) error) error {
 }
 
 func (d *DB) runOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
+	d.wstmts.prepareWanted(ctx)
 	sqlTx, err := d.write.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("db: begin: %w", err)
 	}
-	tx := &Tx{tx: sqlTx, engine: d.engine}
+	tx := &Tx{tx: sqlTx, engine: d.engine, stmts: d.wstmts}
 	defer func() {
 		if p := recover(); p != nil {
 			_ = sqlTx.Rollback()
