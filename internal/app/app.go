@@ -133,7 +133,7 @@ func (a *App) routes() http.Handler {
 	mux.HandleFunc("GET /healthz", a.handleHealth)
 	mux.Handle("GET /metrics", a.metricsHandler())
 	web.New(web.Deps{
-		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Orders: a.Orders,
+		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
 		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, Outbox: a.Outbox,
 	}).Routes(mux)
 

@@ -113,7 +113,7 @@ func TestPagesOnTheDemoMarketplace(t *testing.T) {
 			t.Errorf("anonymous %s: %d, want a page with %q", p.path, code, p.want)
 		}
 	}
-	for _, path := range []string{"/seller", "/creator", "/orders", "/ops"} {
+	for _, path := range []string{"/seller", "/creator", "/orders", "/ops", "/cart"} {
 		if code, _ := anon.get(path); code != 303 {
 			t.Errorf("anonymous %s: %d, want a redirect to log in", path, code)
 		}
@@ -130,6 +130,13 @@ func TestPagesOnTheDemoMarketplace(t *testing.T) {
 	}
 	if code, body := shopper.get("/orders"); code != 200 || !strings.Contains(body, "My orders") {
 		t.Errorf("shopper orders: %d", code)
+	}
+	if code, body := shopper.get("/cart?market=US"); code != 200 || !strings.Contains(body, "Cart") {
+		t.Errorf("shopper cart: %d", code)
+	}
+	_, to := shopper.post("/cart/items", url.Values{"sku_id": {"1"}, "quantity": {"1"}})
+	if f := shopper.flash(to); !strings.Contains(f, "error: sku_id") {
+		t.Errorf("an unknown SKU into the cart: %q", f)
 	}
 
 	// The seller lists a product and offers creators commission on it, through the forms.
@@ -160,6 +167,29 @@ func TestPagesOnTheDemoMarketplace(t *testing.T) {
 	if code, _ := sel.get("/ops"); code != 403 {
 		t.Errorf("seller on /ops: %d", code)
 	}
+	// Seller Center's order-side sections render, and their forms refuse bad input by field.
+	for path, want := range map[string]string{"/orders?status=ALL": `id="seller-orders"`, "/returns": "Returns", "/reviews": "Reviews",
+		"/promotions": `id="promotion-form"`, "/shipping": "Co-funded free shipping"} {
+		if code, body := sel.get(shopPath + path); code != 200 || !strings.Contains(body, want) {
+			t.Errorf("seller %s: %d, want %q", path, code, want)
+		}
+	}
+	_, to = sel.post(shopPath+"/promotions", url.Values{"kind": {"percent_off"}, "title": {"Half off"}, "product_id": {pid[1]}, "discount": {"half"}})
+	if f := sel.flash(to); !strings.Contains(f, "error: discount") {
+		t.Errorf("a percentage in words: %q", f)
+	}
+	_, to = sel.post(shopPath+"/promotions", url.Values{"kind": {"percent_off"}, "title": {"Launch week"}, "product_id": {pid[1]}, "discount": {"15"}})
+	if f := sel.flash(to); !strings.Contains(f, "ok: “Launch week” runs until") {
+		t.Errorf("create a promotion: %q", f)
+	}
+	_, to = sel.post(shopPath+"/coupons", url.Values{"code": {"ROSE3"}, "coupon_kind": {"amount"}, "coupon_value": {"3.00"}})
+	if f := sel.flash(to); !strings.Contains(f, "ok: Coupon ROSE3 is live") {
+		t.Errorf("create a coupon: %q", f)
+	}
+	_, to = sel.post(shopPath+"/ship", url.Values{})
+	if f := sel.flash(to); !strings.Contains(f, "error: order") {
+		t.Errorf("shipping nothing: %q", f)
+	}
 
 	// The creator adds it to the showcase and pins it in her room.
 	cr := newBrowserish(t, s.URL)
@@ -182,7 +212,7 @@ func TestPagesOnTheDemoMarketplace(t *testing.T) {
 	ops := newBrowserish(t, s.URL)
 	ops.login("ops@liveshop.demo")
 	for path, want := range map[string]string{"/ops": "GMV in United States", "/ops/markets/US": "Policy in force",
-		"/ops/ledger": "Books balance", "/ops/events": "Events"} {
+		"/ops/ledger": "Books balance", "/ops/events": "Events", "/ops/disputes": "Disputes", "/ops/reviews": "Review moderation"} {
 		if code, body := ops.get(path); code != 200 || !strings.Contains(body, want) {
 			t.Errorf("operator %s: %d, want %q", path, code, want)
 		}

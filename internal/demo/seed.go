@@ -25,6 +25,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/promo"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -72,7 +73,9 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"creators and showcases", s.creators},
 		{"live rooms", s.selfBroadcasts},
 		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
+		{"deals", s.deals},
 		{"first orders", s.firstOrders},
+		{"reviews and returns", s.afterSales},
 		{"demo pace", s.holdWindow(1, "demo pace: buyers have one minute to cancel after paying (production markets use an hour)")},
 	}
 	for i, st := range steps {
@@ -335,6 +338,64 @@ func (s *seeder) firstOrders(ctx context.Context) error {
 			}
 			if _, err := s.a.Orders.ConfirmReceipt(ctx, b, o.ID); err != nil {
 				return err
+			}
+		}
+	}
+	return nil
+}
+
+// deals gives Glow Lab a running percent-off deal, buy-more-save-more and a coupon,
+// and the platform a coupon, so the cart shows a price detail with every funder.
+func (s *seeder) deals(ctx context.Context) error {
+	owner, shop, ps := s.owners["glow"], s.shops["glow"], s.products["glow"]
+	end := time.Now().AddDate(0, 0, 30)
+	if _, err := s.a.Promos.CreatePromotion(ctx, owner, shop.ID, promo.PromotionInput{Kind: promo.PercentOff, Title: "Serum week",
+		EndsAt: end, Items: []promo.Item{{ProductID: ps[1].ID, DiscountBP: 2000}}}); err != nil {
+		return err
+	}
+	if _, err := s.a.Promos.CreatePromotion(ctx, owner, shop.ID, promo.PromotionInput{Kind: promo.BuyMore, Title: "Stock up",
+		EndsAt: end, AllProducts: true, Tiers: []promo.Tier{{MinQuantity: 3, DiscountBP: 500}, {MinQuantity: 5, DiscountBP: 1000}}}); err != nil {
+		return err
+	}
+	if _, err := s.a.Promos.CreateCoupon(ctx, owner, promo.CouponInput{Code: "GLOW5", ShopID: shop.ID, Kind: promo.CouponAmount, Amount: 500,
+		MinSpend: 3000, EndsAt: end, PerBuyerLimit: 1}); err != nil {
+		return err
+	}
+	_, err := s.a.Promos.CreateCoupon(ctx, s.operator, promo.CouponInput{Code: "LIVESHOP3", Market: "US", Kind: promo.CouponAmount, Amount: 300,
+		MinSpend: 2000, EndsAt: end, PerBuyerLimit: 1})
+	return err
+}
+
+// afterSales has buyers of the first completed orders review them, one unhappily,
+// and one of them ask for a refund the seller has yet to answer.
+func (s *seeder) afterSales(ctx context.Context) error {
+	notes := []struct {
+		rating int
+		body   string
+	}{{5, "Exactly as shown in the live, arrived fast."}, {4, "Lovely colour, a bit small."}, {2, "Arrived with a cracked lid."}}
+	n := 0
+	for _, sess := range s.onAir {
+		for _, b := range s.audience[sess.Market] {
+			os, err := s.a.Orders.BuyerOrders(ctx, b, 5)
+			if err != nil {
+				return err
+			}
+			for _, o := range os {
+				if o.Status != order.Completed || n >= len(notes) {
+					continue
+				}
+				if _, err := s.a.Orders.CreateReview(ctx, b, o.Lines[0].ID, order.ReviewInput{Rating: notes[n].rating, Body: notes[n].body}); err != nil {
+					return err
+				}
+				if notes[n].rating <= 2 {
+					if _, err := s.a.Orders.RequestReturn(ctx, b, o.ID, order.ReturnInput{Kind: order.ReturnRefundOnly, Reason: "cracked lid, photo attached"}); err != nil {
+						return err
+					}
+				}
+				n++
+			}
+			if n >= len(notes) {
+				return nil
 			}
 		}
 	}

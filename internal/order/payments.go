@@ -7,7 +7,9 @@ import (
 	"strings"
 
 	"github.com/liveshop/liveshop/internal/payment"
+	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
@@ -114,4 +116,51 @@ func (s *Service) applyPaymentEvent(ctx context.Context, ev payment.Event) (bool
 	}
 	s.executeRefund(ctx, refund)
 	return !fresh, nil
+}
+
+// ErrNoPaymentToConfirm: the payment is not waiting for the buyer (or not theirs).
+var ErrNoPaymentToConfirm = errs.New(errs.NotFound, "payment_not_found", "there is no payment here waiting for you to confirm; check your orders")
+
+// PaymentToConfirm returns a payment waiting for its buyer's confirmation and the
+// orders it pays for, to that buyer only.
+func (s *Service) PaymentToConfirm(ctx context.Context, actor auth.Actor, providerRef string) (payment.Payment, []Order, error) {
+	if err := actor.RequireLogin(); err != nil {
+		return payment.Payment{}, nil, err
+	}
+	p, err := s.payments.ByProviderRef(ctx, s.db, providerRef)
+	if err != nil || p.PayerID != actor.AccountID || p.Status != payment.ActionRequired {
+		return payment.Payment{}, nil, ErrNoPaymentToConfirm
+	}
+	checkoutID, err := id.Parse(strings.TrimPrefix(p.Reference, "checkout:"))
+	if err != nil {
+		return payment.Payment{}, nil, ErrNoPaymentToConfirm
+	}
+	os, err := loadOrders(ctx, s.db, false, `WHERE o.checkout_id = $1 ORDER BY o.id`, checkoutID)
+	return p, os, err
+}
+
+// ConfirmSandboxPayment plays the buyer's bank for the sandbox provider: the buyer
+// approves or fails the check, and the bank reports it by a signed webhook, which
+// settles the orders exactly as a real provider's webhook would.
+func (s *Service) ConfirmSandboxPayment(ctx context.Context, actor auth.Actor, providerRef string, approve bool) ([]Order, error) {
+	p, os, err := s.PaymentToConfirm(ctx, actor, providerRef)
+	if err != nil {
+		return nil, err
+	}
+	sb, ok := s.payments.Provider().(payment.Sandbox)
+	if !ok {
+		return nil, ErrNoPaymentToConfirm.With("payments here go through %s; confirm with your bank", s.payments.Provider().Name())
+	}
+	typ := payment.EventFailed
+	if approve {
+		typ = payment.EventSucceeded
+	}
+	body, header := sb.NewEvent(typ, p.ProviderRef, s.now())
+	if _, err := s.PaymentWebhook(ctx, sb.Name(), body, header); err != nil {
+		return nil, err
+	}
+	if len(os) == 0 {
+		return nil, nil
+	}
+	return loadOrders(ctx, s.db, false, `WHERE o.checkout_id = $1 ORDER BY o.id`, os[0].CheckoutID)
 }

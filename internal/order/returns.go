@@ -309,10 +309,7 @@ func (s *Service) openReturn(ctx context.Context, tx *db.Tx, o *Order, in Return
 		}
 	}
 	note := fmt.Sprintf("%s requested (%s): %s", r.Kind.Label(), r.Total().Format(), r.Reason)
-	if err := s.returnStep(ctx, tx, &r, ReturnRequested, buyer, note, now); err != nil {
-		return Return{}, err
-	}
-	return r, addStep(ctx, tx, o.ID, Step{Status: o.Status, At: now, ActorID: buyer, Note: note})
+	return r, s.returnStep(ctx, tx, &r, ReturnRequested, buyer, note, now)
 }
 
 // pickReturnLines resolves the buyer's choice of units against what is left to refund.
@@ -528,10 +525,7 @@ func (s *Service) refuseReturn(ctx context.Context, tx *db.Tx, o *Order, r *Retu
 	if err := s.moveReturn(ctx, tx, r, ReturnRejected, now, "seller_note = $5, dispute_by = $6", note, disputeBy); err != nil {
 		return err
 	}
-	if err := s.returnStep(ctx, tx, r, ReturnRejected, actorID, "refused: "+note, now); err != nil {
-		return err
-	}
-	return addStep(ctx, tx, o.ID, Step{Status: o.Status, At: now, ActorID: actorID, Note: r.Kind.Label() + " refused: " + note})
+	return s.returnStep(ctx, tx, r, ReturnRejected, actorID, "refused: "+note, now)
 }
 
 // refundReturn gives the buyer the request's money back: the refunded units are

@@ -50,13 +50,20 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	reviews, summary, err := s.Orders.ProductReviews(ctx, p.ID, 20)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "product", p.Title, "home", struct {
 		Product catalog.Product
 		Shop    seller.Shop
 		Via     *creator.Creator
 		Key     string
 		Methods []string
-	}{p, shop, via, newKey(), payment.SandboxMethods})
+		Reviews []order.Review
+		Rating  order.RatingSummary
+	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary})
 }
 
 func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {

@@ -117,6 +117,7 @@ func (s *Server) shopPage(w http.ResponseWriter, r *http.Request) {
 	}
 	toShip := len(toShipOrders)
 	s.render(w, r, "shop", shop.Name, "seller", struct {
+		Header   ShopHeader
 		Shop     seller.Shop
 		Market   market.Market
 		Products []shopProduct
@@ -125,7 +126,7 @@ func (s *Server) shopPage(w http.ResponseWriter, r *http.Request) {
 		Payable  money.Money
 		Filter   order.Status
 		Tabs     []order.Status
-	}{shop, m, rows, orders, toShip, payable.Normalised(), filter,
+	}{header(shop, m, ""), shop, m, rows, orders, toShip, payable.Normalised(), filter,
 		[]order.Status{order.AwaitingShipment, order.AwaitingCollection, order.InTransit, order.Delivered, order.Completed, order.Cancelled}})
 }
 
@@ -164,11 +165,12 @@ func (s *Server) addProduct(w http.ResponseWriter, r *http.Request) {
 	done(w, r, back, "“"+p.Title+"” is live. Offer creators a commission to have them sell it.")
 }
 
-// parsePercent reads a percentage such as "12.5" as basis points.
-func parsePercent(v string) (money.BP, error) {
+// parsePercent reads a percentage such as "12.5" as basis points; field names the
+// form field in the refusal.
+func parsePercent(field, v string) (money.BP, error) {
 	m, err := money.Parse(strings.TrimSuffix(strings.TrimSpace(v), "%"), "USD") // two decimals, no float
 	if err != nil {
-		return 0, errs.Invalidf("commission", "give the commission as a percentage such as 10 or 12.5")
+		return 0, errs.Invalidf(field, "give a percentage such as 10 or 12.5")
 	}
 	return money.BP(m.Amount), nil
 }
@@ -186,7 +188,7 @@ func (s *Server) setOffer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/seller/shops/" + p.ShopID.String()
-	bp, err := parsePercent(r.PostFormValue("commission"))
+	bp, err := parsePercent("commission", r.PostFormValue("commission"))
 	if err != nil {
 		s.back(w, r, back, err)
 		return

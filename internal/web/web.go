@@ -34,6 +34,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/httpx"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/promo"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -50,6 +51,7 @@ type Deps struct {
 	Identity  *identity.Service
 	Sellers   *seller.Service
 	Catalog   *catalog.Service
+	Promos    *promo.Service
 	Orders    *order.Service
 	Creators  *creator.Service
 	Content   *content.Service
@@ -68,14 +70,15 @@ type Server struct {
 // New parses the templates; a template error is a bug caught at start-up.
 func New(d Deps) *Server {
 	s := &Server{Deps: d, pages: map[string]*template.Template{}}
-	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html"))
+	// The layout and the partials every page may use (files named _*.html).
+	layout := template.Must(template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/_*.html"))
 	entries, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
 	for _, e := range entries {
 		name := strings.TrimSuffix(strings.TrimPrefix(e, "templates/"), ".html")
-		if name == "layout" {
+		if name == "layout" || strings.HasPrefix(name, "_") {
 			continue
 		}
 		s.pages[name] = template.Must(template.Must(layout.Clone()).ParseFS(templateFS, e))
@@ -130,6 +133,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ops/ledger", s.opsLedger)
 	mux.HandleFunc("GET /ops/events", s.opsEvents)
 	mux.HandleFunc("POST /ops/events/{id}/redeliver", s.opsRedeliver)
+	s.commerceRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {
