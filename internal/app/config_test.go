@@ -91,3 +91,27 @@ func TestDemoPaceKeepsExplicitSettings(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 }
+
+func TestConfigPaymentProvider(t *testing.T) {
+	c, err := bind(t, nil)
+	if err != nil || c.Payments != "sandbox" {
+		t.Fatalf("default provider %q %v", c.Payments, err)
+	}
+	if c.paymentProvider().Name() != "sandbox" {
+		t.Fatal("default provider is not the sandbox")
+	}
+	if _, err := bind(t, nil, "--payments", "paypal"); err == nil || !strings.Contains(err.Error(), "want sandbox or stripe") {
+		t.Fatalf("unknown provider: %v", err)
+	}
+	if _, err := bind(t, nil, "--payments", "stripe"); err == nil || !strings.Contains(err.Error(), "LIVESHOP_STRIPE_KEY") {
+		t.Fatalf("stripe without keys: %v", err)
+	}
+	dir := t.TempDir()
+	key, hook := filepath.Join(dir, "key"), filepath.Join(dir, "whsec")
+	os.WriteFile(key, []byte("sk_test_123\n"), 0o600)
+	os.WriteFile(hook, []byte("whsec_abc\n"), 0o600)
+	c, err = bind(t, map[string]string{"LIVESHOP_STRIPE_KEY_FILE": key, "LIVESHOP_STRIPE_WEBHOOK_SECRET_FILE": hook}, "--payments", "stripe")
+	if err != nil || c.StripeKey != "sk_test_123" || c.StripeWebhookSecret != "whsec_abc" || c.paymentProvider().Name() != "stripe" {
+		t.Fatalf("stripe from files: %+v %v", c, err)
+	}
+}

@@ -5,6 +5,7 @@
 package market
 
 import (
+	"sync"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/errs"
@@ -54,12 +55,20 @@ func (m Market) Selling() bool { return m.LaunchState == Live }
 // Location returns the market's time zone. Daily caps, business days and reports use
 // it; everything stored is UTC.
 func (m Market) Location() *time.Location {
+	if loc, ok := locations.Load(m.TimeZone); ok {
+		return loc.(*time.Location)
+	}
 	loc, err := time.LoadLocation(m.TimeZone)
 	if err != nil {
 		return time.UTC // validated on write; unreachable with seeded data
 	}
+	locations.Store(m.TimeZone, loc)
 	return loc
 }
+
+// locations caches time zones by name: time.LoadLocation reads the zone database
+// on every call, and deadlines are computed on every paid order.
+var locations sync.Map
 
 // Day returns the calendar day t falls on in the market, as YYYY-MM-DD.
 func (m Market) Day(t time.Time) string { return t.In(m.Location()).Format(time.DateOnly) }

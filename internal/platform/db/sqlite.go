@@ -16,7 +16,7 @@ const sqliteDriver = "sqlite"
 // IMMEDIATE so it takes the write lock up front instead of failing to upgrade later.
 func sqliteDSN(path string, writer bool) string {
 	v := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "foreign_keys(1)", "synchronous(NORMAL)", "temp_store(MEMORY)"} {
 		v.Add("_pragma", p)
 	}
 	if writer {
