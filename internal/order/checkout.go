@@ -174,16 +174,18 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	if err != nil {
 		return CheckoutResult{}, err
 	}
-	if in.FromCart {
-		if in.Lines, err = s.cartLines(ctx, actor.AccountID, m.Code, pol, now); err != nil {
-			return CheckoutResult{}, err
-		}
-	}
+	// The request as sent identifies it, so a retried checkout of the cart is the first
+	// checkout, not a refusal of the cart it emptied.
 	hash := in.hash()
 	if prev, found, err := findCheckout(ctx, s.db, actor.AccountID, in.IdempotencyKey); err != nil {
 		return CheckoutResult{}, err
 	} else if found {
 		return s.replay(ctx, prev, hash)
+	}
+	if in.FromCart {
+		if in.Lines, err = s.cartLines(ctx, actor.AccountID, m.Code, pol, now); err != nil {
+			return CheckoutResult{}, err
+		}
 	}
 
 	pc, err := s.priceCheckout(ctx, actor, m, pol, in, now)
