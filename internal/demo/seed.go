@@ -77,6 +77,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"first orders", s.firstOrders},
 		{"reviews and returns", s.afterSales},
 		{"demo pace", s.holdWindow(1, "demo pace: buyers have one minute to cancel after paying (production markets use an hour)")},
+		{"a year of GMV history", s.history},
 	}
 	for i, st := range steps {
 		s.bar(st.name, i, len(steps))

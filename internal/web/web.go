@@ -28,6 +28,7 @@ import (
 	"github.com/liveshop/liveshop/internal/ledger"
 	"github.com/liveshop/liveshop/internal/live"
 	"github.com/liveshop/liveshop/internal/market"
+	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
@@ -58,7 +59,9 @@ type Deps struct {
 	Hub       *live.Hub
 	Ledger    *ledger.Service
 	Analytics *analytics.Service
+	FX        *market.FX
 	Outbox    *outbox.Outbox
+	OpenAPI   *openapi.Service
 }
 
 // Server renders pages.
@@ -133,6 +136,33 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ops/ledger", s.opsLedger)
 	mux.HandleFunc("GET /ops/events", s.opsEvents)
 	mux.HandleFunc("POST /ops/events/{id}/redeliver", s.opsRedeliver)
+
+	mux.HandleFunc("GET /ops/analytics", s.opsAnalytics)
+	mux.HandleFunc("GET /ops/analytics/markets/{code}", s.opsAnalyticsMarket)
+	mux.HandleFunc("GET /ops/analytics/leaderboards", s.opsLeaderboard)
+	mux.HandleFunc("POST /ops/analytics/rebuild", s.opsRebuild)
+	mux.HandleFunc("GET /ops/kpi", s.opsKPI)
+	mux.HandleFunc("POST /ops/kpi/targets", s.opsSetTarget)
+	mux.HandleFunc("GET /ops/kpi/targets/{id}", s.opsTarget)
+	mux.HandleFunc("POST /ops/kpi/targets/{id}/delete", s.opsDeleteTarget)
+	mux.HandleFunc("POST /ops/kpi/fx", s.opsSetRate)
+	mux.HandleFunc("GET /analytics/sessions/{id}", s.sessionAnalytics)
+	mux.HandleFunc("GET /seller/shops/{id}/analytics", s.shopAnalytics)
+	mux.HandleFunc("POST /seller/shops/{id}/analytics/opt-in", s.shopOptIn)
+	mux.HandleFunc("POST /seller/shops/{id}/analytics/targets", s.shopSetTarget)
+	mux.HandleFunc("POST /seller/shops/{id}/analytics/targets/{tid}/delete", s.shopDeleteTarget)
+	mux.HandleFunc("GET /creator/analytics", s.creatorAnalytics)
+
+	mux.HandleFunc("GET /developer", s.devConsole)
+	mux.HandleFunc("POST /developer/apps", s.devRegisterApp)
+	mux.HandleFunc("GET /developer/apps/{id}", s.devApp)
+	mux.HandleFunc("POST /developer/apps/{id}", s.devUpdateApp)
+	mux.HandleFunc("POST /developer/apps/{id}/secret", s.devRotateSecret)
+	mux.HandleFunc("POST /developer/apps/{id}/deliveries/{delivery}/redeliver", s.devRedeliver)
+	mux.HandleFunc("GET /open/authorize", s.consentPage)
+	mux.HandleFunc("POST /open/authorize", s.consentAnswer)
+	mux.HandleFunc("GET /seller/apps", s.sellerApps)
+	mux.HandleFunc("POST /seller/apps/{id}/deauthorize", s.sellerDeauthorize)
 	s.commerceRoutes(mux)
 }
 

@@ -605,4 +605,204 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
+		`CREATE TABLE openapi_apps (
+			id BIGINT PRIMARY KEY,
+			owner_id BIGINT NOT NULL REFERENCES accounts (id),
+			name TEXT NOT NULL,
+			app_key TEXT NOT NULL UNIQUE,
+			app_secret TEXT NOT NULL,
+			redirect_urls TEXT NOT NULL,
+			scopes TEXT NOT NULL,
+			webhook_url TEXT NOT NULL DEFAULT '',
+			rate_limit_qps INTEGER NOT NULL CHECK (rate_limit_qps > 0),
+			created_at BIGINT NOT NULL,
+			secret_rotated_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX openapi_apps_owner ON openapi_apps (owner_id, id)`,
+		`CREATE TABLE openapi_grants (
+			id BIGINT PRIMARY KEY,
+			app_id BIGINT NOT NULL REFERENCES openapi_apps (id),
+			seller_id BIGINT NOT NULL REFERENCES accounts (id),
+			open_id TEXT NOT NULL UNIQUE,
+			scopes TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			revoked_at BIGINT NOT NULL DEFAULT 0,
+			UNIQUE (app_id, seller_id)
+		)`,
+		`CREATE INDEX openapi_grants_seller ON openapi_grants (seller_id)`,
+		`CREATE TABLE openapi_grant_shops (
+			grant_id BIGINT NOT NULL REFERENCES openapi_grants (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			cipher TEXT NOT NULL UNIQUE,
+			authorized_at BIGINT NOT NULL,
+			revoked_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (grant_id, shop_id)
+		)`,
+		`CREATE INDEX openapi_grant_shops_shop ON openapi_grant_shops (shop_id)`,
+		`CREATE TABLE openapi_auth_codes (
+			code_hash TEXT PRIMARY KEY,
+			grant_id BIGINT NOT NULL REFERENCES openapi_grants (id),
+			app_id BIGINT NOT NULL REFERENCES openapi_apps (id),
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			used_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE TABLE openapi_tokens (
+			token_hash TEXT PRIMARY KEY,
+			kind TEXT NOT NULL CHECK (kind IN ('access', 'refresh')),
+			grant_id BIGINT NOT NULL REFERENCES openapi_grants (id),
+			app_id BIGINT NOT NULL REFERENCES openapi_apps (id),
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			revoked_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX openapi_tokens_grant ON openapi_tokens (grant_id)`,
+		`CREATE TABLE openapi_webhooks (
+			grant_id BIGINT NOT NULL REFERENCES openapi_grants (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			event_type TEXT NOT NULL,
+			address TEXT NOT NULL,
+			created_at BIGINT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (grant_id, shop_id, event_type)
+		)`,
+		`CREATE TABLE openapi_deliveries (
+			id BIGINT PRIMARY KEY,
+			app_id BIGINT NOT NULL REFERENCES openapi_apps (id),
+			shop_id BIGINT NOT NULL,
+			event_type TEXT NOT NULL,
+			address TEXT NOT NULL,
+			payload TEXT NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('pending', 'delivered', 'dead')),
+			attempts INTEGER NOT NULL DEFAULT 0,
+			next_attempt_at BIGINT NOT NULL,
+			last_status INTEGER NOT NULL DEFAULT 0,
+			last_error TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			delivered_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX openapi_deliveries_due ON openapi_deliveries (status, next_attempt_at)`,
+		`CREATE INDEX openapi_deliveries_app ON openapi_deliveries (app_id, status, id)`,
+		`CREATE TABLE openapi_used_signs (
+			app_id BIGINT NOT NULL REFERENCES openapi_apps (id),
+			sign TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			PRIMARY KEY (app_id, sign)
+		)`,
+		`CREATE TABLE openapi_request_log (
+			id BIGINT PRIMARY KEY,
+			app_id BIGINT NOT NULL,
+			method TEXT NOT NULL,
+			path TEXT NOT NULL,
+			shop_id BIGINT NOT NULL DEFAULT 0,
+			http_status INTEGER NOT NULL,
+			code INTEGER NOT NULL,
+			message TEXT NOT NULL,
+			latency_us BIGINT NOT NULL,
+			request_id TEXT NOT NULL,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX openapi_request_log_app ON openapi_request_log (app_id, id)`,
+		// Partner tools page through a shop's orders by creation or update time; these
+		// keep that an index range scan however many orders the shop has.
+		`CREATE INDEX orders_shop_created ON orders (shop_id, id)`,
+		`CREATE INDEX orders_shop_updated ON orders (shop_id, updated_at, id)`,
+	)},
+	{900, "gmv analytics: fx rates, richer facts, rollups per grain and dimension, live sessions, kpi targets", SQL(
+		// Operator-maintained exchange rates: how many major units of a currency one US
+		// dollar buys, times a million, from a moment on (USD itself is fixed at 1).
+		`CREATE TABLE fx_rates (
+			id BIGINT PRIMARY KEY,
+			currency TEXT NOT NULL,
+			effective_from BIGINT NOT NULL,
+			per_usd_micros BIGINT NOT NULL CHECK (per_usd_micros > 0),
+			note TEXT NOT NULL DEFAULT '',
+			created_by BIGINT NOT NULL DEFAULT 0,
+			created_at BIGINT NOT NULL,
+			UNIQUE (currency, effective_from)
+		)`,
+		// Facts gain what the rollups group by. kind says which event made the fact
+		// (paid, cancelled, refunded), origin whether it came from an event or an import
+		// of history, local_hour the market's own hour (YYYY-MM-DDTHH) the sale fell in,
+		// and amount_usd the amount through the FX table (NULL for facts recorded before
+		// the table existed; analytics fills them in and rebuilds the rollups at start).
+		`ALTER TABLE gmv_facts ADD COLUMN kind TEXT NOT NULL DEFAULT 'paid'`,
+		`UPDATE gmv_facts SET kind = 'cancelled' WHERE amount < 0`,
+		`ALTER TABLE gmv_facts ADD COLUMN origin TEXT NOT NULL DEFAULT 'event'`,
+		`ALTER TABLE gmv_facts ADD COLUMN product_id BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE gmv_facts ADD COLUMN surface TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE gmv_facts ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE gmv_facts ADD COLUMN local_hour TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE gmv_facts ADD COLUMN amount_usd BIGINT`,
+		// A showcase sale is a product-card sale made from a creator's showcase.
+		`UPDATE gmv_facts SET channel = 'PRODUCT_CARD', surface = 'showcase' WHERE channel = 'SHOWCASE'`,
+		`CREATE INDEX gmv_facts_session ON gmv_facts (live_session_id, at) WHERE live_session_id <> 0`,
+		// One row per grain (hour, day, month), dimension (market, shop, creator,
+		// channel, category, product), member of the dimension (ref) and market-local
+		// period (2025-03-10T14, 2025-03-10, 2025-03), kept by the consumer in the
+		// transaction that records the facts.
+		`CREATE TABLE gmv_rollups (
+			grain TEXT NOT NULL CHECK (grain IN ('hour', 'day', 'month')),
+			dim TEXT NOT NULL,
+			ref TEXT NOT NULL,
+			market TEXT NOT NULL,
+			period TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			gmv BIGINT NOT NULL,
+			gmv_usd BIGINT NOT NULL,
+			orders BIGINT NOT NULL,
+			units BIGINT NOT NULL,
+			PRIMARY KEY (grain, dim, ref, market, period)
+		)`,
+		`CREATE INDEX gmv_rollups_board ON gmv_rollups (grain, dim, market, period)`,
+		// Each live session's GMV (the "million-dollar live room"), with what live
+		// events say about it; day is the market-local day it started (or first sold).
+		`CREATE TABLE gmv_sessions (
+			session_id BIGINT PRIMARY KEY,
+			market TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			creator_id BIGINT NOT NULL DEFAULT 0,
+			shop_id BIGINT NOT NULL DEFAULT 0,
+			title TEXT NOT NULL DEFAULT '',
+			day TEXT NOT NULL,
+			started_at BIGINT NOT NULL DEFAULT 0,
+			ended_at BIGINT NOT NULL DEFAULT 0,
+			first_sale_at BIGINT NOT NULL DEFAULT 0,
+			last_sale_at BIGINT NOT NULL DEFAULT 0,
+			gmv BIGINT NOT NULL DEFAULT 0,
+			gmv_usd BIGINT NOT NULL DEFAULT 0,
+			orders BIGINT NOT NULL DEFAULT 0,
+			units BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX gmv_sessions_market_day ON gmv_sessions (market, day)`,
+		// GMV targets: global (USD), per market (its currency) or per shop that opted in
+		// (its market's currency), over an inclusive range of days: a year, quarter,
+		// month or any range. Targets of one scope and kind of period never overlap.
+		`CREATE TABLE kpi_targets (
+			id BIGINT PRIMARY KEY,
+			scope TEXT NOT NULL CHECK (scope IN ('global', 'market', 'shop')),
+			market TEXT NOT NULL DEFAULT '',
+			shop_id BIGINT NOT NULL DEFAULT 0,
+			name TEXT NOT NULL,
+			period_kind TEXT NOT NULL CHECK (period_kind IN ('year', 'quarter', 'month', 'days')),
+			period_start TEXT NOT NULL,
+			period_end TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			amount BIGINT NOT NULL CHECK (amount > 0),
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			CHECK (period_start <= period_end)
+		)`,
+		`CREATE INDEX kpi_targets_scope ON kpi_targets (scope, market, shop_id, period_kind, period_start)`,
+		`CREATE TABLE kpi_shop_optins (
+			shop_id BIGINT PRIMARY KEY,
+			market TEXT NOT NULL,
+			opted_in_by BIGINT NOT NULL,
+			opted_in_at BIGINT NOT NULL
+		)`,
+		// gmv_daily is now the day grain of gmv_rollups.
+		`DROP TABLE gmv_daily`,
+	)},
 }

@@ -1,0 +1,80 @@
+package openapi
+
+import "net/http"
+
+// endpoints lists every Partner API endpoint liveshop serves, at TikTok Shop's
+// official method, path and version. docs/OPENAPI.md has the same table for people;
+// the contract tests check each against TikTok's OpenAPI description.
+func (s *Service) endpoints() []route {
+	return []route{
+		// Authorization and shops.
+		{Method: "GET", Path: "/authorization/202309/shops", handle: s.authorizedShops},
+		{Method: "DELETE", Path: "/authorization/202403/shops", Shop: true, Mutates: true, handle: s.deauthorizeShop},
+		{Method: "GET", Path: "/seller/202309/shops", Scope: "seller.shop.info", handle: s.activeShops},
+
+		// Products.
+		{Method: "GET", Path: "/product/202309/categories", Scope: "seller.product.basic", Shop: true, handle: s.categories},
+		{Method: "POST", Path: "/product/202309/products", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.createProduct},
+		{Method: "GET", Path: "/product/202309/products/{product_id}", Scope: "seller.product.basic", Shop: true, handle: s.getProduct},
+		{Method: "PUT", Path: "/product/202309/products/{product_id}", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.editProduct},
+		{Method: "POST", Path: "/product/202309/products/search", Scope: "seller.product.basic", Shop: true, handle: s.searchProducts},
+		{Method: "POST", Path: "/product/202309/products/{product_id}/inventory/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updateInventory},
+		{Method: "POST", Path: "/product/202309/products/{product_id}/prices/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updatePrices},
+
+		// Orders.
+		{Method: "POST", Path: "/order/202309/orders/search", Scope: "seller.order.info", Shop: true, handle: s.searchOrders},
+		{Method: "GET", Path: "/order/202309/orders", Scope: "seller.order.info", Shop: true, handle: s.orderDetail},
+		{Method: "GET", Path: "/order/202407/orders/{order_id}/price_detail", Scope: "seller.order.info", Shop: true, handle: s.priceDetail},
+
+		// Fulfillment.
+		{Method: "POST", Path: "/fulfillment/202309/orders/{order_id}/packages", Scope: "seller.fulfillment.basic", Shop: true, Mutates: true, handle: s.markShipped},
+		{Method: "GET", Path: "/fulfillment/202309/orders/{order_id}/tracking", Scope: "seller.fulfillment.basic", Shop: true, handle: s.tracking},
+
+		// Live rooms (the affiliate family's LIVE endpoints, for the seller as host).
+		{Method: "GET", Path: "/affiliate/202309/live_rooms", Scope: "seller.live.manage", handle: s.liveRoom},
+		{Method: "GET", Path: "/affiliate/202309/live_rooms/products", Scope: "seller.live.manage", handle: s.liveProducts},
+		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/pin", Scope: "seller.live.manage", Mutates: true, handle: s.pinProduct},
+		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/unpin", Scope: "seller.live.manage", Mutates: true, handle: s.unpinProduct},
+
+		// Webhook subscriptions.
+		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
+		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},
+		{Method: "DELETE", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.deleteWebhook},
+	}
+}
+
+// Endpoints returns the method and path of every endpoint served, for the contract
+// tests and the docs.
+func (s *Service) Endpoints() [][2]string {
+	out := make([][2]string, len(s.routes))
+	for i, rt := range s.routes {
+		out[i] = [2]string{rt.Method, rt.Path}
+	}
+	return out
+}
+
+// unservedFamilies are TikTok Shop API families whose paths answer "not implemented"
+// in the envelope rather than a web page. Families served in part are listed too, so
+// a version or endpoint liveshop lacks gets the same clear answer.
+var unservedFamilies = []string{
+	"/authorization/", "/product/", "/order/", "/fulfillment/", "/affiliate/", "/event/",
+	"/affiliate_seller/", "/affiliate_creator/", "/affiliate_partner/", "/analytics/", "/finance/",
+	"/return_refund/", "/promotion/", "/logistics/", "/customer_service/", "/customer_engagement/",
+	"/review_rating/", "/fbt/", "/supply_chain/", "/data_reconciliation/", "/epharmacy/",
+	"/gs_full_service_commodity/", "/gs_full_service_inventory/", "/gs_full_service_shipment/",
+}
+
+// Routes registers the Partner API on mux: the token endpoints, every endpoint at its
+// official path, and a "not implemented" answer for the rest of TikTok's families.
+func (s *Service) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v2/token/get", s.handleTokenGet)
+	mux.HandleFunc("POST /api/v2/token/get", s.handleTokenGet)
+	mux.HandleFunc("GET /api/v2/token/refresh", s.handleTokenRefresh)
+	mux.HandleFunc("POST /api/v2/token/refresh", s.handleTokenRefresh)
+	for _, rt := range s.routes {
+		mux.HandleFunc(rt.Method+" "+rt.Path, s.serve(rt))
+	}
+	for _, prefix := range unservedFamilies {
+		mux.HandleFunc(prefix, s.notImplemented)
+	}
+}

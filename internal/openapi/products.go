@@ -1,0 +1,469 @@
+package openapi
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
+)
+
+// The product family, backed by package catalog. liveshop keeps one stock per SKU (no
+// warehouses yet): it is reported as one inventory entry whose warehouse_id is the
+// shop's id, and updates must name that warehouse or none. The catalogue has no
+// categories yet, so GetCategories answers an empty list and category_id is accepted
+// on create without being stored.
+
+// productStatus is TikTok's name for a catalogue status.
+func productStatus(st catalog.Status) string {
+	switch st {
+	case catalog.Draft:
+		return "DRAFT"
+	case catalog.PendingReview:
+		return "PENDING"
+	case catalog.Live:
+		return "ACTIVATE"
+	case catalog.Rejected:
+		return "FAILED"
+	case catalog.Suspended:
+		return "PLATFORM_DEACTIVATED"
+	}
+	return strings.ToUpper(string(st))
+}
+
+// catalogStatus reads a TikTok status filter. ok is false for statuses liveshop has
+// no products in (SELLER_DEACTIVATED, FREEZE, DELETED), so the search finds none.
+func catalogStatus(v string) (st catalog.Status, ok bool, err error) {
+	switch v {
+	case "", "ALL":
+		return "", true, nil
+	case "DRAFT":
+		return catalog.Draft, true, nil
+	case "PENDING":
+		return catalog.PendingReview, true, nil
+	case "ACTIVATE":
+		return catalog.Live, true, nil
+	case "FAILED":
+		return catalog.Rejected, true, nil
+	case "PLATFORM_DEACTIVATED":
+		return catalog.Suspended, true, nil
+	case "SELLER_DEACTIVATED", "FREEZE", "DELETED":
+		return "", false, nil
+	}
+	return "", false, invalid("status", "unknown product status %q", v)
+}
+
+type priceBody struct {
+	Amount   string `json:"amount"`
+	Currency string `json:"currency"`
+}
+
+type inventoryBody struct {
+	WarehouseID string `json:"warehouse_id"`
+	Quantity    int64  `json:"quantity"`
+}
+
+type salesAttributeBody struct {
+	Name      string `json:"name"`
+	ValueName string `json:"value_name"`
+}
+
+type skuBody struct {
+	ID              string               `json:"id"`
+	SellerSKU       string               `json:"seller_sku"`
+	SalesAttributes []salesAttributeBody `json:"sales_attributes"`
+	Price           *priceBody           `json:"price"`
+	Inventory       []inventoryBody      `json:"inventory"`
+}
+
+type productBody struct {
+	Title       *string   `json:"title"`
+	Description *string   `json:"description"`
+	CategoryID  string    `json:"category_id"`
+	SKUs        []skuBody `json:"skus"`
+}
+
+// warehouseID is the one "warehouse" a shop's stock is in: the shop itself.
+func warehouseID(shopID id.ID) string { return shopID.String() }
+
+// stockOf reads a SKU's inventory entries as liveshop's single stock.
+func stockOf(field string, inv []inventoryBody, shopID id.ID) (int64, error) {
+	if len(inv) != 1 {
+		return 0, invalid(field, "send exactly one inventory entry: liveshop keeps one stock per SKU (warehouse %s)", warehouseID(shopID))
+	}
+	if w := inv[0].WarehouseID; w != "" && w != warehouseID(shopID) {
+		return 0, invalid(field+"[0].warehouse_id", "unknown warehouse %q; this shop's stock is in warehouse %s", w, warehouseID(shopID))
+	}
+	if q := inv[0].Quantity; q < 0 || q > catalog.MaxStock {
+		return 0, invalid(field+"[0].quantity", "quantity must be 0-%d", catalog.MaxStock)
+	}
+	return inv[0].Quantity, nil
+}
+
+// priceOf reads a decimal price in the shop's currency.
+func priceOf(field string, p *priceBody, currency string) (money.Money, error) {
+	if p == nil || p.Amount == "" {
+		return money.Money{}, invalid(field+".amount", "required")
+	}
+	cur := p.Currency
+	if cur == "" {
+		cur = currency
+	}
+	if cur != currency {
+		return money.Money{}, invalid(field+".currency", "this shop sells in %s, not %q", currency, cur)
+	}
+	m, err := money.Parse(p.Amount, cur)
+	if err != nil {
+		return money.Money{}, invalid(field+".amount", "%q is not an amount like 12.34", p.Amount)
+	}
+	if m.Amount <= 0 {
+		return money.Money{}, invalid(field+".amount", "a price must be more than zero")
+	}
+	return m, nil
+}
+
+func skuName(attrs []salesAttributeBody) string {
+	var parts []string
+	for _, a := range attrs {
+		if v := strings.TrimSpace(a.ValueName); v != "" {
+			parts = append(parts, v)
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+// shopCurrency is the currency of the call's shop's market.
+func (s *Service) shopCurrency(c *call) (string, error) {
+	sh, err := c.Shop()
+	if err != nil {
+		return "", err
+	}
+	m, err := s.Markets.Market(c.ctx, sh.Market)
+	if err != nil {
+		return "", err
+	}
+	return m.Currency, nil
+}
+
+// GET /product/202309/categories
+func (s *Service) categories(c *call) (any, error) {
+	// The catalogue has no category tree yet; an empty list is the truth.
+	return map[string]any{"categories": []any{}}, nil
+}
+
+// POST /product/202309/products
+func (s *Service) createProduct(c *call) (any, error) {
+	var b productBody
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	cur, err := s.shopCurrency(c)
+	if err != nil {
+		return nil, err
+	}
+	in := catalog.ProductInput{}
+	if b.Title != nil {
+		in.Title = *b.Title
+	}
+	if b.Description != nil {
+		in.Description = *b.Description
+	}
+	if len(b.SKUs) == 0 {
+		return nil, invalid("skus", "a product has 1-100 SKUs")
+	}
+	for i, k := range b.SKUs {
+		f := fmt.Sprintf("skus[%d]", i)
+		price, err := priceOf(f+".price", k.Price, cur)
+		if err != nil {
+			return nil, err
+		}
+		stock, err := stockOf(f+".inventory", k.Inventory, c.shopID)
+		if err != nil {
+			return nil, err
+		}
+		in.SKUs = append(in.SKUs, catalog.SKUInput{SellerSKU: k.SellerSKU, Name: skuName(k.SalesAttributes), Price: price, Stock: stock})
+	}
+	p, err := s.Catalog.CreateProduct(c.ctx, c.actor, c.shopID, in)
+	if err != nil {
+		return nil, err
+	}
+	return productWriteResult(p), nil
+}
+
+type skuRef struct {
+	ID              string           `json:"id"`
+	SellerSKU       string           `json:"seller_sku"`
+	SalesAttributes []map[string]any `json:"sales_attributes"`
+}
+
+func productWriteResult(p catalog.Product) map[string]any {
+	skus := make([]skuRef, len(p.SKUs))
+	for i, k := range p.SKUs {
+		skus[i] = skuRef{ID: k.ID.String(), SellerSKU: k.SellerSKU, SalesAttributes: []map[string]any{}}
+	}
+	return map[string]any{"product_id": p.ID.String(), "skus": skus, "warnings": []any{}}
+}
+
+// shopProduct loads a product of the call's shop; other shops' products do not exist.
+func (s *Service) shopProduct(c *call) (catalog.Product, error) {
+	pid, err := c.pathID("product_id")
+	if err != nil {
+		return catalog.Product{}, err
+	}
+	p, err := s.Catalog.Product(c.ctx, pid)
+	if err != nil || p.ShopID != c.shopID {
+		return catalog.Product{}, fail(http.StatusNotFound, CodeNotFound, "product %s does not exist in this shop", pid)
+	}
+	return p, nil
+}
+
+type skuView struct {
+	ID              string           `json:"id"`
+	SellerSKU       string           `json:"seller_sku"`
+	Price           map[string]any   `json:"price"`
+	Inventory       []map[string]any `json:"inventory"`
+	SalesAttributes []map[string]any `json:"sales_attributes"`
+}
+
+func skuViews(p catalog.Product) []skuView {
+	out := make([]skuView, len(p.SKUs))
+	for i, k := range p.SKUs {
+		var attrs []map[string]any
+		if k.Name != "" && k.Name != "Default" {
+			attrs = append(attrs, map[string]any{"name": "Variant", "value_name": k.Name})
+		}
+		if attrs == nil {
+			attrs = []map[string]any{}
+		}
+		out[i] = skuView{ID: k.ID.String(), SellerSKU: k.SellerSKU,
+			Price:           map[string]any{"currency": k.Price.Currency, "sale_price": k.Price.Decimal(), "tax_exclusive_price": k.Price.Decimal()},
+			Inventory:       []map[string]any{{"quantity": k.Stock, "warehouse_id": warehouseID(p.ShopID)}},
+			SalesAttributes: attrs}
+	}
+	return out
+}
+
+// GET /product/202309/products/{product_id}
+func (s *Service) getProduct(c *call) (any, error) {
+	p, err := s.shopProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	return map[string]any{
+		"id": p.ID.String(), "title": p.Title, "description": p.Description, "status": productStatus(p.Status),
+		"create_time": p.CreatedAt.Unix(), "update_time": p.UpdatedAt.Unix(), "skus": skuViews(p),
+		"category_chains": []any{}, "main_images": []any{}, "is_cod_allowed": false,
+	}, nil
+}
+
+// PUT /product/202309/products/{product_id}: an edit names every SKU the product has
+// (by id or seller SKU); liveshop cannot add or remove SKUs of a listed product yet.
+func (s *Service) editProduct(c *call) (any, error) {
+	p, err := s.shopProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	var b productBody
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
+	if len(b.SKUs) > 0 {
+		skus, err := s.skuEdits(c, p, b.SKUs, true, true)
+		if err != nil {
+			return nil, err
+		}
+		if len(skus) != len(p.SKUs) {
+			return nil, invalid("skus", "list all %d SKUs of the product: liveshop cannot remove SKUs of a listed product", len(p.SKUs))
+		}
+		edit.SKUs = skus
+	}
+	out, err := s.Catalog.EditProduct(c.ctx, c.actor, p.ID, edit)
+	if err != nil {
+		return nil, err
+	}
+	return productWriteResult(out), nil
+}
+
+// skuEdits matches a body's SKUs to the product's by id or seller SKU and reads the
+// prices and stock they set.
+func (s *Service) skuEdits(c *call, p catalog.Product, in []skuBody, withPrice, withStock bool) ([]catalog.SKUEdit, error) {
+	cur := ""
+	if len(p.SKUs) > 0 {
+		cur = p.SKUs[0].Price.Currency
+	}
+	var out []catalog.SKUEdit
+	for i, k := range in {
+		f := fmt.Sprintf("skus[%d]", i)
+		var sku *catalog.SKU
+		for j := range p.SKUs {
+			if (k.ID != "" && p.SKUs[j].ID.String() == k.ID) || (k.ID == "" && k.SellerSKU != "" && p.SKUs[j].SellerSKU == k.SellerSKU) {
+				sku = &p.SKUs[j]
+			}
+		}
+		if sku == nil {
+			return nil, fail(http.StatusNotFound, CodeNotFound, "%s.id: SKU %q is not a SKU of product %s", f, k.ID+k.SellerSKU, p.ID)
+		}
+		e := catalog.SKUEdit{ID: sku.ID}
+		if withPrice && k.Price != nil {
+			price, err := priceOf(f+".price", k.Price, cur)
+			if err != nil {
+				return nil, err
+			}
+			e.Price = &price
+		}
+		if withStock && k.Inventory != nil {
+			stock, err := stockOf(f+".inventory", k.Inventory, c.shopID)
+			if err != nil {
+				return nil, err
+			}
+			e.Stock = &stock
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// POST /product/202309/products/{product_id}/inventory/update
+func (s *Service) updateInventory(c *call) (any, error) {
+	p, err := s.shopProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	var b struct {
+		SKUs []skuBody `json:"skus"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	if len(b.SKUs) == 0 {
+		return nil, invalid("skus", "required")
+	}
+	for i, k := range b.SKUs {
+		if k.Inventory == nil {
+			return nil, invalid(fmt.Sprintf("skus[%d].inventory", i), "required")
+		}
+	}
+	edits, err := s.skuEdits(c, p, b.SKUs, false, true)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Catalog.EditProduct(c.ctx, c.actor, p.ID, catalog.ProductEdit{SKUs: edits}); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// POST /product/202309/products/{product_id}/prices/update
+func (s *Service) updatePrices(c *call) (any, error) {
+	p, err := s.shopProduct(c)
+	if err != nil {
+		return nil, err
+	}
+	var b struct {
+		SKUs []skuBody `json:"skus"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	if len(b.SKUs) == 0 {
+		return nil, invalid("skus", "required")
+	}
+	for i, k := range b.SKUs {
+		if k.Price == nil {
+			return nil, invalid(fmt.Sprintf("skus[%d].price", i), "required")
+		}
+	}
+	edits, err := s.skuEdits(c, p, b.SKUs, true, false)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.Catalog.EditProduct(c.ctx, c.actor, p.ID, catalog.ProductEdit{SKUs: edits}); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// POST /product/202309/products/search
+func (s *Service) searchProducts(c *call) (any, error) {
+	size, err := pageSize(c, 100)
+	if err != nil {
+		return nil, err
+	}
+	var b struct {
+		Status       string   `json:"status"`
+		SellerSKUs   []string `json:"seller_skus"`
+		CreateTimeGE int64    `json:"create_time_ge"`
+		CreateTimeLE int64    `json:"create_time_le"`
+		UpdateTimeGE int64    `json:"update_time_ge"`
+		UpdateTimeLE int64    `json:"update_time_le"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	st, any_, err := catalogStatus(b.Status)
+	if err != nil {
+		return nil, err
+	}
+	after, err := decodeProductToken(c.query.Get("page_token"))
+	if err != nil {
+		return nil, err
+	}
+	type row struct {
+		ID           string    `json:"id"`
+		Title        string    `json:"title"`
+		Status       string    `json:"status"`
+		SKUs         []skuView `json:"skus"`
+		SalesRegions []string  `json:"sales_regions"`
+		CreateTime   int64     `json:"create_time"`
+		UpdateTime   int64     `json:"update_time"`
+	}
+	out := map[string]any{"products": []row{}, "total_count": 0, "next_page_token": ""}
+	if !any_ {
+		return out, nil
+	}
+	page, err := s.Catalog.SearchProducts(c.ctx, c.actor, catalog.ProductSearch{ShopID: c.shopID, Status: st, SellerSKUs: b.SellerSKUs,
+		CreatedFrom: unixOrZero(b.CreateTimeGE), CreatedUntil: endOfSecond(b.CreateTimeLE),
+		UpdatedFrom: unixOrZero(b.UpdateTimeGE), UpdatedUntil: endOfSecond(b.UpdateTimeLE), AfterID: after, Limit: size})
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]row, len(page.Products))
+	for i, p := range page.Products {
+		rows[i] = row{ID: p.ID.String(), Title: p.Title, Status: productStatus(p.Status), SKUs: skuViews(p), SalesRegions: []string{p.Market},
+			CreateTime: p.CreatedAt.Unix(), UpdateTime: p.UpdatedAt.Unix()}
+	}
+	out["products"], out["total_count"] = rows, page.Total
+	if page.NextAfter != 0 {
+		out["next_page_token"] = encodeToken(int64(page.NextAfter), page.NextAfter)
+	}
+	return out, nil
+}
+
+func decodeProductToken(tok string) (id.ID, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	_, v, err := decodeToken(tok)
+	return v, err
+}
+
+// unixOrZero turns a Unix-seconds filter into a time; 0 means no bound.
+func unixOrZero(v int64) time.Time {
+	if v <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0).UTC()
+}
+
+// endOfSecond turns an inclusive Unix-seconds bound into the last microsecond of that
+// second, since liveshop keeps times to the microsecond; 0 means no bound.
+func endOfSecond(v int64) time.Time {
+	if v <= 0 {
+		return time.Time{}
+	}
+	return time.Unix(v, 0).UTC().Add(time.Second - time.Microsecond)
+}
