@@ -605,6 +605,19 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{500, "live flash sales", SQL(
+		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
+		// limit, units sold) opened from a live room; this row ties it to the room.
+		`CREATE TABLE live_flash_sales (
+			promotion_id BIGINT PRIMARY KEY REFERENCES promotions (id),
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX live_flash_sales_session ON live_flash_sales (session_id, created_at)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
