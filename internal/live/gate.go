@@ -75,6 +75,14 @@ func (g *Gate) Reset(left int64) {
 	g.left = max(left, 0)
 }
 
+// Holds reports whether the buyer holds units of the sale (admitted, being written or
+// bought).
+func (g *Gate) Holds(buyer id.ID) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.held[buyer] > 0
+}
+
 // Left is how many units the gate can still admit.
 func (g *Gate) Left() int64 {
 	g.mu.Lock()

@@ -201,6 +201,14 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	if err := actor.RequireLogin(); err != nil {
 		return order.CheckoutResult{}, err
 	}
+	// A running flash sale's SKU goes through the sale's gate before anything touches
+	// the database: the sale was checked against the session and its products when it
+	// opened, and this is the path thousands of buyers take in the same second.
+	if h.flash != nil {
+		if s := h.flash.current(sessionID); s != nil && s.state.SKUID == in.SKUID {
+			return h.flash.buy(ctx, actor, s, in)
+		}
+	}
 	sess, err := h.sessions.Session(ctx, sessionID)
 	if err != nil {
 		return order.CheckoutResult{}, err
@@ -220,11 +228,6 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	}
 	if !sess.HasProduct(prod.ID) {
 		return order.CheckoutResult{}, content.ErrProductNotInLive.OnField("sku_id")
-	}
-	if h.flash != nil {
-		if s := h.flash.current(sess.ID); s != nil && s.state.SKUID == in.SKUID {
-			return h.flash.buy(ctx, actor, s, in)
-		}
 	}
 	if in.FlashSaleID != 0 {
 		return order.CheckoutResult{}, ErrFlashEnded.OnField("flash_sale_id")
