@@ -605,6 +605,7 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{500, "live flash sales", SQL(
 		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
 		// limit, units sold) opened from a live room; this row ties it to the room.
