@@ -131,7 +131,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
 
 	// Everything that reacts to another domain's change does so here, through events.
-	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI} {
+	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI, a.Sellers} {
 		if err := sub.Subscribe(a.Bus); err != nil {
 			d.Close()
 			return nil, err
@@ -186,6 +186,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Outbox.Run(bg) })
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
+	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}

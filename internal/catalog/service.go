@@ -49,6 +49,9 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 		return Product{}, err
 	}
 	now := s.now().UTC()
+	if err := s.checkListingCap(ctx, shop, now); err != nil {
+		return Product{}, err
+	}
 	p := Product{ID: id.New(), ShopID: shop.ID, Market: shop.Market, Title: in.Title, Description: in.Description,
 		Status: Live, CreatedAt: now, UpdatedAt: now}
 	for _, si := range in.SKUs {

@@ -325,6 +325,10 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 	var orders []*Order
 	orderIDs := make([]id.ID, len(q.Orders))
 	for k, po := range q.Orders {
+		// The shop's onboarding tier caps its orders per market day (seller.TakeDailyOrderSlot).
+		if err := s.sellers.TakeDailyOrderSlot(ctx, tx, po.ShopID, now); err != nil {
+			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].sku_id", pc.where[po.Lines[0].SKUID]))
+		}
 		o := buildOrder(checkoutID, actor.AccountID, m, in.ShippingAddress, now, po, func(pl promo.LineOut) (catalog.Item, Attribution) {
 			i := pc.where[pl.SKUID]
 			return pc.items[i], in.Lines[i].Attribution

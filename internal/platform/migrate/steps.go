@@ -605,6 +605,64 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{201, "shop review, business details, tiers, daily order counts, seller stats, violations", SQL(
+		`ALTER TABLE shops ADD COLUMN legal_name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN registration_number TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN annual_gmv_elsewhere BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shops ADD COLUMN documents TEXT NOT NULL DEFAULT ''`,
+		// review_state: '' (no review), submitted, info_requested, approved, rejected.
+		`ALTER TABLE shops ADD COLUMN review_state TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN status_reason TEXT NOT NULL DEFAULT ''`,
+		// tier_rank indexes the market policy's tiers (0 = entry tier).
+		`ALTER TABLE shops ADD COLUMN tier_rank INTEGER NOT NULL DEFAULT 0 CHECK (tier_rank >= 0)`,
+		`CREATE INDEX shops_queue ON shops (review_state, id)`,
+		// Every change of a shop's state, review decision and tier, for the seller and audit.
+		`CREATE TABLE shop_actions (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			action TEXT NOT NULL,
+			from_status TEXT NOT NULL,
+			to_status TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			actor_id BIGINT NOT NULL DEFAULT 0,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_actions_shop ON shop_actions (shop_id, id)`,
+		// Orders placed per shop per market-local day, against the tier's daily cap.
+		`CREATE TABLE shop_daily_orders (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			orders INTEGER NOT NULL CHECK (orders >= 0),
+			PRIMARY KEY (shop_id, day)
+		)`,
+		// What graduation reads, kept from order and review events.
+		`CREATE TABLE shop_stats (
+			shop_id BIGINT PRIMARY KEY,
+			delivered_orders BIGINT NOT NULL DEFAULT 0,
+			unique_buyers BIGINT NOT NULL DEFAULT 0,
+			rating_sum BIGINT NOT NULL DEFAULT 0,
+			rating_count BIGINT NOT NULL DEFAULT 0,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE shop_buyers (
+			shop_id BIGINT NOT NULL,
+			buyer_id BIGINT NOT NULL,
+			first_at BIGINT NOT NULL,
+			PRIMARY KEY (shop_id, buyer_id)
+		)`,
+		`CREATE TABLE shop_violations (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			code TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			points INTEGER NOT NULL CHECK (points >= 0),
+			status TEXT NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
+	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{500, "live flash sales", SQL(
 		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
