@@ -223,6 +223,9 @@ func flashSetup(ctx context.Context, a *app.App, units, buyers int, out io.Write
 	if err != nil {
 		return nil, err
 	}
+	if _, err := a.Sellers.SetTier(ctx, opsAcct.Actor(), shop.ID, "Pro", "bench: no daily order cap"); err != nil {
+		return nil, err
+	}
 	prod, err := a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: "Hot lip gloss",
 		SKUs: []catalog.SKUInput{{Price: money.New(1999, "USD"), Stock: int64(units) * 2}}})
 	if err != nil {

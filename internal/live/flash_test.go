@@ -37,6 +37,10 @@ func setupFlash(t *testing.T, d *db.DB, stock int64) *flashFixture {
 	f.SetPolicy(t, "US", func(p *market.Policy) { p.Live.FlashCountdownMinSec = 0 })
 	f.promos = promo.NewService(d, f.Markets, f.sellers, f.catalog, f.Log)
 	f.sku = f.products[0].SKUs[0].ID
+	// A flash sale sells more in a day than a Beginner shop's cap allows.
+	if _, err := f.sellers.SetTier(context.Background(), f.Operator(t), f.products[0].ShopID, "Pro", "test: flash sales"); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := f.catalog.SetStock(context.Background(), f.owner, f.sku, stock); err != nil {
 		t.Fatal(err)
 	}

@@ -304,6 +304,20 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 		}
 		units[j.c.Sale] += j.c.Quantity
 	}
+	orders := map[id.ID]int{}
+	var shops []id.ID
+	for _, j := range jobs {
+		if orders[j.c.Sale.ShopID] == 0 {
+			shops = append(shops, j.c.Sale.ShopID)
+		}
+		orders[j.c.Sale.ShopID]++
+	}
+	for _, shop := range shops {
+		// Flash orders count against the shop's daily order cap like any other.
+		if err := s.sellers.TakeDailyOrderSlots(ctx, tx, shop, jobs[0].now, orders[shop]); err != nil {
+			return errs.OnField(err, "quantity")
+		}
+	}
 	for _, f := range sales {
 		if err := s.catalog.Reserve(ctx, tx, f.SKUID, units[f]); err != nil {
 			return errs.OnField(err, "quantity")
