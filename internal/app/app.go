@@ -159,7 +159,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /metrics", a.metricsHandler())
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
-		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
+		Creators: a.Creators, Content: a.Content, Hub: a.Hub, FlashSales: a.FlashSales, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
 	}).Routes(mux)
 
 	var h http.Handler = mux
