@@ -304,17 +304,17 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 		}
 		units[j.c.Sale] += j.c.Quantity
 	}
-	orders := map[id.ID]int{}
+	perShop := map[id.ID]int{}
 	var shops []id.ID
 	for _, j := range jobs {
-		if orders[j.c.Sale.ShopID] == 0 {
+		if perShop[j.c.Sale.ShopID] == 0 {
 			shops = append(shops, j.c.Sale.ShopID)
 		}
-		orders[j.c.Sale.ShopID]++
+		perShop[j.c.Sale.ShopID]++
 	}
 	for _, shop := range shops {
 		// Flash orders count against the shop's daily order cap like any other.
-		if err := s.sellers.TakeDailyOrderSlots(ctx, tx, shop, jobs[0].now, orders[shop]); err != nil {
+		if err := s.sellers.TakeDailyOrderSlots(ctx, tx, shop, jobs[0].now, perShop[shop]); err != nil {
 			return errs.OnField(err, "quantity")
 		}
 	}
@@ -326,6 +326,12 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 			return errs.OnField(err, "quantity")
 		}
 	}
+	// Then every claim's rows, a few multi-row statements for the whole batch.
+	var checkoutArgs []any
+	var orders []*Order
+	var purchases []promo.DealPurchase
+	var charges []payment.ChargeInput
+	var charged []*flashJob
 	for _, j := range jobs {
 		c, f := j.c, j.c.Sale
 		checkoutID := id.New()
@@ -333,28 +339,36 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 		o := buildOrder(checkoutID, c.Buyer.AccountID, f.Market, c.ShippingAddress, j.now, po, func(promo.LineOut) (catalog.Item, Attribution) {
 			return f.item, f.Attribution
 		})
-		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`, checkoutID, c.Buyer.AccountID, c.IdempotencyKey, c.hash(), f.Market.Code,
-			f.Market.Currency, po.Total, db.Micros(j.now)); err != nil {
-			return err
-		}
-		if err := insertOrder(ctx, tx, o); err != nil {
-			return err
-		}
-		if err := s.promos.RecordPurchase(ctx, tx, promo.DealPurchase{PromotionID: f.PromotionID, OrderID: o.ID, SKUID: f.SKUID,
-			ItemSKUID: f.dealSKU, ProductID: f.ProductID, BuyerID: c.Buyer.AccountID, Quantity: c.Quantity}); err != nil {
-			return err
-		}
-		var pay payment.Payment
+		checkoutArgs = append(checkoutArgs, checkoutID, c.Buyer.AccountID, c.IdempotencyKey, c.hash(), f.Market.Code, f.Market.Currency, po.Total, "pending", db.Micros(j.now))
+		orders = append(orders, o)
+		purchases = append(purchases, promo.DealPurchase{PromotionID: f.PromotionID, OrderID: o.ID, SKUID: f.SKUID,
+			ItemSKUID: f.dealSKU, ProductID: f.ProductID, BuyerID: c.Buyer.AccountID, Quantity: c.Quantity})
 		if po.Total > 0 {
-			var err error
-			if pay, _, err = s.payments.Begin(ctx, tx, payment.ChargeInput{Reference: paymentRef(checkoutID), PayerID: c.Buyer.AccountID,
-				Amount: money.New(po.Total, f.Market.Currency), Method: c.PaymentMethod}); err != nil {
-				return err
-			}
+			charges = append(charges, payment.ChargeInput{Reference: paymentRef(checkoutID), PayerID: c.Buyer.AccountID,
+				Amount: money.New(po.Total, f.Market.Currency), Method: c.PaymentMethod})
+			charged = append(charged, j)
 		}
-		j.order, j.pay = o, pay
+		j.order, j.pay = o, payment.Payment{}
 		j.res = CheckoutResult{CheckoutID: checkoutID, Status: "pending", Total: money.New(po.Total, f.Market.Currency), Orders: []Order{*o}}
+	}
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, created_at) VALUES `,
+		9, checkoutArgs, ""); err != nil {
+		return err
+	}
+	if err := insertOrders(ctx, tx, orders); err != nil {
+		return err
+	}
+	if err := s.promos.RecordPurchases(ctx, tx, purchases); err != nil {
+		return err
+	}
+	if len(charges) > 0 {
+		pays, err := s.payments.BeginMany(ctx, tx, charges)
+		if err != nil {
+			return err
+		}
+		for i, j := range charged {
+			j.pay = pays[i]
+		}
 	}
 	return nil
 }

@@ -37,8 +37,17 @@ type DealPurchase struct {
 
 // RecordPurchase records a deal purchase in the caller's transaction.
 func (s *Service) RecordPurchase(ctx context.Context, tx *db.Tx, p DealPurchase) error {
-	if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_purchases (promotion_id, order_id, sku_id, item_sku_id, product_id, buyer_id, quantity)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, p.PromotionID, p.OrderID, p.SKUID, p.ItemSKUID, p.ProductID, p.BuyerID, p.Quantity); err != nil {
+	return s.RecordPurchases(ctx, tx, []DealPurchase{p})
+}
+
+// RecordPurchases records many deal purchases with few statements (a flash sale's batch).
+func (s *Service) RecordPurchases(ctx context.Context, tx *db.Tx, ps []DealPurchase) error {
+	args := make([]any, 0, 7*len(ps))
+	for _, p := range ps {
+		args = append(args, p.PromotionID, p.OrderID, p.SKUID, p.ItemSKUID, p.ProductID, p.BuyerID, p.Quantity)
+	}
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO promotion_purchases (promotion_id, order_id, sku_id, item_sku_id, product_id, buyer_id, quantity) VALUES `,
+		7, args, ""); err != nil {
 		return fmt.Errorf("promo: record deal purchase: %w", err)
 	}
 	return nil
