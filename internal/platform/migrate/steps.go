@@ -606,6 +606,17 @@ var Steps = []Step{
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
+	{301, "ledger: commission due dates, payout destinations", SQL(
+		// When a creator's commission must have been paid (0 for a shop's share).
+		`ALTER TABLE ledger_settlements ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE ledger_payout_destinations (
+			owner_kind TEXT NOT NULL CHECK (owner_kind IN ('shop', 'creator')),
+			owner_id BIGINT NOT NULL,
+			destination TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (owner_kind, owner_id)
+		)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
