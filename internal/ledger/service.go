@@ -27,12 +27,16 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	payouts PayoutProvider
+	fx      *market.FX
 }
 
 // NewService returns a ledger service paying out through the simulated provider.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, log *slog.Logger) *Service {
 	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now, payouts: &SimulatedPayouts{}}
 }
+
+// SetFX gives the ledger the operators' exchange rates, for reports in USD.
+func (s *Service) SetFX(fx *market.FX) { s.fx = fx }
 
 // SetPayoutProvider replaces the payout provider.
 func (s *Service) SetPayoutProvider(p PayoutProvider) { s.payouts = p }
