@@ -218,7 +218,9 @@ func (s *Service) Payouts(ctx context.Context, ownerKind string, ownerID id.ID, 
 
 // PayDue pays out every owner with a bank account whose available balance has
 // reached the market's minimum: the scheduled payout run, so commissions are paid
-// when due without anyone asking. It returns the payouts it made (failed included).
+// when due without anyone asking. An owner whose last payout the bank refused is
+// skipped until their bank account changes. It returns the payouts it made (failed
+// included).
 func (s *Service) PayDue(ctx context.Context) ([]Payout, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT d.owner_kind, d.owner_id, st.market FROM ledger_payout_destinations d
 		JOIN ledger_settlements st ON st.owner_kind = d.owner_kind AND st.owner_id = d.owner_id
@@ -248,6 +250,19 @@ func (s *Service) PayDue(ctx context.Context) ([]Payout, error) {
 	}
 	var out []Payout
 	for _, o := range owners {
+		// A bank that refused the last payout will refuse the next: wait until the
+		// payee changes the account (or asks by hand).
+		var status, last string
+		err := s.db.QueryRowContext(ctx, `SELECT status, destination FROM ledger_payouts WHERE owner_kind = $1 AND owner_id = $2 ORDER BY id DESC LIMIT 1`,
+			o.kind, o.id).Scan(&status, &last)
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return out, err
+		}
+		if status == PayoutFailed {
+			if dest, err := s.PayoutDestination(ctx, o.kind, o.id); err != nil || dest == last {
+				continue
+			}
+		}
 		po, err := s.PayOut(ctx, o.kind, o.id, o.market)
 		switch {
 		case errors.Is(err, ErrBelowMinimum):

@@ -168,6 +168,9 @@ func TestSettlementReleaseAndPayouts(t *testing.T) {
 		if got := w.balance(Shop(SellerAvailable, shop, "USD")); got != 2183 {
 			t.Fatalf("after the failed payout the shop has %d available, want it all back", got)
 		}
+		if again, err := w.s.PayDue(ctx); err != nil || len(again) != 0 {
+			t.Fatalf("the scheduled run retried the refusing bank: %+v %v", again, err)
+		}
 		if err := w.s.SetPayoutDestination(ctx, OwnerShop, shop, "US-BANK-123456"); err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -28,14 +29,15 @@ type StatementLine struct {
 	At          time.Time `json:"at"`
 	Kind        string    `json:"kind"`
 	Reference   string    `json:"reference"`
-	Sales       int64     `json:"sales"`       // what the buyer paid
-	Subsidies   int64     `json:"subsidies"`   // what the platform funded
-	Fees        int64     `json:"fees"`        // referral and refund administration fees
-	Commissions int64     `json:"commissions"` // creators' commission (for a creator: their earnings)
-	Shipping    int64     `json:"shipping"`    // the label
-	Tax         int64     `json:"tax"`         // tax collected for the authorities
-	Refunds     int64     `json:"refunds"`     // money back to the buyer
-	Adjustments int64     `json:"adjustments"` // anything else
+	OrderID     id.ID     `json:"order_id,omitempty"` // when the reference is an order
+	Sales       int64     `json:"sales"`              // what the buyer paid
+	Subsidies   int64     `json:"subsidies"`          // what the platform funded
+	Fees        int64     `json:"fees"`               // referral and refund administration fees
+	Commissions int64     `json:"commissions"`        // creators' commission (for a creator: their earnings)
+	Shipping    int64     `json:"shipping"`           // the label
+	Tax         int64     `json:"tax"`                // tax collected for the authorities
+	Refunds     int64     `json:"refunds"`            // money back to the buyer
+	Adjustments int64     `json:"adjustments"`        // anything else
 	Net         int64     `json:"net"`
 }
 
@@ -81,6 +83,9 @@ type leg struct {
 // lineOf reads one transfer from the payee's side.
 func lineOf(ownerKind string, ownerID id.ID, t Transfer, legs []leg) StatementLine {
 	l := StatementLine{TransferID: t.ID, At: t.CreatedAt, Kind: t.Kind, Reference: t.Reference}
+	if v, ok := strings.CutPrefix(t.Reference, "order:"); ok {
+		l.OrderID, _ = id.Parse(v)
+	}
 	payable := payableOf(ownerKind)
 	for _, g := range legs {
 		if g.typ == payable && g.kind == ownerKind && g.owner == ownerID {
@@ -225,7 +230,8 @@ func (s *Service) transfersTouching(ctx context.Context, accountID id.ID, from, 
 }
 
 // OrderBreakdown is each transfer of an order read from its shop's side: the sale,
-// then any refunds.
+// then any refunds. Only transfers that moved the shop's payable account show, so a
+// shop sees nothing of another shop's order.
 func (s *Service) OrderBreakdown(ctx context.Context, shopID, orderID id.ID) ([]StatementLine, error) {
 	ts, err := s.TransfersFor(ctx, "order:"+orderID.String())
 	if err != nil {
@@ -245,9 +251,14 @@ func (s *Service) OrderBreakdown(ctx context.Context, shopID, orderID id.ID) ([]
 			continue // the buyer's money on the platform's books, not yet the shop's
 		}
 		var legs []leg
+		party := false
 		for _, p := range t.Postings {
 			a := byCode[p.AccountCode]
 			legs = append(legs, leg{typ: a.Type, kind: a.OwnerKind, owner: a.OwnerID, amount: p.Amount})
+			party = party || (a.OwnerKind == OwnerShop && a.OwnerID == shopID && a.Type == SellerPayable)
+		}
+		if !party {
+			continue // another shop's order, or not yet the shop's money: nothing to show
 		}
 		out = append(out, lineOf(OwnerShop, shopID, t, legs))
 	}
