@@ -115,6 +115,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Promos = promo.NewService(d, a.Markets, a.Sellers, a.Catalog, log)
 	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
+	a.Ledger.SetFX(a.FX)
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
@@ -160,6 +161,7 @@ func (a *App) routes() http.Handler {
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
 		Creators: a.Creators, Content: a.Content, Hub: a.Hub, FlashSales: a.FlashSales, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
+		Payments: a.Payments,
 	}).Routes(mux)
 
 	var h http.Handler = mux
@@ -185,6 +187,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Outbox.Run(bg) })
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
+	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
 	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
 

@@ -26,11 +26,38 @@ type Service struct {
 	sellers *seller.Service
 	log     *slog.Logger
 	now     func() time.Time
+	payouts PayoutProvider
+	fx      *market.FX
 }
 
-// NewService returns a ledger service.
+// NewService returns a ledger service paying out through the simulated provider.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now, payouts: &SimulatedPayouts{}}
+}
+
+// SetFX gives the ledger the operators' exchange rates, for reports in USD.
+func (s *Service) SetFX(fx *market.FX) { s.fx = fx }
+
+// SetPayoutProvider replaces the payout provider.
+func (s *Service) SetPayoutProvider(p PayoutProvider) { s.payouts = p }
+
+// Run releases settled money and pays out what is due every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.Release(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("ledger release", "err", err)
+		}
+		if _, err := s.PayDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("ledger payouts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // validate checks a transfer's shape before anything is written.

@@ -30,6 +30,7 @@ import (
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -64,6 +65,7 @@ type Deps struct {
 	FX         *market.FX
 	Outbox     *outbox.Outbox
 	OpenAPI    *openapi.Service
+	Payments   *payment.Service
 }
 
 // Server renders pages.
@@ -168,6 +170,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/apps", s.sellerApps)
 	mux.HandleFunc("POST /seller/apps/{id}/deauthorize", s.sellerDeauthorize)
 	s.commerceRoutes(mux)
+	s.financeRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {

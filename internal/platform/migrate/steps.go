@@ -664,6 +664,17 @@ var Steps = []Step{
 		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
 	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
+	{301, "ledger: commission due dates, payout destinations", SQL(
+		// When a creator's commission must have been paid (0 for a shop's share).
+		`ALTER TABLE ledger_settlements ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE ledger_payout_destinations (
+			owner_kind TEXT NOT NULL CHECK (owner_kind IN ('shop', 'creator')),
+			owner_id BIGINT NOT NULL,
+			destination TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (owner_kind, owner_id)
+		)`,
+	)},
 	{500, "live flash sales", SQL(
 		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
 		// limit, units sold) opened from a live room; this row ties it to the room.
