@@ -164,6 +164,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/apps", s.sellerApps)
 	mux.HandleFunc("POST /seller/apps/{id}/deauthorize", s.sellerDeauthorize)
 	s.commerceRoutes(mux)
+	s.sellerCenterRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {

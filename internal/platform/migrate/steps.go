@@ -663,6 +663,7 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
 	)},
+	{202, "category tree, product categories, full-text product search", catalogSearch},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,

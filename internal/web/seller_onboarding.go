@@ -1,0 +1,85 @@
+package web
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
+)
+
+// sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
+func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
+	mux.HandleFunc("POST /seller/shops/{id}/resubmit", s.sellerResubmit)
+	mux.HandleFunc("GET /ops/shops", s.opsShops)
+	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)
+	mux.HandleFunc("POST /ops/shops/{id}/status", s.opsShopStatus)
+	mux.HandleFunc("POST /ops/shops/{id}/tier", s.opsShopTier)
+}
+
+// sellerOnboarding shows a shop where it stands: review, tier and caps, the next
+// tier's requirements with progress, probation, and everything done to the shop.
+func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
+	shop, m, ok := s.managedShop(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	ts, err := s.Sellers.TierStatus(ctx, shop.ID, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	listings, err := s.Catalog.CountListings(ctx, shop.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	acts, err := s.Sellers.Actions(ctx, auth.From(ctx), shop.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "seller_onboarding", shop.Name+" · onboarding", "seller", struct {
+		ShopHeader
+		Shop     seller.Shop
+		Status   seller.TierStatus
+		Listings int
+		Actions  []seller.Action
+		GMV      string
+	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, money.New(shop.AnnualGMVElsewhere, m.Currency).Format()})
+}
+
+func (s *Server) sellerResubmit(w http.ResponseWriter, r *http.Request) {
+	shop, m, ok := s.managedShop(w, r)
+	if !ok {
+		return
+	}
+	back := "/seller/shops/" + shop.ID.String() + "/onboarding"
+	in, err := businessDetails(r, m.Currency)
+	if err == nil {
+		_, err = s.Sellers.Resubmit(r.Context(), auth.From(r.Context()), shop.ID, in)
+	}
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	done(w, r, back, "Sent back to the review queue.")
+}
+
+// businessDetails reads the business details fields of a registration form.
+func businessDetails(r *http.Request, currency string) (seller.RegisterInput, error) {
+	in := seller.RegisterInput{LegalName: r.PostFormValue("legal_name"), RegistrationNumber: r.PostFormValue("registration_number"),
+		Documents: r.PostFormValue("documents")}
+	if v := r.PostFormValue("annual_gmv_elsewhere"); v != "" {
+		gmv, err := money.Parse(v, currency)
+		if err != nil {
+			return in, errs.OnField(err, "annual_gmv_elsewhere")
+		}
+		in.AnnualGMVElsewhere = gmv.Amount
+	}
+	return in, nil
+}
