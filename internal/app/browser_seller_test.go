@@ -10,6 +10,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/seller"
 )
 
 // A seller registers a cross-border shop, which waits for review; an operator asks
@@ -150,4 +151,65 @@ func doSteps(ctx context.Context, actions ...chromedp.Action[chromedp.Void]) err
 		}
 	}
 	return nil
+}
+
+// An operator records a violation from the shop's page; the seller sees it and its
+// points and appeals; the operator overturns it from the appeals queue; the seller
+// sees the decision.
+func TestBrowserViolationAppeal(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Identity.Provision(bg, "olive@ops.test", "Olive Ops", pw, auth.Operator); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := s.URL + "/seller/shops/" + shop.ID.String() + "/onboarding"
+	err = doSteps(ctx,
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(page),
+		chromedp.SetValue(chromedp.CSS("#violation-form input[name=code]"), "counterfeit"),
+		chromedp.SetValue(chromedp.CSS("#violation-form input[name=reason]"), "Brand complaint about the jade roller"),
+		chromedp.SetValue(chromedp.CSS("#violation-form input[name=points]"), "6"),
+		chromedp.Click(chromedp.CSS("#violation-form button")),
+		waitText(".flash", "violation recorded (6 points)"),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText("#violations", "Brand complaint"),
+		waitText(`#requirements tr[data-req="violation_points"]`, "6"),
+		chromedp.SetValue(chromedp.CSS(".appeal-form input[name=appeal]"), "Invoice from the brand attached"),
+		chromedp.Click(chromedp.CSS(".appeal-form button")),
+		waitText(".flash", "Appeal sent"),
+		waitText("#violations .violation-status", "appealed"),
+
+		logout(),
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops"),
+		chromedp.Click(chromedp.ID("enforcement-link")),
+		waitText("#appeals", "Invoice from the brand attached"),
+		chromedp.SetValue(chromedp.CSS("#appeals select[name=decision]"), "overturn"),
+		chromedp.SetValue(chromedp.CSS("#appeals input[name=note]"), "Invoice checks out"),
+		chromedp.Click(chromedp.CSS("#appeals button")),
+		waitText(".flash", "overturned"),
+		chromedp.WaitVisible(chromedp.ID("appeals-empty")),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText("#violations .violation-status", "overturned"),
+		waitText("#violations", "Invoice checks out"),
+		waitText(`#requirements tr[data-req="violation_points"]`, "0"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
 }

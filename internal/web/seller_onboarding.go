@@ -6,6 +6,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/httpx"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/seller"
 )
@@ -18,6 +19,10 @@ func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)
 	mux.HandleFunc("POST /ops/shops/{id}/status", s.opsShopStatus)
 	mux.HandleFunc("POST /ops/shops/{id}/tier", s.opsShopTier)
+	mux.HandleFunc("POST /ops/shops/{id}/violations", s.opsRecordViolation)
+	mux.HandleFunc("POST /seller/violations/{id}/appeal", s.sellerAppeal)
+	mux.HandleFunc("GET /ops/enforcement", s.opsEnforcement)
+	mux.HandleFunc("POST /ops/violations/{id}/decide", s.opsDecideAppeal)
 }
 
 // sellerOnboarding shows a shop where it stands: review, tier and caps, the next
@@ -43,14 +48,20 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	vs, err := s.Sellers.Violations(ctx, auth.From(ctx), shop.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "seller_onboarding", shop.Name+" · onboarding", "seller", struct {
 		ShopHeader
 		Shop     seller.Shop
 		Status   seller.TierStatus
 		Listings int
-		Actions  []seller.Action
-		GMV      string
-	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, money.New(shop.AnnualGMVElsewhere, m.Currency).Format()})
+		Actions    []seller.Action
+		Violations []seller.Violation
+		GMV        string
+	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, vs, money.New(shop.AnnualGMVElsewhere, m.Currency).Format()})
 }
 
 func (s *Server) sellerResubmit(w http.ResponseWriter, r *http.Request) {
@@ -82,4 +93,22 @@ func businessDetails(r *http.Request, currency string) (seller.RegisterInput, er
 		in.AnnualGMVElsewhere = gmv.Amount
 	}
 	return in, nil
+}
+
+func (s *Server) sellerAppeal(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	vid, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := r.PostFormValue("back")
+	if back == "" || back[0] != '/' {
+		back = "/seller"
+	}
+	if _, err := s.Sellers.Appeal(ctx, auth.From(ctx), vid, r.PostFormValue("appeal")); err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	done(w, r, back, "Appeal sent. The points keep counting until our team decides.")
 }

@@ -664,6 +664,14 @@ var Steps = []Step{
 		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
 	)},
 	{202, "category tree, product categories, full-text product search", catalogSearch},
+	{203, "violation appeals", SQL(
+		`ALTER TABLE shop_violations ADD COLUMN appeal TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN appealed_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decision TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_by BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX shop_violations_status ON shop_violations (status, id)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
