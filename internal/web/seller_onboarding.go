@@ -55,9 +55,9 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 	}
 	s.render(w, r, "seller_onboarding", shop.Name+" · onboarding", "seller", struct {
 		ShopHeader
-		Shop     seller.Shop
-		Status   seller.TierStatus
-		Listings int
+		Shop       seller.Shop
+		Status     seller.TierStatus
+		Listings   int
 		Actions    []seller.Action
 		Violations []seller.Violation
 		GMV        string
