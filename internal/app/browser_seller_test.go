@@ -208,6 +208,11 @@ func TestBrowserViolationAppeal(t *testing.T) {
 		waitText("#violations .violation-status", "overturned"),
 		waitText("#violations", "Invoice checks out"),
 		waitText(`#requirements tr[data-req="violation_points"]`, "0"),
+		// The performance tab: not scored without delivered orders, with each metric's benchmark.
+		chromedp.Click(chromedp.CSS(`#shop-tabs a[href$="/performance"]`)),
+		waitText("#sps-unscored", "needs 30 delivered orders"),
+		waitText(`#sps-metrics tr[data-metric="late_dispatch_rate"]`, "at most 4.00%"),
+		chromedp.WaitVisible(chromedp.ID("sps-chart")),
 	)
 	if err != nil {
 		t.Fatal(err)

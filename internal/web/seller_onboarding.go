@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
+	"html/template"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -14,6 +17,7 @@ import (
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
+	mux.HandleFunc("GET /seller/shops/{id}/performance", s.sellerPerformance)
 	mux.HandleFunc("POST /seller/shops/{id}/resubmit", s.sellerResubmit)
 	mux.HandleFunc("GET /ops/shops", s.opsShops)
 	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)
@@ -111,4 +115,49 @@ func (s *Server) sellerAppeal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, back, "Appeal sent. The points keep counting until our team decides.")
+}
+
+// sellerPerformance shows the Shop Performance Score: each metric with its value,
+// benchmark and sub-score, and the last 30 days' scores.
+func (s *Server) sellerPerformance(w http.ResponseWriter, r *http.Request) {
+	shop, m, ok := s.managedShop(w, r)
+	if !ok {
+		return
+	}
+	perf, err := s.Sellers.Performance(r.Context(), shop.ID, time.Now(), 30)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "seller_performance", shop.Name+" · performance", "seller", struct {
+		ShopHeader
+		Perf  seller.Performance
+		Trend float64
+		Chart template.HTML
+	}{header(shop, m, "/performance"), perf, perf.Trend(), scoreChart(perf.History)})
+}
+
+// scoreChart draws the daily scores (0-5) as an SVG line; unscored days are gaps.
+func scoreChart(days []seller.DayScore) template.HTML {
+	const w, h = 640.0, 120.0
+	var b strings.Builder
+	fmt.Fprintf(&b, `<svg class="chart" id="sps-chart" viewBox="0 0 %.0f %.0f" role="img" aria-label="Shop Performance Score, last %d days">`, w, h+20, len(days))
+	if len(days) > 1 {
+		step := w / float64(len(days)-1)
+		pen := "M"
+		var path strings.Builder
+		for i, d := range days {
+			if !d.Scored {
+				pen = "M"
+				continue
+			}
+			fmt.Fprintf(&path, "%s%.1f,%.1f ", pen, float64(i)*step, h-d.Score/5*(h-8))
+			pen = "L"
+			fmt.Fprintf(&b, `<circle cx="%.1f" cy="%.1f" r="2"><title>%s: %.1f</title></circle>`, float64(i)*step, h-d.Score/5*(h-8), d.Day, d.Score)
+		}
+		fmt.Fprintf(&b, `<path d="%s" fill="none" stroke="currentColor"/>`, path.String())
+		fmt.Fprintf(&b, `<text x="0" y="%.0f">%s</text><text x="%.0f" y="%.0f" text-anchor="end">%s</text>`, h+16, days[0].Day, w, h+16, days[len(days)-1].Day)
+	}
+	b.WriteString(`</svg>`)
+	return template.HTML(b.String())
 }

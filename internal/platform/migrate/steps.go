@@ -672,6 +672,21 @@ var Steps = []Step{
 		`ALTER TABLE shop_violations ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX shop_violations_status ON shop_violations (status, id)`,
 	)},
+	{204, "shop performance daily counts", SQL(
+		// One row per shop and market-local day, kept from order and review events;
+		// the Shop Performance Score is computed from windows of these rows.
+		`CREATE TABLE shop_perf_daily (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			paid INTEGER NOT NULL DEFAULT 0,
+			shipped INTEGER NOT NULL DEFAULT 0,
+			late_shipped INTEGER NOT NULL DEFAULT 0,
+			seller_cancelled INTEGER NOT NULL DEFAULT 0,
+			delivered INTEGER NOT NULL DEFAULT 0,
+			negative_reviews INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (shop_id, day)
+		)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
