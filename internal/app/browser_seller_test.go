@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -216,5 +217,52 @@ func TestBrowserViolationAppeal(t *testing.T) {
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// A seller uploads a CSV with good and broken rows: the page follows the import to
+// the end and lists each broken row with its column; the good rows are products.
+func TestBrowserBulkImport(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b strings.Builder
+	b.WriteString("title,price,stock,category\n")
+	for i := 0; i < 40; i++ {
+		fmt.Fprintf(&b, "Candle %d,9.%02d,5,decor\n", i, i)
+	}
+	b.WriteString("Lamp,cheap,5,decor\n")  // row 42: price
+	b.WriteString("Rug,19.99,5,carpets\n") // row 43: category
+	b.WriteString("Vase,14.99,-1,decor\n") // row 44: stock
+	path := t.TempDir() + "/catalogue.csv"
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err = doSteps(ctx,
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		chromedp.Click(chromedp.CSS(`#shop-tabs a[href$="/import"]`)),
+		chromedp.SetUploadFiles(chromedp.ID("import-file"), []string{path}),
+		chromedp.Submit(chromedp.ID("import-file")),
+		waitText("#import-progress h2", "Import finished"),
+		waitText("#import-imported", "40"),
+		waitText("#import-failed", "3"),
+		waitText(`#import-errors tr[data-row="42"]`, "price"),
+		waitText(`#import-errors tr[data-row="43"]`, "category"),
+		waitText(`#import-errors tr[data-row="44"]`, "stock"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Catalog.CountListings(bg, shop.ID); n != 40 {
+		t.Fatalf("%d products imported", n)
 	}
 }

@@ -18,6 +18,9 @@ import (
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
 	mux.HandleFunc("GET /seller/shops/{id}/performance", s.sellerPerformance)
+	mux.HandleFunc("GET /seller/shops/{id}/import", s.sellerImportPage)
+	mux.HandleFunc("POST /seller/shops/{id}/import", s.sellerImport)
+	mux.HandleFunc("GET /seller/imports/{id}", s.sellerImportStatus)
 	mux.HandleFunc("POST /seller/shops/{id}/resubmit", s.sellerResubmit)
 	mux.HandleFunc("GET /ops/shops", s.opsShops)
 	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)

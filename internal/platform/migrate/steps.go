@@ -687,6 +687,22 @@ var Steps = []Step{
 			PRIMARY KEY (shop_id, day)
 		)`,
 	)},
+	{205, "catalog csv import jobs", SQL(
+		`CREATE TABLE import_jobs (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			actor_id BIGINT NOT NULL,
+			status TEXT NOT NULL,
+			total INTEGER NOT NULL,
+			done INTEGER NOT NULL DEFAULT 0,
+			imported INTEGER NOT NULL DEFAULT 0,
+			failed INTEGER NOT NULL DEFAULT 0,
+			errors TEXT NOT NULL DEFAULT '[]',
+			created_at BIGINT NOT NULL,
+			finished_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
