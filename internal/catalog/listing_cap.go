@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -19,12 +20,19 @@ func (s *Service) checkListingCap(ctx context.Context, shop seller.Shop, now tim
 	if err != nil || limit == 0 {
 		return err
 	}
-	var n int
-	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE shop_id = $1 AND status <> 'rejected'`, shop.ID).Scan(&n); err != nil {
+	n, err := s.CountListings(ctx, shop.ID)
+	if err != nil {
 		return fmt.Errorf("catalog: count listings: %w", err)
 	}
 	if n >= limit {
 		return ErrListingCap.With("%s lists %d products, the most its %s tier allows; graduate to the next tier to list more", shop.Name, n, tier)
 	}
 	return nil
+}
+
+// CountListings is how many products of a shop count against its listing cap.
+func (s *Service) CountListings(ctx context.Context, shopID id.ID) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE shop_id = $1 AND status <> 'rejected'`, shopID).Scan(&n)
+	return n, err
 }

@@ -16,8 +16,12 @@ const statsConsumer = "seller.stats"
 
 // Subscribe keeps each shop's graduation figures from order and review events, and
 // runs graduation for the shop after each one: the "on events" half of the job.
+// It also keeps the Shop Performance Score's daily counts (performance.go).
 func (s *Service) Subscribe(b bus.Bus) error {
-	return b.Subscribe(statsConsumer, []string{events.TopicOrderDelivered, events.TopicReviewCreated, events.TopicReviewModerated}, s.handleStats)
+	if err := b.Subscribe(statsConsumer, []string{events.TopicOrderDelivered, events.TopicReviewCreated, events.TopicReviewModerated}, s.handleStats); err != nil {
+		return err
+	}
+	return s.subscribePerformance(b)
 }
 
 func (s *Service) handleStats(ctx context.Context, e bus.Event) error {

@@ -160,7 +160,7 @@ func (s *Service) stats(ctx context.Context, q db.Querier, shopID id.ID, at time
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return Stats{}, fmt.Errorf("seller: read stats: %w", err)
 	}
-	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM shop_violations WHERE shop_id = $1 AND status IN ('active', 'appealed') AND expires_at > $2`,
+	err = q.QueryRowContext(ctx, `SELECT COALESCE(SUM(points), 0) FROM shop_violations WHERE shop_id = $1 AND status IN ('active', 'appealed', 'upheld') AND expires_at > $2`,
 		shopID, db.Micros(at)).Scan(&st.ViolationPoints)
 	if err != nil {
 		return Stats{}, fmt.Errorf("seller: read violation points: %w", err)

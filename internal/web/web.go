@@ -171,6 +171,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /seller/apps/{id}/deauthorize", s.sellerDeauthorize)
 	s.commerceRoutes(mux)
 	s.financeRoutes(mux)
+	s.sellerCenterRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {

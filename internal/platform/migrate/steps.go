@@ -663,6 +663,46 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
 	)},
+	{202, "category tree, product categories, full-text product search", catalogSearch},
+	{203, "violation appeals", SQL(
+		`ALTER TABLE shop_violations ADD COLUMN appeal TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN appealed_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decision TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_by BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX shop_violations_status ON shop_violations (status, id)`,
+	)},
+	{204, "shop performance daily counts", SQL(
+		// One row per shop and market-local day, kept from order and review events;
+		// the Shop Performance Score is computed from windows of these rows.
+		`CREATE TABLE shop_perf_daily (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			paid INTEGER NOT NULL DEFAULT 0,
+			shipped INTEGER NOT NULL DEFAULT 0,
+			late_shipped INTEGER NOT NULL DEFAULT 0,
+			seller_cancelled INTEGER NOT NULL DEFAULT 0,
+			delivered INTEGER NOT NULL DEFAULT 0,
+			negative_reviews INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (shop_id, day)
+		)`,
+	)},
+	{205, "catalog csv import jobs", SQL(
+		`CREATE TABLE import_jobs (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			actor_id BIGINT NOT NULL,
+			status TEXT NOT NULL,
+			total INTEGER NOT NULL,
+			done INTEGER NOT NULL DEFAULT 0,
+			imported INTEGER NOT NULL DEFAULT 0,
+			failed INTEGER NOT NULL DEFAULT 0,
+			errors TEXT NOT NULL DEFAULT '[]',
+			created_at BIGINT NOT NULL,
+			finished_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
+	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).
