@@ -40,7 +40,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, c)
 }
 
-func (s *Service) mine(w http.ResponseWriter, r *http.Request) (Creator, bool) {
+func (s *Service) mineHTTP(w http.ResponseWriter, r *http.Request) (Creator, bool) {
 	actor := auth.From(r.Context())
 	if err := actor.RequireLogin(); err != nil {
 		httpx.WriteError(w, r, err)
@@ -55,13 +55,13 @@ func (s *Service) mine(w http.ResponseWriter, r *http.Request) (Creator, bool) {
 }
 
 func (s *Service) handleMe(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.mine(w, r); ok {
+	if c, ok := s.mineHTTP(w, r); ok {
 		httpx.WriteJSON(w, http.StatusOK, c)
 	}
 }
 
 func (s *Service) handleEligibility(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.mine(w, r)
+	c, ok := s.mineHTTP(w, r)
 	if !ok {
 		return
 	}
