@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -29,6 +30,9 @@ type Service struct {
 	catalog  *catalog.Service
 	log      *slog.Logger
 	now      func() time.Time
+
+	keyMu sync.Mutex
+	key   []byte // signs affiliate links; see linkKey
 }
 
 // NewService returns a creator service.
@@ -183,4 +187,10 @@ func (s *Service) Follow(ctx context.Context, actor auth.Actor, creatorID id.ID)
 		return err
 	}
 	return s.identity.Follow(ctx, actor, identity.FollowCreator, creatorID)
+}
+
+// WithClock returns a copy of the service reading time from now (tests and the
+// benchmark's generated history).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key}
 }
