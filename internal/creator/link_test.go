@@ -101,7 +101,9 @@ func TestCommissionDueDatesAndOverdueShops(t *testing.T) {
 		orders := order.NewService(d, f.Markets, f.Identity, f.sellers, f.catalog, promo.NewService(d, f.Markets, f.sellers, f.catalog, f.Log),
 			payment.NewService(d, payment.Sandbox{}, f.Log), f.Outbox, f.Log)
 		orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{}
-		f.SetPolicy(t, "US", func(p *market.Policy) { p.Orders.OnHoldMinutes, p.Shipping.StandardFee, p.Creators.CommissionDueDays = 0, 0, 5 })
+		f.SetPolicy(t, "US", func(p *market.Policy) {
+			p.Orders.OnHoldMinutes, p.Shipping.StandardFee, p.Creators.CommissionDueDays = 0, 0, 5
+		})
 		res, err := orders.Checkout(ctx, f.Actor(t, "bea"), order.CheckoutInput{IdempotencyKey: "k", Market: "US", PaymentMethod: "pm_card_visa",
 			ShippingAddress: order.Address{Name: "Bea", Line1: "1 Main", City: "Austin", Country: "US"},
 			Lines: []order.LineInput{{SKUID: f.product.SKUs[0].ID, Quantity: 2,
