@@ -90,6 +90,11 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 	if elig.MinFollowers > 0 && elig.Followers < int64(elig.MinFollowers) {
 		progress = int(elig.Followers * 100 / int64(elig.MinFollowers))
 	}
+	collabs, err := s.creatorCollaborations(ctx, c, showcase)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "creator_center", "Creator Center", "creator", struct {
 		Creator     creator.Creator
 		Eligibility creator.Eligibility
@@ -99,7 +104,8 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 		Lives       []content.Session
 		Commissions []creator.Commission
 		Earnings    map[string][]money.Money
-	}{c, elig, progress, showcase, addable, lives, commissions, byStatus})
+		Collabs     creatorCollabs
+	}{c, elig, progress, showcase, addable, lives, commissions, byStatus, collabs})
 }
 
 func (s *Server) createProfile(w http.ResponseWriter, r *http.Request) {
