@@ -24,6 +24,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/creators/{id}/follow", s.handleUnfollow)
 	mux.HandleFunc("PUT /api/v1/products/{id}/affiliate-offer", s.handleSetOffer)
 	mux.HandleFunc("GET /api/v1/affiliate-offers", s.handleOffers)
+	s.collabRoutes(mux)
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
