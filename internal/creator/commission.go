@@ -238,16 +238,23 @@ type OverdueShop struct {
 	OldestDue time.Time     `json:"oldest_due"`
 }
 
-// OverdueShops lists the shops with unpaid commissions past their due date, the
-// longest overdue first. Operators only.
+// OverdueShops lists the shops with money owed to creators past its due date,
+// longest overdue first: payable commissions, and the flat fees of accepted target
+// plans. Operators only.
 func (s *Service) OverdueShops(ctx context.Context, actor auth.Actor) ([]OverdueShop, error) {
 	if err := actor.Require(auth.Operator); err != nil {
 		return nil, err
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT cm.shop_id, sh.name, sh.market, cm.currency, COUNT(*), COUNT(DISTINCT cm.creator_id), SUM(cm.amount), MIN(cm.due_at)
-		FROM commissions cm JOIN shops sh ON sh.id = cm.shop_id
-		WHERE cm.status = $1 AND cm.due_at > 0 AND cm.due_at < $2 AND cm.amount > 0
-		GROUP BY cm.shop_id, sh.name, sh.market, cm.currency ORDER BY MIN(cm.due_at), cm.shop_id`, string(CommissionPayable), db.Micros(s.now()))
+	now := db.Micros(s.now())
+	rows, err := s.db.QueryContext(ctx, `SELECT shop_id, name, market, currency, COUNT(*), COUNT(DISTINCT creator_id), SUM(amount), MIN(due_at) FROM (
+			SELECT cm.shop_id, sh.name, sh.market, cm.currency, cm.creator_id, cm.amount, cm.due_at
+			FROM commissions cm JOIN shops sh ON sh.id = cm.shop_id
+			WHERE cm.status = $1 AND cm.due_at > 0 AND cm.due_at < $2 AND cm.amount > 0
+			UNION ALL
+			SELECT tp.shop_id, sh.name, sh.market, tp.currency, pc.creator_id, tp.flat_fee, pc.fee_due_at
+			FROM target_plan_creators pc JOIN target_plans tp ON tp.id = pc.plan_id JOIN shops sh ON sh.id = tp.shop_id
+			WHERE pc.status = $3 AND pc.fee_due_at > 0 AND pc.fee_due_at < $2 AND pc.fee_paid_at = 0 AND tp.flat_fee > 0
+		) owed GROUP BY shop_id, name, market, currency ORDER BY MIN(due_at), shop_id`, string(CommissionPayable), now, InvitationAccepted)
 	if err != nil {
 		return nil, fmt.Errorf("creator: overdue shops: %w", err)
 	}
@@ -285,8 +292,8 @@ func (s *Service) RecordCommissionsPaid(ctx context.Context, q db.Querier, order
 	return nil
 }
 
-// MarkShopCommissionsPaid records that a shop's payable commissions were paid,
-// returning how many lines it marked. Operators only.
+// MarkShopCommissionsPaid records that a shop's payable commissions and due flat
+// fees were paid, returning how many it marked. Operators only.
 func (s *Service) MarkShopCommissionsPaid(ctx context.Context, actor auth.Actor, shopID id.ID) (int64, error) {
 	if err := actor.Require(auth.Operator); err != nil {
 		return 0, err
@@ -296,7 +303,15 @@ func (s *Service) MarkShopCommissionsPaid(ctx context.Context, actor auth.Actor,
 	if err != nil {
 		return 0, fmt.Errorf("creator: mark commissions paid: %w", err)
 	}
-	return res.RowsAffected()
+	n, _ := res.RowsAffected()
+	res, err = s.db.ExecContext(ctx, `UPDATE target_plan_creators SET fee_paid_at = $1
+		WHERE fee_due_at > 0 AND fee_paid_at = 0 AND status = $2 AND plan_id IN (SELECT id FROM target_plans WHERE shop_id = $3)`,
+		db.Micros(s.now()), InvitationAccepted, shopID)
+	if err != nil {
+		return 0, fmt.Errorf("creator: mark fees paid: %w", err)
+	}
+	fees, _ := res.RowsAffected()
+	return n + fees, nil
 }
 
 // Earnings totals a creator's commissions by status, in each currency.

@@ -348,6 +348,7 @@ type PlanCreator struct {
 	Status      string    `json:"status"`
 	RespondedAt time.Time `json:"responded_at,omitzero"`
 	FeeDueAt    time.Time `json:"fee_due_at,omitzero"`
+	FeePaidAt   time.Time `json:"fee_paid_at,omitzero"`
 }
 
 // CreateTargetPlan invites creators to sell products of a shop on the plan's terms.
@@ -507,15 +508,15 @@ func (s *Service) scanPlans(ctx context.Context, withCreators bool, query string
 		if !withCreators {
 			continue
 		}
-		crows, err := s.db.QueryContext(ctx, `SELECT pc.creator_id, c.handle, pc.status, pc.responded_at, pc.fee_due_at
+		crows, err := s.db.QueryContext(ctx, `SELECT pc.creator_id, c.handle, pc.status, pc.responded_at, pc.fee_due_at, pc.fee_paid_at
 			FROM target_plan_creators pc JOIN creators c ON c.id = pc.creator_id WHERE pc.plan_id = $1 ORDER BY c.handle`, p.ID)
 		if err != nil {
 			return nil, err
 		}
 		for crows.Next() {
 			var pc PlanCreator
-			var resp, due int64
-			if err := crows.Scan(&pc.CreatorID, &pc.Handle, &pc.Status, &resp, &due); err != nil {
+			var resp, due, paid int64
+			if err := crows.Scan(&pc.CreatorID, &pc.Handle, &pc.Status, &resp, &due, &paid); err != nil {
 				crows.Close()
 				return nil, err
 			}
@@ -524,6 +525,9 @@ func (s *Service) scanPlans(ctx context.Context, withCreators bool, query string
 			}
 			if due > 0 {
 				pc.FeeDueAt = db.Time(due)
+			}
+			if paid > 0 {
+				pc.FeePaidAt = db.Time(paid)
 			}
 			if pc.Status == InvitationInvited && p.Expired(now) {
 				pc.Status = InvitationExpired

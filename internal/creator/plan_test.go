@@ -219,6 +219,22 @@ func TestTargetPlans(t *testing.T) {
 			t.Fatalf("shop plans %+v", plans)
 		}
 
+		// The flat fee is owed by the due date; past it, operators see the shop.
+		op := f.Operator(t)
+		if shops, _ := f.creators.OverdueShops(ctx, op); len(shops) != 0 {
+			t.Fatalf("fee overdue before its date: %+v", shops)
+		}
+		d.ExecContext(ctx, `UPDATE target_plan_creators SET fee_due_at = $1 WHERE status = 'accepted'`, db.Micros(time.Now().Add(-time.Hour)))
+		if shops, _ := f.creators.OverdueShops(ctx, op); len(shops) != 1 || shops[0].Owed[0] != money.New(10000, "USD") {
+			t.Fatalf("overdue fee: %+v", shops)
+		}
+		if n, err := f.creators.MarkShopCommissionsPaid(ctx, op, f.product.ShopID); err != nil || n != 1 {
+			t.Fatalf("fee paid: %d %v", n, err)
+		}
+		if shops, _ := f.creators.OverdueShops(ctx, op); len(shops) != 0 {
+			t.Fatalf("paid fee still overdue: %+v", shops)
+		}
+
 		// Showcase order and removal.
 		items, _ := f.creators.Showcase(ctx, starC.ID)
 		if len(items) != 2 || items[0].ID != f.product.ID || items[1].PlanID != plan.ID {
