@@ -148,6 +148,17 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		login(s, "olive@ops.test"),
 		chromedp.Navigate(s.URL+"/ops/affiliate"),
 		waitText("#overdue-shops", "No seller is late"),
+		// An operator suspends Mia's selling rights; her Creator Center says why.
+		chromedp.SetValue(chromedp.ID("sus-handle"), "@mia.glow"),
+		chromedp.SetValue(chromedp.ID("sus-reason"), "undisclosed paid promotion"),
+		chromedp.Click(chromedp.CSS("#suspend-form button")),
+		waitText(".flash", "may not sell"),
+		waitText("#suspended", "undisclosed paid promotion"),
+		logout(),
+		login(s, "mia@creator.test"),
+		chromedp.Navigate(s.URL+"/creator"),
+		waitText("#can-sell", "Not yet"),
+		waitText(".kpis", "suspended until an operator lifts it (undisclosed paid promotion)"),
 	)
 	if err != nil {
 		t.Fatal(err)

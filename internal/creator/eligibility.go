@@ -265,3 +265,12 @@ func checkCategories(in []string) ([]string, error) {
 	}
 	return out, nil
 }
+
+// Suspended lists creators whose selling rights are suspended now, newest
+// suspension first. Operators only.
+func (s *Service) Suspended(ctx context.Context, actor auth.Actor) ([]Creator, error) {
+	if err := actor.Require(auth.Operator); err != nil {
+		return nil, err
+	}
+	return s.list(ctx, `WHERE c.suspended_at > 0 AND (c.suspended_until = 0 OR c.suspended_until > $1) ORDER BY c.suspended_at DESC`, db.Micros(s.now()))
+}

@@ -163,11 +163,20 @@ func TestSuspensionWithdrawsSellingRights(t *testing.T) {
 		if _, err := f.creators.RequireSeller(ctx, actor); !errors.Is(err, creator.ErrSuspended) || !strings.Contains(err.Error(), "until an operator lifts it") {
 			t.Fatalf("indefinite suspension: %v", err)
 		}
+		if list, err := f.creators.Suspended(ctx, op); err != nil || len(list) != 1 || list[0].ID != c.ID || list[0].Suspension.Reason != "repeat violation" {
+			t.Fatalf("suspended list %+v %v", list, err)
+		}
+		if _, err := f.creators.Suspended(ctx, actor); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("a creator lists suspensions: %v", err)
+		}
 		if err := f.creators.LiftSuspension(ctx, op, c.ID); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := f.creators.RequireSeller(ctx, actor); err != nil {
 			t.Fatalf("after lifting: %v", err)
+		}
+		if list, _ := f.creators.Suspended(ctx, op); len(list) != 0 {
+			t.Fatalf("lifted and still listed %+v", list)
 		}
 	})
 }

@@ -44,6 +44,8 @@ func (s *Server) affiliateRoutes(mux *http.ServeMux) {
 
 	mux.HandleFunc("GET /ops/affiliate", s.opsAffiliate)
 	mux.HandleFunc("POST /ops/affiliate/shops/{id}/paid", s.opsCommissionsPaid)
+	mux.HandleFunc("POST /ops/affiliate/suspensions", s.opsSuspend)
+	mux.HandleFunc("POST /ops/affiliate/suspensions/{id}/lift", s.opsLiftSuspension)
 }
 
 func (s *Server) sellerAffiliate(w http.ResponseWriter, r *http.Request) {
@@ -509,7 +511,15 @@ func (s *Server) opsAffiliate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "affiliate_ops", "Overdue commissions", "ops", shops)
+	suspended, err := s.Creators.Suspended(ctx, auth.From(ctx))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "affiliate_ops", "Affiliates", "ops", struct {
+		Overdue   []creator.OverdueShop
+		Suspended []creator.Creator
+	}{shops, suspended})
 }
 
 func (s *Server) opsCommissionsPaid(w http.ResponseWriter, r *http.Request) {
@@ -546,4 +556,37 @@ func (s *Server) addPlanProducts(r *http.Request, planID id.ID) error {
 		return nil
 	}
 	return creator.ErrPlanNotFound
+}
+
+func (s *Server) opsSuspend(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	c, err := s.Creators.ByHandle(ctx, strings.TrimPrefix(strings.TrimSpace(r.PostFormValue("handle")), "@"))
+	if err != nil {
+		s.back(w, r, "/ops/affiliate", errs.OnField(err, "handle"))
+		return
+	}
+	var until time.Time
+	if v := r.PostFormValue("until"); v != "" {
+		if until, err = time.Parse(time.DateOnly, v); err != nil {
+			s.back(w, r, "/ops/affiliate", errs.Invalidf("until", "pick a day, or leave empty: until lifted"))
+			return
+		}
+	}
+	if err := s.Creators.SuspendSelling(ctx, auth.From(ctx), c.ID, r.PostFormValue("reason"), until); err != nil {
+		s.back(w, r, "/ops/affiliate", err)
+		return
+	}
+	done(w, r, "/ops/affiliate", "@"+c.Handle+" may not sell until the suspension ends.")
+}
+
+func (s *Server) opsLiftSuspension(w http.ResponseWriter, r *http.Request) {
+	cid, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = s.Creators.LiftSuspension(r.Context(), auth.From(r.Context()), cid)
+	}
+	if err != nil {
+		s.back(w, r, "/ops/affiliate", err)
+		return
+	}
+	done(w, r, "/ops/affiliate", "Selling rights restored.")
 }

@@ -31,7 +31,10 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 				live = append(live, m)
 			}
 		}
-		s.render(w, r, "creator_setup", "Become a creator", "creator", live)
+		s.render(w, r, "creator_setup", "Become a creator", "creator", struct {
+			Markets    []market.Market
+			Categories []string
+		}{live, creator.Categories})
 		return
 	}
 	if err != nil {
@@ -111,6 +114,7 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createProfile(w http.ResponseWriter, r *http.Request) {
 	_, err := s.Creators.CreateProfile(r.Context(), auth.From(r.Context()), creator.ProfileInput{
 		Handle: r.PostFormValue("handle"), Market: r.PostFormValue("market"), BirthDate: r.PostFormValue("birth_date"), Bio: r.PostFormValue("bio"),
+		Categories: r.PostForm["categories"],
 	})
 	if err != nil {
 		s.back(w, r, "/creator", err)
