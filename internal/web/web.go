@@ -172,6 +172,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.commerceRoutes(mux)
 	s.financeRoutes(mux)
 	s.sellerCenterRoutes(mux)
+	s.affiliateRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {
@@ -319,6 +320,8 @@ var funcs = template.FuncMap{
 	"chart":      func(days []analytics.Day, title string) template.HTML { return barChart(days, title) },
 	"normalised": func(a ledger.Account) money.Money { return a.Normalised() },
 	"amount":     func(v int64, cur string) string { return money.New(v, cur).Format() },
+	"mul100":     func(f float64) float64 { return f * 100 },
+	"bp":         func(v int64) money.BP { return money.BP(v) },
 	// initial is a product's placeholder picture until products carry images.
 	"initial": func(title string) string {
 		for _, r := range title {
