@@ -113,7 +113,7 @@ func runFanout(ctx context.Context, optsAny any, out io.Writer) error {
 	go func() { served <- a.Serve(sctx, ln) }()
 	defer func() { stop(); <-served }()
 
-	before := serverMemory()
+	heap0, stack0 := serverMemory()
 	exe, err := os.Executable()
 	if err != nil {
 		return err
@@ -140,12 +140,13 @@ func runFanout(ctx context.Context, optsAny any, out io.Writer) error {
 		switch {
 		case strings.HasPrefix(line, "connected "):
 			n, _ := strconv.Atoi(strings.TrimPrefix(line, "connected "))
-			after := serverMemory()
+			heap1, stack1 := serverMemory()
+			grown := float64(heap1+stack1) - float64(heap0+stack0)
 			if n > 0 {
-				perConn = float64(after-before) / float64(n)
+				perConn = grown / float64(n)
 			}
-			fmt.Fprintf(out, "  %d viewers connected; server memory %.1f MiB more (%.1f KB per connection); measuring %d s\n",
-				n, float64(after-before)/(1<<20), perConn/1000, o.seconds)
+			fmt.Fprintf(out, "  %d viewers connected; server memory %.1f MiB more: %.1f KB per connection (heap %.1f KB, goroutine stacks %.1f KB); measuring %d s\n",
+				n, grown/(1<<20), perConn/1000, (float64(heap1)-float64(heap0))/float64(max(n, 1))/1000, (float64(stack1)-float64(stack0))/float64(max(n, 1))/1000, o.seconds)
 		case strings.HasPrefix(line, "{"):
 			if err := json.Unmarshal([]byte(line), &rep); err != nil {
 				return fmt.Errorf("load generator report: %w", err)
@@ -156,6 +157,15 @@ func runFanout(ctx context.Context, optsAny any, out io.Writer) error {
 	}
 	if err := cmd.Wait(); err != nil {
 		return fmt.Errorf("load generator: %w", err)
+	}
+	// Both processes share the machine: say who used the CPU.
+	var self syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &self)
+	cpu := func(r *syscall.Rusage) float64 {
+		return float64(r.Utime.Sec+r.Stime.Sec) + float64(r.Utime.Usec+r.Stime.Usec)/1e6
+	}
+	if child, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		fmt.Fprintf(out, "  CPU used: server process %.1f s, load generator %.1f s (the whole run, set-up included)\n", cpu(&self), cpu(child))
 	}
 	if rep.ConnectErr != "" {
 		return fmt.Errorf("load generator: %s", rep.ConnectErr)
@@ -171,11 +181,11 @@ func runFanout(ctx context.Context, optsAny any, out io.Writer) error {
 
 // serverMemory is the live heap and goroutine stacks after a collection: what the
 // connections hold, without garbage.
-func serverMemory() uint64 {
+func serverMemory() (heap, stacks uint64) {
 	runtime.GC()
 	var m runtime.MemStats
 	runtime.ReadMemStats(&m)
-	return m.HeapInuse + m.StackInuse
+	return m.HeapInuse, m.StackInuse
 }
 
 func raiseFileLimit() {
