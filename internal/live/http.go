@@ -84,8 +84,13 @@ func (h *Hub) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	go h.writePump(conn, c)
 	maxRunes, interval := h.chatRules(ctx, sess.Market)
-	h.readPump(conn, room, c, maxRunes, interval)
-	h.tell(room, cmdLeave{c: c})
+	// The reader gets a fresh goroutine and the handler's returns: the handler's stack
+	// grew deep serving the upgrade (middleware, the session lookup), and a viewer
+	// holds its reader's stack for as long as it watches.
+	go func() {
+		h.readPump(conn, room, c, maxRunes, interval)
+		h.tell(room, cmdLeave{c: c})
+	}()
 }
 
 // readPump reads the viewer's messages until the connection ends. A malformed or
