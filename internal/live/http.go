@@ -25,6 +25,7 @@ import (
 func (h *Hub) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/ws", h.handleWS)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/report", h.handleReport)
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/flash-sales", h.handleFlashSales)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales", h.handleStartFlash)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales/{sale}/end", h.handleEndFlash)
@@ -368,4 +369,18 @@ func (h *Hub) handleEndFlash(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, st)
+}
+
+func (h *Hub) handleReport(w http.ResponseWriter, r *http.Request) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	rep, err := h.Report(r.Context(), auth.From(r.Context()), sid)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
 }
