@@ -108,8 +108,15 @@ func TestBrowserLiveFlashSale(t *testing.T) {
 	if err != nil {
 		t.Fatalf("shopper grabbing the flash sale: %v", err)
 	}
-	// The seller's room counts down too.
-	if err := chromedp.Do(sellerTab, waitText("#flash-left", "4 of 5 left")); err != nil {
+	// The seller's room counts down too; the host pins a comment and the shopper sees it.
+	if err := chromedp.Do(sellerTab, waitText("#flash-left", "4 of 5 left"),
+		chromedp.SendKeys(chromedp.ID("mod-comment"), "Only 4 left at this price!"),
+		chromedp.Click(chromedp.ID("mod-pin")),
+		waitText("#mod-result", "Done."),
+	); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(shopperTab, waitText("#pinned-comment-text", "Only 4 left at this price!")); err != nil {
 		t.Fatal(err)
 	}
 	var unit, paid int64

@@ -113,6 +113,8 @@ type Hello struct {
 	Resumed bool        `json:"resumed"`
 	You     *You        `json:"you,omitempty"`
 	Flash   *FlashState `json:"flash,omitempty"` // the room's current or last flash sale
+	// Comment is the comment the host pinned, if any.
+	Comment *PinnedComment `json:"comment,omitempty"`
 }
 
 // FlashState is a flash sale as the room shows it.

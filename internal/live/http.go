@@ -26,6 +26,7 @@ func (h *Hub) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/ws", h.handleWS)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/report", h.handleReport)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/moderation", h.handleModerate)
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/flash-sales", h.handleFlashSales)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales", h.handleStartFlash)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales/{sale}/end", h.handleEndFlash)

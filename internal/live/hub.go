@@ -140,6 +140,7 @@ func (h *Hub) load(ctx context.Context, sessionID id.ID) (*roomState, error) {
 		return nil, err
 	}
 	st := &roomState{title: sess.Title, status: string(sess.Status), market: sess.Market, clients: map[*client]struct{}{}, hostAccountID: sess.HostAccountID,
+		muted: map[id.ID]time.Time{}, kicked: map[id.ID]time.Time{},
 		chatTokens: float64(h.cfg.ChatPerSecond), chatRefill: time.Now()}
 	st.host = h.hostName(ctx, sess)
 	ps, err := h.catalog.ProductsByID(ctx, sess.ProductIDs)

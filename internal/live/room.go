@@ -21,6 +21,8 @@ type client struct {
 	dropReason string
 	// Chat rate limiting, touched only by the goroutine reading this viewer's input.
 	lastChat time.Time
+	// The room's slow mode, touched only by the room goroutine.
+	roomLastChat time.Time
 	likeBurst
 }
 
@@ -88,6 +90,10 @@ type roomState struct {
 	flash               *FlashState
 	hostAccountID       id.ID
 	minute              minuteCount
+	// Moderation (moderation.go).
+	muted, kicked map[id.ID]time.Time // until when
+	slowMode      time.Duration
+	pinnedComment *PinnedComment
 }
 
 func (r *Room) run(st *roomState) {
@@ -144,6 +150,11 @@ func (r *Room) handle(st *roomState, cmd any) {
 		h.mu.Lock()
 		r.pendingJoins--
 		h.mu.Unlock()
+		if st.kickedOut(c.c.accountID, time.Now()) {
+			c.c.dropReason = "removed from this live by the host"
+			close(c.c.out)
+			return
+		}
 		st.clients[c.c] = struct{}{}
 		st.minute.joins++
 		h.metrics.viewers.Inc()
@@ -159,10 +170,12 @@ func (r *Room) handle(st *roomState, cmd any) {
 	case cmdChat:
 		// A viewer's input can still arrive after the room let it go (it left, or was
 		// dropped while its reader was mid-message); its queue is closed by then.
-		if _, ok := st.clients[c.c]; ok {
+		if _, ok := st.clients[c.c]; ok && r.chatAllowed(st, c.c, time.Now()) {
 			st.minute.comments++
 			r.chat(st, c.c, c.text)
 		}
+	case cmdModerate:
+		r.moderate(st, c)
 	case cmdLike:
 		st.likes += int64(c.n)
 		st.minute.likes += int64(c.n)
@@ -227,7 +240,8 @@ func (r *Room) welcome(st *roomState, j cmdJoin) {
 	}
 	resumed := j.hasSince && j.since+1 >= oldest && j.since <= st.seq
 	hello := Hello{SessionID: r.ID, Title: st.title, Status: st.status, Host: st.host, Viewers: len(st.clients), Likes: st.likes,
-		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed, Flash: st.flash}
+		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed, Flash: st.flash,
+		Comment: st.pinnedComment}
 	if j.c.accountID != 0 {
 		hello.You = &You{Name: j.c.name, CanChat: j.c.canChat}
 	}

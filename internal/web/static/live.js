@@ -37,6 +37,7 @@
         setStatus(d.status);
         if (d.pinned) showPinned(d.pinned);
         if (d.flash) showFlash(d.flash);
+        showComment(d.comment);
         break;
       case 'stats':
         $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
@@ -47,8 +48,27 @@
       case 'status': setStatus(d.status); break;
       case 'notice': notice(d.text); break;
       case 'flash': showFlash(d); break;
+      case 'comment': showComment(d); break;
       case 'alert': notice('Host prompt: ' + d.text); break;
     }
+  }
+
+  function showComment(c) {
+    $('pinned-comment').hidden = !c;
+    $('pinned-comment-text').textContent = c ? c.text : '';
+  }
+
+  // The host's moderation: pin a comment, slow the chat down.
+  async function moderate(body) {
+    const res = await fetch(`/api/v1/live/sessions/${sid}/moderation`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) });
+    const out = await res.json();
+    $('mod-result').textContent = res.ok ? 'Done.' : out.message + (out.field ? ` (${out.field})` : '');
+  }
+  if ($('mod-pin')) {
+    $('mod-pin').addEventListener('click', () => moderate({ action: 'pin_comment', text: $('mod-comment').value }));
+    $('mod-unpin').addEventListener('click', () => moderate({ action: 'unpin_comment' }));
+    $('mod-slow').addEventListener('change', () => moderate({ action: 'slow_mode', seconds: Number($('mod-slow').value) }));
   }
 
   // The flash banner: price, units left and a clock that counts down to the start,
