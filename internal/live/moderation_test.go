@@ -53,9 +53,13 @@ func TestModeration(t *testing.T) {
 
 		// Muted: Ana is told, and Ben never sees her message.
 		moderate(live.ModerationInput{Action: "mute", AccountID: ana.AccountID, Minutes: 5})
-		expect(t, ra, "the mute notice", func(fr frame) bool { return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "chat_muted") })
+		expect(t, ra, "the mute notice", func(fr frame) bool {
+			return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "chat_muted")
+		})
 		_ = va.Chat(ctx, "buy elsewhere!")
-		expect(t, ra, "the refusal", func(fr frame) bool { return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "muted you until") })
+		expect(t, ra, "the refusal", func(fr frame) bool {
+			return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "muted you until")
+		})
 		moderate(live.ModerationInput{Action: "unmute", AccountID: ana.AccountID})
 		_ = va.Chat(ctx, "sorry, love this")
 		_, skipped := expect(t, rb, "Ana's message after the unmute", func(fr frame) bool {
@@ -69,7 +73,9 @@ func TestModeration(t *testing.T) {
 
 		// Slow mode: a second message within the gap is refused.
 		moderate(live.ModerationInput{Action: "slow_mode", Seconds: 30})
-		expect(t, rb, "the slow-mode notice", func(fr frame) bool { return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "slow_mode") })
+		expect(t, rb, "the slow-mode notice", func(fr frame) bool {
+			return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "slow_mode")
+		})
 		_ = vb.Chat(ctx, "first")
 		_ = vb.Chat(ctx, "second")
 		expect(t, rb, "the slow-mode refusal", func(fr frame) bool {
