@@ -23,7 +23,7 @@ type Scenario struct {
 }
 
 // Scenarios lists every benchmark.
-var Scenarios = []Scenario{loopScenario, checkoutScenario, openapiScenario, analyticsScenario, matchingScenario}
+var Scenarios = []Scenario{loopScenario, checkoutScenario, openapiScenario, analyticsScenario, flashScenario, ledgerScenario, catalogScenario, matchingScenario}
 
 // Find returns the scenario with the name.
 func Find(name string) (Scenario, bool) {

@@ -30,6 +30,8 @@ const (
 	FramePurchase = "purchase" // someone bought (sequenced)
 	FrameStatus   = "status"   // the live started or ended (sequenced)
 	FrameNotice   = "notice"   // a message for one viewer only
+	FrameFlash    = "flash"    // a flash sale's state: sequenced on a change of phase, plain for units left
+	FrameAlert    = "alert"    // a prompt for the host only (stock low, flash sale ending)
 )
 
 // Frame is what the server sends. Seq is set on events that are replayed after a reconnect.
@@ -95,8 +97,33 @@ type Hello struct {
 	LastSeq   uint64        `json:"last_seq"`
 	// Resumed is true when the frames after the viewer's last seen sequence number follow;
 	// false when they were too old to keep and the viewer starts afresh.
-	Resumed bool `json:"resumed"`
-	You     *You `json:"you,omitempty"`
+	Resumed bool        `json:"resumed"`
+	You     *You        `json:"you,omitempty"`
+	Flash   *FlashState `json:"flash,omitempty"` // the room's current or last flash sale
+}
+
+// FlashState is a flash sale as the room shows it.
+type FlashState struct {
+	ID            id.ID       `json:"id"`
+	ProductID     id.ID       `json:"product_id"`
+	SKUID         id.ID       `json:"sku_id"`
+	Title         string      `json:"title"`
+	Price         money.Money `json:"price"`      // the regular price
+	DealPrice     money.Money `json:"deal_price"` // the flash price
+	Display       string      `json:"display"`
+	DealDisplay   string      `json:"deal_display"`
+	Quantity      int64       `json:"quantity"`
+	Left          int64       `json:"left"`
+	PerBuyerLimit int64       `json:"per_buyer_limit"`
+	StartsAt      time.Time   `json:"starts_at"`
+	EndsAt        time.Time   `json:"ends_at"`
+	Phase         string      `json:"phase"` // countdown, open, sold_out, ended
+}
+
+// Alert is a prompt for the host.
+type Alert struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
 }
 
 // You says who the viewer is, as far as the room is concerned.

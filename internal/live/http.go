@@ -24,6 +24,9 @@ import (
 func (h *Hub) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/ws", h.handleWS)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/flash-sales", h.handleFlashSales)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales", h.handleStartFlash)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales/{sale}/end", h.handleEndFlash)
 }
 
 const (
@@ -187,6 +190,9 @@ type BuyInput struct {
 	IdempotencyKey  string        `json:"idempotency_key"`
 	ShippingAddress order.Address `json:"shipping_address"`
 	PaymentMethod   string        `json:"payment_method"`
+	// FlashSaleID, when set, says the buyer pressed the flash sale's button: if that
+	// sale is over the purchase is refused rather than made at the regular price.
+	FlashSaleID id.ID `json:"flash_sale_id,omitempty"`
 }
 
 // Buy checks out one SKU from a live session's room, attributing the sale to the live
@@ -194,6 +200,14 @@ type BuyInput struct {
 func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in BuyInput) (order.CheckoutResult, error) {
 	if err := actor.RequireLogin(); err != nil {
 		return order.CheckoutResult{}, err
+	}
+	// A running flash sale's SKU goes through the sale's gate before anything touches
+	// the database: the sale was checked against the session and its products when it
+	// opened, and this is the path thousands of buyers take in the same second.
+	if h.flash != nil {
+		if s := h.flash.current(sessionID); s != nil && s.state.SKUID == in.SKUID {
+			return h.flash.buy(ctx, actor, s, in)
+		}
 	}
 	sess, err := h.sessions.Session(ctx, sessionID)
 	if err != nil {
@@ -214,6 +228,9 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	}
 	if !sess.HasProduct(prod.ID) {
 		return order.CheckoutResult{}, content.ErrProductNotInLive.OnField("sku_id")
+	}
+	if in.FlashSaleID != 0 {
+		return order.CheckoutResult{}, ErrFlashEnded.OnField("flash_sale_id")
 	}
 	attr := order.Attribution{Source: order.SourceLive, LiveSessionID: sess.ID}
 	if sess.CreatorID != 0 {
@@ -257,4 +274,69 @@ func (h *Hub) handleBuy(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	httpx.WriteJSON(w, status, res)
+}
+
+func (h *Hub) flashSales(w http.ResponseWriter, r *http.Request) (*FlashSales, id.ID, bool) {
+	sid, err := httpx.PathID(r, "id")
+	if err == nil && h.flash == nil {
+		err = errs.New(errs.Unavailable, "flash_sales_disabled", "flash sales are not enabled on this node")
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return nil, 0, false
+	}
+	return h.flash, sid, true
+}
+
+func (h *Hub) handleFlashSales(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	if _, err := h.sessions.Session(r.Context(), sid); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	sales, err := fs.Sales(r.Context(), sid)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"flash_sales": sales})
+}
+
+func (h *Hub) handleStartFlash(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	var in FlashSaleInput
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	st, err := fs.Start(r.Context(), auth.From(r.Context()), sid, in)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, st)
+}
+
+func (h *Hub) handleEndFlash(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	saleID, err := httpx.PathID(r, "sale")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	st, err := fs.End(r.Context(), auth.From(r.Context()), sid, saleID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, st)
 }

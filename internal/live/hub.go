@@ -56,6 +56,8 @@ type Hub struct {
 	log      *slog.Logger
 	metrics  metrics
 
+	flash *FlashSales // nil until EnableFlashSales
+
 	mu    sync.Mutex
 	rooms map[id.ID]*Room
 	done  chan struct{}
@@ -131,12 +133,15 @@ func (h *Hub) load(ctx context.Context, sessionID id.ID) (*roomState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &roomState{title: sess.Title, status: string(sess.Status), market: sess.Market, clients: map[*client]struct{}{},
+	st := &roomState{title: sess.Title, status: string(sess.Status), market: sess.Market, clients: map[*client]struct{}{}, hostAccountID: sess.HostAccountID,
 		chatTokens: float64(h.cfg.ChatPerSecond), chatRefill: time.Now()}
 	st.host = h.hostName(ctx, sess)
 	ps, err := h.catalog.ProductsByID(ctx, sess.ProductIDs)
 	if err != nil {
 		return nil, err
+	}
+	if h.flash != nil {
+		st.flash = h.flash.stateOf(sess.ID)
 	}
 	for _, p := range ps {
 		card := cardOf(p)
@@ -284,7 +289,7 @@ func (h *Hub) chatRules(ctx context.Context, market string) (maxRunes, minInterv
 // changes as they happen anywhere in the platform. The effects are in memory, so
 // there is nothing to record; a redelivered event at worst repeats a ticker line.
 func (h *Hub) Subscribe(b bus.Bus) error {
-	return b.Subscribe("live.rooms", []string{events.TopicLiveStarted, events.TopicLiveEnded, events.TopicLiveProductPinned, events.TopicOrderPaid}, h.handle)
+	return b.Subscribe("live.rooms", []string{events.TopicLiveStarted, events.TopicLiveEnded, events.TopicLiveProductPinned, events.TopicOrderPaid, events.TopicOrderCancelled}, h.handle)
 }
 
 func (h *Hub) handle(ctx context.Context, e bus.Event) error {
@@ -330,6 +335,14 @@ func (h *Hub) handle(ctx context.Context, e bus.Event) error {
 			if r := h.existing(l.LiveSessionID); r != nil {
 				h.tell(r, cmdPurchase{p: Purchase{User: ev.BuyerName, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity}})
 			}
+		}
+	case events.TopicOrderCancelled:
+		ev, err := bus.Decode[events.OrderCancelled](e)
+		if err != nil {
+			return err
+		}
+		if h.flash != nil {
+			h.flash.cancelled(ev.Order)
 		}
 	}
 	return nil

@@ -47,6 +47,14 @@ type (
 	cmdCards    struct{ cards []ProductCard }
 	cmdPurchase struct{ p Purchase }
 	cmdStatus   struct{ status string }
+	// cmdFlash is a flash sale's state; sequenced when it changed phase, plain when
+	// only the units left moved.
+	cmdFlash struct {
+		f         FlashState
+		sequenced bool
+	}
+	// cmdAlert is a prompt for the host's screen only.
+	cmdAlert struct{ a Alert }
 )
 
 // Room is a live session's room. Its state lives in run's goroutine.
@@ -77,6 +85,8 @@ type roomState struct {
 	bannedWords         []string
 	chatTokens          float64
 	chatRefill          time.Time
+	flash               *FlashState
+	hostAccountID       id.ID
 }
 
 func (r *Room) run(st *roomState) {
@@ -171,6 +181,20 @@ func (r *Room) handle(st *roomState, cmd any) {
 	case cmdStatus:
 		st.status = c.status
 		r.broadcast(st, Frame{Type: FrameStatus, Data: Status{Status: c.status}}, true)
+	case cmdFlash:
+		f := c.f
+		st.flash = &f
+		r.broadcast(st, Frame{Type: FrameFlash, Data: f}, c.sequenced)
+	case cmdAlert:
+		e, err := encode(Frame{Type: FrameAlert, Data: c.a})
+		if err != nil {
+			return
+		}
+		for cl := range st.clients {
+			if cl.accountID != 0 && cl.accountID == st.hostAccountID {
+				r.send(st, cl, e)
+			}
+		}
 	}
 }
 
@@ -193,7 +217,7 @@ func (r *Room) welcome(st *roomState, j cmdJoin) {
 	}
 	resumed := j.hasSince && j.since+1 >= oldest && j.since <= st.seq
 	hello := Hello{SessionID: r.ID, Title: st.title, Status: st.status, Host: st.host, Viewers: len(st.clients), Likes: st.likes,
-		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed}
+		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed, Flash: st.flash}
 	if j.c.accountID != 0 {
 		hello.You = &You{Name: j.c.name, CanChat: j.c.canChat}
 	}

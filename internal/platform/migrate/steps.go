@@ -605,6 +605,129 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{201, "shop review, business details, tiers, daily order counts, seller stats, violations", SQL(
+		`ALTER TABLE shops ADD COLUMN legal_name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN registration_number TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN annual_gmv_elsewhere BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shops ADD COLUMN documents TEXT NOT NULL DEFAULT ''`,
+		// review_state: '' (no review), submitted, info_requested, approved, rejected.
+		`ALTER TABLE shops ADD COLUMN review_state TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN status_reason TEXT NOT NULL DEFAULT ''`,
+		// tier_rank indexes the market policy's tiers (0 = entry tier).
+		`ALTER TABLE shops ADD COLUMN tier_rank INTEGER NOT NULL DEFAULT 0 CHECK (tier_rank >= 0)`,
+		`CREATE INDEX shops_queue ON shops (review_state, id)`,
+		// Every change of a shop's state, review decision and tier, for the seller and audit.
+		`CREATE TABLE shop_actions (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			action TEXT NOT NULL,
+			from_status TEXT NOT NULL,
+			to_status TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			actor_id BIGINT NOT NULL DEFAULT 0,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_actions_shop ON shop_actions (shop_id, id)`,
+		// Orders placed per shop per market-local day, against the tier's daily cap.
+		`CREATE TABLE shop_daily_orders (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			orders INTEGER NOT NULL CHECK (orders >= 0),
+			PRIMARY KEY (shop_id, day)
+		)`,
+		// What graduation reads, kept from order and review events.
+		`CREATE TABLE shop_stats (
+			shop_id BIGINT PRIMARY KEY,
+			delivered_orders BIGINT NOT NULL DEFAULT 0,
+			unique_buyers BIGINT NOT NULL DEFAULT 0,
+			rating_sum BIGINT NOT NULL DEFAULT 0,
+			rating_count BIGINT NOT NULL DEFAULT 0,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE shop_buyers (
+			shop_id BIGINT NOT NULL,
+			buyer_id BIGINT NOT NULL,
+			first_at BIGINT NOT NULL,
+			PRIMARY KEY (shop_id, buyer_id)
+		)`,
+		`CREATE TABLE shop_violations (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			code TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			points INTEGER NOT NULL CHECK (points >= 0),
+			status TEXT NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
+	)},
+	{202, "category tree, product categories, full-text product search", catalogSearch},
+	{203, "violation appeals", SQL(
+		`ALTER TABLE shop_violations ADD COLUMN appeal TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN appealed_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decision TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_by BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX shop_violations_status ON shop_violations (status, id)`,
+	)},
+	{204, "shop performance daily counts", SQL(
+		// One row per shop and market-local day, kept from order and review events;
+		// the Shop Performance Score is computed from windows of these rows.
+		`CREATE TABLE shop_perf_daily (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			paid INTEGER NOT NULL DEFAULT 0,
+			shipped INTEGER NOT NULL DEFAULT 0,
+			late_shipped INTEGER NOT NULL DEFAULT 0,
+			seller_cancelled INTEGER NOT NULL DEFAULT 0,
+			delivered INTEGER NOT NULL DEFAULT 0,
+			negative_reviews INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (shop_id, day)
+		)`,
+	)},
+	{205, "catalog csv import jobs", SQL(
+		`CREATE TABLE import_jobs (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			actor_id BIGINT NOT NULL,
+			status TEXT NOT NULL,
+			total INTEGER NOT NULL,
+			done INTEGER NOT NULL DEFAULT 0,
+			imported INTEGER NOT NULL DEFAULT 0,
+			failed INTEGER NOT NULL DEFAULT 0,
+			errors TEXT NOT NULL DEFAULT '[]',
+			created_at BIGINT NOT NULL,
+			finished_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
+	)},
+	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
+	{301, "ledger: commission due dates, payout destinations", SQL(
+		// When a creator's commission must have been paid (0 for a shop's share).
+		`ALTER TABLE ledger_settlements ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE ledger_payout_destinations (
+			owner_kind TEXT NOT NULL CHECK (owner_kind IN ('shop', 'creator')),
+			owner_id BIGINT NOT NULL,
+			destination TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (owner_kind, owner_id)
+		)`,
+	)},
+	{500, "live flash sales", SQL(
+		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
+		// limit, units sold) opened from a live room; this row ties it to the room.
+		`CREATE TABLE live_flash_sales (
+			promotion_id BIGINT PRIMARY KEY REFERENCES promotions (id),
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX live_flash_sales_session ON live_flash_sales (session_id, created_at)`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.
