@@ -62,8 +62,16 @@ func (s *Service) SetOpenPlan(ctx context.Context, actor auth.Actor, productID i
 		}
 	}
 	in.Category = strings.ToLower(strings.TrimSpace(in.Category))
-	if in.Category != "" && !validCategory(in.Category) {
-		return Offer{}, errs.Invalidf("category", "unknown category %q; choose from %s", in.Category, strings.Join(Categories, ", "))
+	if in.Category == "" && p.Category != "" { // the product's own, at the top level
+		tops, err := s.topCategories(ctx)
+		if err != nil {
+			return Offer{}, err
+		}
+		in.Category = tops[p.Category]
+	} else if in.Category != "" {
+		if err := s.checkCategory(ctx, "category", in.Category); err != nil {
+			return Offer{}, err
+		}
 	}
 	now := s.now().UTC()
 	o := Offer{ProductID: p.ID, ShopID: p.ShopID, Market: p.Market, CommissionBP: in.CommissionBP, AdsCommissionBP: in.AdsCommissionBP,

@@ -48,7 +48,7 @@ type ProfileInput struct {
 	Market      string   `json:"market"`
 	BirthDate   string   `json:"birth_date"` // YYYY-MM-DD, for the age rule
 	Kind        Kind     `json:"kind"`
-	Categories  []string `json:"categories"` // up to 5 of Categories
+	Categories  []string `json:"categories"` // up to 5 of the catalog's top-level categories
 }
 
 // CreateProfile makes the actor a creator in a market.
@@ -76,7 +76,7 @@ func (s *Service) CreateProfile(ctx context.Context, actor auth.Actor, in Profil
 	if in.Kind != Affiliate && in.Kind != ShopAccount && in.Kind != MarketingOnly {
 		return Creator{}, errBadKind
 	}
-	cats, err := checkCategories(in.Categories)
+	cats, err := s.checkCategories(ctx, in.Categories)
 	if err != nil {
 		return Creator{}, err
 	}
