@@ -126,8 +126,6 @@ const (
 // both sides, so a late payment is seen before it is late.
 const DueSoonWindow = 48 * time.Hour
 
-
-
 // Errors of the creator domain.
 var (
 	ErrCreatorNotFound  = errs.New(errs.NotFound, "creator_not_found", "no such creator")
