@@ -122,6 +122,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
+	a.Hub.EnableMinutes(d)
 	a.FlashWriter = a.Orders.NewFlashWriter(512, 4)
 	if a.FlashSales, err = a.Hub.EnableFlashSales(ctx, d, a.Promos, a.FlashWriter); err != nil {
 		a.FlashWriter.Close()

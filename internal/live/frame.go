@@ -14,8 +14,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
@@ -42,11 +40,12 @@ type Frame struct {
 }
 
 // encoded is a frame serialised once for every viewer: the raw JSON for in-process
-// viewers and the prepared WebSocket message (frame header and all) for connections.
+// viewers and the whole WebSocket frame (header and payload) for connections, written
+// to each socket as is.
 type encoded struct {
-	seq      uint64
-	raw      []byte
-	prepared *websocket.PreparedMessage
+	seq  uint64
+	raw  []byte
+	wire []byte
 }
 
 func encode(f Frame) (*encoded, error) {
@@ -54,11 +53,25 @@ func encode(f Frame) (*encoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, raw)
-	if err != nil {
-		return nil, err
+	return &encoded{seq: f.Seq, raw: raw, wire: wsTextFrame(raw)}, nil
+}
+
+// wsTextFrame is payload as one unmasked, uncompressed WebSocket text frame (RFC 6455
+// section 5.2), as a server sends it. The upgrader negotiates no extensions, so these
+// bytes are exactly what the library would write, and a viewer's writer can send many
+// queued frames in one system call.
+func wsTextFrame(payload []byte) []byte {
+	n := len(payload)
+	var hdr []byte
+	switch {
+	case n < 126:
+		hdr = []byte{0x81, byte(n)}
+	case n <= 0xFFFF:
+		hdr = []byte{0x81, 126, byte(n >> 8), byte(n)}
+	default:
+		hdr = []byte{0x81, 127, 0, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 	}
-	return &encoded{seq: f.Seq, raw: raw, prepared: pm}, nil
+	return append(hdr, payload...)
 }
 
 // ProductCard is a product as the room shows it.

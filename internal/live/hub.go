@@ -18,6 +18,7 @@ import (
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/bus"
+	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/seller"
@@ -32,11 +33,12 @@ type Config struct {
 	IdleTimeout   time.Duration // how long an empty room lives
 	ChatPerSecond int           // chat messages a room shows per second before sampling
 	MaxLikeBurst  int           // likes one message may carry
+	MinuteLength  time.Duration // the live analytics' series step (a minute; tests shorten it)
 }
 
 // DefaultConfig is the hub's production tuning.
 var DefaultConfig = Config{QueueSize: 320, HistorySize: 256, ContextFrames: 30, StatsInterval: 250 * time.Millisecond,
-	IdleTimeout: time.Minute, ChatPerSecond: 15, MaxLikeBurst: 50}
+	IdleTimeout: time.Minute, ChatPerSecond: 15, MaxLikeBurst: 50, MinuteLength: time.Minute}
 
 type metrics struct {
 	rooms, viewers           prometheus.Gauge
@@ -56,7 +58,8 @@ type Hub struct {
 	log      *slog.Logger
 	metrics  metrics
 
-	flash *FlashSales // nil until EnableFlashSales
+	flash     *FlashSales // nil until EnableFlashSales
+	minutesDB *db.DB      // nil until EnableMinutes
 
 	mu    sync.Mutex
 	rooms map[id.ID]*Room
@@ -71,6 +74,9 @@ func NewHub(cfg Config, sessions *content.Service, cat *catalog.Service, creator
 	cfg.HistorySize = max(cfg.HistorySize, 1)
 	cfg.QueueSize = max(cfg.QueueSize, 1)
 	cfg.ChatPerSecond = max(cfg.ChatPerSecond, 1)
+	if cfg.MinuteLength <= 0 {
+		cfg.MinuteLength = time.Minute
+	}
 	h := &Hub{cfg: cfg, sessions: sessions, catalog: cat, creators: creators, sellers: sellers, markets: markets, orders: orders,
 		log: log, rooms: map[id.ID]*Room{}, done: make(chan struct{})}
 	h.metrics = metrics{
@@ -326,6 +332,9 @@ func (h *Hub) handle(ctx context.Context, e bus.Event) error {
 	case events.TopicOrderPaid:
 		ev, err := bus.Decode[events.OrderPaid](e)
 		if err != nil {
+			return err
+		}
+		if err := h.paidInLive(ctx, e, ev); err != nil {
 			return err
 		}
 		for _, l := range ev.Lines {

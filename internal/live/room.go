@@ -87,6 +87,7 @@ type roomState struct {
 	chatRefill          time.Time
 	flash               *FlashState
 	hostAccountID       id.ID
+	minute              minuteCount
 }
 
 func (r *Room) run(st *roomState) {
@@ -104,9 +105,12 @@ func (r *Room) run(st *roomState) {
 			if len(st.clients) == 0 {
 				idle.Reset(h.cfg.IdleTimeout)
 			}
-		case <-stats.C:
+		case now := <-stats.C:
 			if st.statsDirty {
 				r.flushStats(st)
+			}
+			if m := st.minute.roll(now, len(st.clients), h.cfg.MinuteLength, false); m != nil {
+				h.writeMinute(r.ID, *m)
 			}
 			if st.refreshWanted && !st.refreshing {
 				st.refreshing, st.refreshWanted = true, false
@@ -118,6 +122,9 @@ func (r *Room) run(st *roomState) {
 			}
 		case <-idle.C:
 			if len(st.clients) == 0 && h.retire(r) {
+				if m := st.minute.roll(time.Now(), 0, h.cfg.MinuteLength, true); m != nil {
+					h.writeMinute(r.ID, *m)
+				}
 				return
 			}
 			idle.Reset(h.cfg.IdleTimeout)
@@ -138,6 +145,7 @@ func (r *Room) handle(st *roomState, cmd any) {
 		r.pendingJoins--
 		h.mu.Unlock()
 		st.clients[c.c] = struct{}{}
+		st.minute.joins++
 		h.metrics.viewers.Inc()
 		st.statsDirty = true
 		r.welcome(st, c)
@@ -152,10 +160,12 @@ func (r *Room) handle(st *roomState, cmd any) {
 		// A viewer's input can still arrive after the room let it go (it left, or was
 		// dropped while its reader was mid-message); its queue is closed by then.
 		if _, ok := st.clients[c.c]; ok {
+			st.minute.comments++
 			r.chat(st, c.c, c.text)
 		}
 	case cmdLike:
 		st.likes += int64(c.n)
+		st.minute.likes += int64(c.n)
 		st.statsDirty = true
 	case cmdPin:
 		st.pinned = &c.card

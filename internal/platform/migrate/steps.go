@@ -728,6 +728,24 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX live_flash_sales_session ON live_flash_sales (session_id, created_at)`,
 	)},
+	{501, "live per-minute series", SQL(
+		// viewer_minutes is in thousandths, so an average of viewers is kept exactly.
+		`CREATE TABLE live_minutes (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			minute BIGINT NOT NULL,
+			viewers INTEGER NOT NULL DEFAULT 0,
+			peak_viewers INTEGER NOT NULL DEFAULT 0,
+			new_viewers INTEGER NOT NULL DEFAULT 0,
+			viewer_minutes BIGINT NOT NULL DEFAULT 0,
+			likes BIGINT NOT NULL DEFAULT 0,
+			comments BIGINT NOT NULL DEFAULT 0,
+			orders BIGINT NOT NULL DEFAULT 0,
+			units BIGINT NOT NULL DEFAULT 0,
+			gmv BIGINT NOT NULL DEFAULT 0,
+			currency TEXT NOT NULL DEFAULT '',
+			PRIMARY KEY (session_id, minute)
+		)`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.
