@@ -123,6 +123,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
+	if cfg.RTMPURL != "" {
+		a.Hub.EnableVideo(d, live.VideoConfig{IngestURL: cfg.RTMPURL, HLSURL: cfg.HLSURL, HookSecret: cfg.RTMPHookSecret})
+	}
 	if cfg.NATS != "" {
 		// Rooms span the nodes: chat, likes, viewer counts and flash-sale openings
 		// cross through NATS. Domain events reach every node from the shared outbox.
@@ -176,7 +179,7 @@ func (a *App) routes() http.Handler {
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
 		Creators: a.Creators, Content: a.Content, Hub: a.Hub, FlashSales: a.FlashSales, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
-		Payments: a.Payments,
+		Payments: a.Payments, VendorDir: a.Config.VendorDir,
 	}).Routes(mux)
 
 	var h http.Handler = mux

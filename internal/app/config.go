@@ -39,6 +39,13 @@ type Config struct {
 	// SandboxWebhookSecret signs the sandbox provider's webhooks; nodes sharing a
 	// database need the same one. Random per process when empty.
 	SandboxWebhookSecret string
+	// RTMPURL and HLSURL place the media server (nginx with the RTMP module) that
+	// carries live video; live rooms have no video when they are empty.
+	RTMPURL, HLSURL string
+	// RTMPHookSecret, when set, must accompany the media server's hook calls.
+	RTMPHookSecret string
+	// VendorDir holds third-party browser files fetched by scripts (hls.js).
+	VendorDir string
 
 	TimerInterval   time.Duration // how often order timers run
 	CarrierPickup   time.Duration // sandbox carrier pace
@@ -49,7 +56,7 @@ type Config struct {
 // defaults returns the configuration of a plain `liveshop serve`.
 func defaults() Config {
 	return Config{
-		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox",
+		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox", VendorDir: ".cache/vendor",
 		TimerInterval: 5 * time.Second, CarrierPickup: time.Hour, CarrierDeliver: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -152,6 +159,10 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		b.secret(&c.StripeKey, "STRIPE_KEY")
 		b.secret(&c.StripeWebhookSecret, "STRIPE_WEBHOOK_SECRET")
 		b.secret(&c.SandboxWebhookSecret, "SANDBOX_WEBHOOK_SECRET")
+		b.str(&c.RTMPURL, "rtmp-url", "RTMP_URL", "where hosts' encoders publish live video, e.g. rtmp://media.example.com/live (nginx with the RTMP module); no video when empty")
+		b.str(&c.HLSURL, "hls-url", "HLS_URL", "where viewers fetch the HLS the media server writes, e.g. https://media.example.com/hls")
+		b.secret(&c.RTMPHookSecret, "RTMP_HOOK_SECRET")
+		b.str(&c.VendorDir, "vendor-dir", "VENDOR_DIR", "directory of fetched browser libraries served at /vendor/ (scripts/fetch-player.sh fills it)")
 		b.dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", "how long to let requests finish on shutdown")
 	}
 	finish := func() error {

@@ -27,6 +27,7 @@ type peerMsg struct {
 	Likes     int64  `json:"likes,omitempty"`   // new likes since the last message
 	Viewers   *int   `json:"viewers,omitempty"` // the node's viewers in the room now
 	FlashSale id.ID  `json:"flash_sale,omitempty"`
+	Video     *Video `json:"video,omitempty"`
 }
 
 // cmdPeer applies a peer's message in the room goroutine.
@@ -84,6 +85,9 @@ func (h *Hub) fromPeer(m peerMsg) {
 func (r *Room) peer(st *roomState, m peerMsg) {
 	if m.Chat != nil {
 		r.broadcastChat(st, *m.Chat)
+	}
+	if m.Video != nil {
+		r.setVideo(st, *m.Video)
 	}
 	if m.Likes > 0 {
 		st.likes += m.Likes

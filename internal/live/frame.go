@@ -30,6 +30,7 @@ const (
 	FrameNotice   = "notice"   // a message for one viewer only
 	FrameFlash    = "flash"    // a flash sale's state: sequenced on a change of phase, plain for units left
 	FrameAlert    = "alert"    // a prompt for the host only (stock low, flash sale ending)
+	FrameVideo    = "video"    // the room's video went live or offline, with where to play it (sequenced)
 )
 
 // Frame is what the server sends. Seq is set on events that are replayed after a reconnect.
@@ -115,6 +116,8 @@ type Hello struct {
 	Flash   *FlashState `json:"flash,omitempty"` // the room's current or last flash sale
 	// Comment is the comment the host pinned, if any.
 	Comment *PinnedComment `json:"comment,omitempty"`
+	// Video is the room's video, when this node has a media server.
+	Video *Video `json:"video,omitempty"`
 }
 
 // FlashState is a flash sale as the room shows it.

@@ -27,6 +27,10 @@ func (h *Hub) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/report", h.handleReport)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/moderation", h.handleModerate)
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/stream", h.handleStreamKey)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/stream", h.handleStreamKey) // a fresh key
+	mux.HandleFunc("POST /api/v1/live/rtmp/on_publish", h.handleOnPublish)
+	mux.HandleFunc("POST /api/v1/live/rtmp/on_publish_done", h.handleOnPublishDone)
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/flash-sales", h.handleFlashSales)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales", h.handleStartFlash)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales/{sale}/end", h.handleEndFlash)

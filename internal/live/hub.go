@@ -60,6 +60,8 @@ type Hub struct {
 
 	flash     *FlashSales // nil until EnableFlashSales
 	minutesDB *db.DB      // nil until EnableMinutes
+	videoDB   *db.DB      // nil until EnableVideo
+	video     VideoConfig
 	// The other nodes (cluster.go); nil on a single node.
 	cluster      bus.Fanout
 	node         string
@@ -161,6 +163,7 @@ func (h *Hub) load(ctx context.Context, sessionID id.ID) (*roomState, error) {
 	if h.flash != nil {
 		st.flash = h.flash.stateOf(sess.ID)
 	}
+	st.video = h.videoOf(ctx, sess.ID)
 	for _, p := range ps {
 		card := cardOf(p)
 		st.products = append(st.products, card)

@@ -95,6 +95,7 @@ type roomState struct {
 	likesToPeers   int64
 	viewersToPeers int
 	peersToldAt    time.Time
+	video          *Video // video.go
 	// Moderation (moderation.go).
 	muted, kicked map[id.ID]time.Time // until when
 	slowMode      time.Duration
@@ -184,6 +185,8 @@ func (r *Room) handle(st *roomState, cmd any) {
 		r.moderate(st, c)
 	case cmdPeer:
 		r.peer(st, c.m)
+	case cmdVideo:
+		r.setVideo(st, c.v)
 	case cmdLike:
 		st.likes += int64(c.n)
 		st.likesToPeers += int64(c.n)
@@ -230,6 +233,12 @@ func (r *Room) handle(st *roomState, cmd any) {
 	}
 }
 
+// setVideo records the room's video and tells its viewers.
+func (r *Room) setVideo(st *roomState, v Video) {
+	st.video = &v
+	r.broadcast(st, Frame{Type: FrameVideo, Data: v}, true)
+}
+
 func (r *Room) replaceCard(st *roomState, card ProductCard) {
 	for i := range st.products {
 		if st.products[i].ID == card.ID {
@@ -250,7 +259,7 @@ func (r *Room) welcome(st *roomState, j cmdJoin) {
 	resumed := j.hasSince && j.since+1 >= oldest && j.since <= st.seq
 	hello := Hello{SessionID: r.ID, Title: st.title, Status: st.status, Host: st.host, Viewers: len(st.clients), Likes: st.likes,
 		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed, Flash: st.flash,
-		Comment: st.pinnedComment}
+		Comment: st.pinnedComment, Video: st.video}
 	if j.c.accountID != 0 {
 		hello.You = &You{Name: j.c.name, CanChat: j.c.canChat}
 	}

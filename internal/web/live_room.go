@@ -67,11 +67,11 @@ func (s *Server) liveRoom(w http.ResponseWriter, r *http.Request) {
 		Market                                                            string
 		Products                                                          []catalog.Product
 		Pinned                                                            *catalog.Product
-		IsHost, CanFlash                                                  bool
+		IsHost, CanFlash, HasVideo                                        bool
 		Flash                                                             *live.FlashState
 		FlashCountdown, FlashCountdownMax, FlashMaxMinutes, FlashLookback int
 		Methods                                                           []string
-	}{sess, s.hostName(ctx, sess), mk.Name, products, pinned, sess.HostAccountID == actor.AccountID, canFlash, flash,
+	}{sess, s.hostName(ctx, sess), mk.Name, products, pinned, sess.HostAccountID == actor.AccountID, canFlash, s.Hub.HasVideo(), flash,
 		pol.Live.FlashCountdownMinSec, pol.Live.FlashCountdownMaxSec, pol.Live.FlashDurationMaxMin, pol.Promotions.PriceFloorLookbackDays,
 		payment.SandboxMethods})
 }

@@ -17,6 +17,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -66,6 +67,8 @@ type Deps struct {
 	Outbox     *outbox.Outbox
 	OpenAPI    *openapi.Service
 	Payments   *payment.Service
+	// VendorDir holds fetched third-party browser files (hls.js), served at /vendor/.
+	VendorDir string
 }
 
 // Server renders pages.
@@ -139,6 +142,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /ops/markets/{code}", s.opsMarket)
 	mux.HandleFunc("POST /ops/markets/{code}/policy", s.opsSetPolicy)
 	mux.HandleFunc("POST /ops/markets/{code}/launch", s.opsSetLaunch)
+	mux.HandleFunc("GET /vendor/hls.min.js", s.vendorFile)
 	mux.HandleFunc("GET /ops/ledger", s.opsLedger)
 	mux.HandleFunc("GET /ops/events", s.opsEvents)
 	mux.HandleFunc("POST /ops/events/{id}/redeliver", s.opsRedeliver)
@@ -368,3 +372,14 @@ func barChart(days []analytics.Day, title string) template.HTML {
 }
 
 func stringsReader(s string) *strings.Reader { return strings.NewReader(s) }
+
+// vendorFile serves a fetched third-party browser file, or 404 when the script that
+// fetches it has not been run (the page then does without).
+func (s *Server) vendorFile(w http.ResponseWriter, r *http.Request) {
+	if s.VendorDir == "" {
+		http.NotFound(w, r)
+		return
+	}
+	w.Header().Set("Cache-Control", "public, max-age=86400")
+	http.ServeFile(w, r, filepath.Join(s.VendorDir, filepath.Base(r.URL.Path)))
+}

@@ -746,6 +746,14 @@ var Steps = []Step{
 			PRIMARY KEY (session_id, minute)
 		)`,
 	)},
+	{502, "live stream keys and video state", SQL(
+		`CREATE TABLE live_streams (
+			session_id BIGINT PRIMARY KEY REFERENCES live_sessions (id),
+			key_hash TEXT NOT NULL UNIQUE,
+			video TEXT NOT NULL DEFAULT 'offline',
+			updated_at BIGINT NOT NULL
+		)`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.

@@ -38,6 +38,7 @@
         if (d.pinned) showPinned(d.pinned);
         if (d.flash) showFlash(d.flash);
         showComment(d.comment);
+        if (d.video) showVideo(d.video);
         break;
       case 'stats':
         $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
@@ -49,8 +50,47 @@
       case 'notice': notice(d.text); break;
       case 'flash': showFlash(d); break;
       case 'comment': showComment(d); break;
+      case 'video': showVideo(d); break;
       case 'alert': notice('Host prompt: ' + d.text); break;
     }
+  }
+
+  // The room's video: HLS from the media server, through hls.js (installed from npm,
+  // see docs/VIDEO.md) or natively (Safari).
+  let hls = null;
+  function showVideo(v) {
+    const el = $('video');
+    if (hls) { hls.destroy(); hls = null; }
+    if (!v || v.status !== 'live' || !v.playback_url) { el.hidden = true; el.removeAttribute('src'); return; }
+    el.hidden = false;
+    // hls.js first where Media Source Extensions exist: some browsers answer "maybe"
+    // for HLS and then do not play it.
+    if (window.Hls && window.Hls.isSupported()) {
+      hls = new window.Hls({ liveSyncDurationCount: 2 });
+      hls.loadSource(v.playback_url);
+      hls.attachMedia(el);
+    } else if (el.canPlayType('application/vnd.apple.mpegurl')) {
+      el.src = v.playback_url;
+    } else {
+      el.hidden = true;
+      notice('This browser cannot play the live video.');
+      return;
+    }
+    el.play().catch(() => {});
+  }
+
+  // The host's stream key.
+  async function streamInfo(rotate) {
+    const res = await fetch(`/api/v1/live/sessions/${sid}/stream`, { method: rotate ? 'POST' : 'GET', headers: { 'X-CSRF-Token': csrf } });
+    const out = await res.json();
+    $('stream-info').hidden = false;
+    $('stream-info').textContent = res.ok
+      ? `Ingest URL: ${out.ingest_url}\nStream key: ${out.stream_key || '(hidden: press New key to see a fresh one)'}\nVideo: ${out.video_status}`
+      : out.message;
+  }
+  if ($('stream-show')) {
+    $('stream-show').addEventListener('click', () => streamInfo(false));
+    $('stream-rotate').addEventListener('click', () => streamInfo(true));
   }
 
   function showComment(c) {
