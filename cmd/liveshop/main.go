@@ -140,6 +140,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		return err
 	}
 	log := cfg.Logger(os.Stderr)
+	var media *demo.Media
+	if withDemo && cfg.RTMPURL == "" {
+		// The demo brings its own media server when the machine has one to run.
+		var why string
+		if media, why = demo.StartMedia(ctx, cfg.DataDir, cfg.Addr, log); media != nil {
+			cfg.RTMPURL, cfg.HLSURL = media.RTMPURL, media.HLSURL
+			if err := demo.EnsurePlayer(ctx, cfg.VendorDir); err != nil {
+				fmt.Fprintf(stdout, "The video player (hls.js) could not be fetched, so only browsers that play HLS natively show video: %v.\n", err)
+			}
+		} else {
+			fmt.Fprintf(stdout, "Live rooms will show a poster instead of video: %s.\n", why)
+		}
+	}
 	a, err := app.New(ctx, *cfg, log)
 	if err != nil {
 		return err
@@ -152,6 +165,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, withDem
 		}
 		sim := demo.NewSimulator(a, log)
 		go sim.Run(ctx)
+		if media != nil {
+			go media.Cameras(ctx, a, 2)
+			fmt.Fprintln(stdout, "Two demo rooms carry a test-pattern video through nginx-rtmp (docs/VIDEO.md).")
+		}
 		printWelcome(stdout, cfg.Addr, logins)
 	}
 	return a.Run(ctx)
