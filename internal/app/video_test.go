@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -152,7 +153,8 @@ http {
 	if err := nginx.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = nginx.Process.Kill(); _ = nginx.Wait() })
+	// SIGTERM lets the master take its workers down; SIGKILL would orphan them.
+	t.Cleanup(func() { _ = nginx.Process.Signal(syscall.SIGTERM); _ = nginx.Wait() })
 	waitPort(t, rtmpPort)
 
 	ffmpeg := exec.Command("ffmpeg", "-loglevel", "error", "-re", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25",

@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/app"
@@ -102,6 +103,8 @@ http {
 		return nil, err.Error()
 	}
 	cmd := exec.CommandContext(ctx, "nginx", "-p", dir, "-c", path)
+	// SIGTERM lets the master take its workers down; SIGKILL would orphan them.
+	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 	if err := cmd.Start(); err != nil {
 		return nil, "nginx did not start: " + err.Error()
