@@ -152,3 +152,46 @@ func TestScheduleRefusals(t *testing.T) {
 		}
 	})
 }
+
+// A live's planned length is held to the market's bounds; a practice live is the
+// host's alone to find and is listed to nobody else.
+func TestLiveLengthAndPractice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		in := content.ScheduleInput{Title: "Shop live", ShopID: f.shop.ID, ProductIDs: []id.ID{f.products[2].ID}}
+		for _, minutes := range []int{29, 13*60 + 1, -5} {
+			in.DurationMinutes = minutes
+			if _, err := f.content.Schedule(ctx, f.owner, in); errs.As(err) == nil || errs.As(err).Field != "duration_minutes" {
+				t.Errorf("%d minutes: %v, want a refusal on duration_minutes", minutes, err)
+			}
+		}
+		in.DurationMinutes = 0
+		sess, err := f.content.Schedule(ctx, f.owner, in)
+		if err != nil || sess.PlannedMinutes != 60 || sess.Practice {
+			t.Fatalf("a default live: %+v %v", sess, err)
+		}
+		in.DurationMinutes, in.Practice, in.Title = 13*60, true, "Rehearsal"
+		practice, err := f.content.Schedule(ctx, f.owner, in)
+		if err != nil || !practice.Practice || practice.PlannedMinutes != 780 {
+			t.Fatalf("a practice live: %+v %v", practice, err)
+		}
+		listed, err := f.content.List(ctx, content.Listing{Status: content.Scheduled, Market: "US"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range listed {
+			if s.ID == practice.ID {
+				t.Fatal("a practice live is listed publicly")
+			}
+		}
+		mine, err := f.content.List(ctx, content.Listing{Status: content.Scheduled, HostID: f.owner.AccountID})
+		if err != nil || len(mine) != 2 {
+			t.Fatalf("the host's own list: %d lives, %v", len(mine), err)
+		}
+		got, err := f.content.Session(ctx, practice.ID)
+		if err != nil || !got.Practice || got.PlannedMinutes != 780 {
+			t.Fatalf("reloaded practice live: %+v %v", got, err)
+		}
+	})
+}

@@ -44,6 +44,12 @@ type ScheduleInput struct {
 	ProductIDs  []id.ID   `json:"product_ids"`
 	// ShopID makes it a shop's self-broadcast; without it the actor hosts as a creator.
 	ShopID id.ID `json:"shop_id,omitempty"`
+	// DurationMinutes is how long the live is planned to run, within the market's
+	// bounds (30 minutes to 13 hours); 0 means an hour.
+	DurationMinutes int `json:"duration_minutes,omitempty"`
+	// Practice makes a rehearsal: the host tries the room, the camera and the products,
+	// but it is not listed, sells nothing and counts toward no allowance.
+	Practice bool `json:"practice,omitempty"`
 }
 
 // Schedule plans a live session. A creator sells products from their showcase and
@@ -81,6 +87,13 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 	if err != nil {
 		return Session{}, err
 	}
+	if in.DurationMinutes == 0 {
+		in.DurationMinutes = min(max(60, p.Live.EventMinMinutes), p.Live.EventMaxMinutes)
+	}
+	if in.DurationMinutes < p.Live.EventMinMinutes || in.DurationMinutes > p.Live.EventMaxMinutes {
+		return Session{}, errs.Invalidf("duration_minutes", "a live runs %d-%d minutes in %s", p.Live.EventMinMinutes, p.Live.EventMaxMinutes, sess.Market)
+	}
+	sess.PlannedMinutes, sess.Practice = in.DurationMinutes, in.Practice
 	if len(in.ProductIDs) == 0 || len(in.ProductIDs) > p.Live.MaxProducts {
 		return Session{}, errs.Invalidf("product_ids", "a live sells 1-%d products", p.Live.MaxProducts)
 	}
@@ -109,14 +122,15 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 	}
 	sess.ProductIDs = in.ProductIDs
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if sess.CreatorID != 0 { // a pilot creator's weekly allowance of selling lives
+		if sess.CreatorID != 0 && !sess.Practice { // a pilot creator's weekly allowance of selling lives
 			if err := s.creators.UsePilotAllowance(ctx, tx, sess.CreatorID, creator.PilotLive, sess.ID); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO live_sessions (id, market, host_account_id, creator_id, shop_id, title, status, scheduled_at, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sess.ID, sess.Market, sess.HostAccountID, db.NullID(sess.CreatorID), db.NullID(sess.ShopID),
-			sess.Title, string(sess.Status), db.Micros(sess.ScheduledAt), db.Micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO live_sessions (id, market, host_account_id, creator_id, shop_id, title, status, scheduled_at, created_at,
+			planned_minutes, practice)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, sess.ID, sess.Market, sess.HostAccountID, db.NullID(sess.CreatorID), db.NullID(sess.ShopID),
+			sess.Title, string(sess.Status), db.Micros(sess.ScheduledAt), db.Micros(now), sess.PlannedMinutes, sess.Practice); err != nil {
 			return err
 		}
 		for i, pid := range sess.ProductIDs {
@@ -222,7 +236,7 @@ func (s *Service) Pin(ctx context.Context, actor auth.Actor, sessionID, productI
 	return sess, nil
 }
 
-const sessionColumns = `id, market, host_account_id, COALESCE(creator_id, 0), COALESCE(shop_id, 0), title, status, scheduled_at, started_at, ended_at, COALESCE(pinned_product_id, 0)`
+const sessionColumns = `id, market, host_account_id, COALESCE(creator_id, 0), COALESCE(shop_id, 0), title, status, scheduled_at, started_at, ended_at, COALESCE(pinned_product_id, 0), planned_minutes, practice`
 
 // Session returns a live session with its products.
 func (s *Service) Session(ctx context.Context, sessionID id.ID) (Session, error) {
@@ -255,6 +269,8 @@ func (s *Service) List(ctx context.Context, l Listing) ([]Session, error) {
 	if l.HostID != 0 {
 		args = append(args, l.HostID)
 		where = append(where, fmt.Sprintf("host_account_id = $%d", len(args)))
+	} else {
+		where = append(where, "practice = FALSE") // rehearsals are only their host's to see
 	}
 	order := map[Status]string{Live: "started_at DESC", Scheduled: "scheduled_at", Ended: "ended_at DESC"}[l.Status]
 	if order == "" {
@@ -276,7 +292,8 @@ func (s *Service) sessions(ctx context.Context, where string, args ...any) ([]Se
 	for rows.Next() {
 		var ss Session
 		var sched, started, ended int64
-		if err := rows.Scan(&ss.ID, &ss.Market, &ss.HostAccountID, &ss.CreatorID, &ss.ShopID, &ss.Title, &ss.Status, &sched, &started, &ended, &ss.PinnedProductID); err != nil {
+		if err := rows.Scan(&ss.ID, &ss.Market, &ss.HostAccountID, &ss.CreatorID, &ss.ShopID, &ss.Title, &ss.Status, &sched, &started, &ended, &ss.PinnedProductID,
+			&ss.PlannedMinutes, &ss.Practice); err != nil {
 			rows.Close()
 			return nil, err
 		}

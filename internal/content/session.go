@@ -33,6 +33,8 @@ type Session struct {
 	StartedAt       time.Time `json:"started_at,omitzero"`
 	EndedAt         time.Time `json:"ended_at,omitzero"`
 	PinnedProductID id.ID     `json:"pinned_product_id,omitempty"`
+	PlannedMinutes  int       `json:"planned_minutes"`
+	Practice        bool      `json:"practice,omitempty"` // a rehearsal: unlisted, sells nothing
 	ProductIDs      []id.ID   `json:"product_ids"`
 }
 

@@ -104,6 +104,9 @@ func (fs *FlashSales) Start(ctx context.Context, actor auth.Actor, sessionID id.
 	if sess.Status != content.Live {
 		return FlashState{}, ErrNotLive.With("a flash sale runs while the room is live; it is %s", sess.Status)
 	}
+	if sess.Practice {
+		return FlashState{}, ErrPractice
+	}
 	if in.SKUID == 0 {
 		return FlashState{}, errs.Invalidf("sku_id", "required")
 	}

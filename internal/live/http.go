@@ -248,6 +248,9 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	if err != nil {
 		return order.CheckoutResult{}, err
 	}
+	if sess.Practice {
+		return order.CheckoutResult{}, ErrPractice
+	}
 	switch sess.Status {
 	case content.Ended:
 		return order.CheckoutResult{}, ErrRoomEnded

@@ -113,6 +113,7 @@ func (h *Hub) Close() {
 var (
 	ErrRoomEnded   = errs.New(errs.Rule, "live_ended", "this live has ended")
 	ErrNotLive     = errs.New(errs.Rule, "live_not_live", "this live is not on air; buy when it starts")
+	ErrPractice    = errs.New(errs.Rule, "live_practice", "this is a practice live: it sells nothing; buy in the host's real live")
 	ErrCannotChat  = errs.New(errs.Unauthenticated, "login_to_chat", "log in to chat")
 	ErrChatTooFast = errs.New(errs.TooMany, "chat_too_fast", "slow down: one message a second")
 	ErrChatTooLong = errs.New(errs.Invalid, "chat_too_long", "that message is too long")

@@ -3,6 +3,8 @@ package web
 import (
 	"errors"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/content"
@@ -144,7 +146,15 @@ func (s *Server) scheduleLive(w http.ResponseWriter, r *http.Request) {
 			ids = append(ids, pid)
 		}
 	}
-	in := content.ScheduleInput{Title: r.PostFormValue("title"), ProductIDs: ids}
+	in := content.ScheduleInput{Title: r.PostFormValue("title"), ProductIDs: ids, Practice: r.PostFormValue("practice") != ""}
+	if v := strings.TrimSpace(r.PostFormValue("duration_minutes")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			s.back(w, r, "/creator", errs.Invalidf("duration_minutes", "a whole number of minutes"))
+			return
+		}
+		in.DurationMinutes = n
+	}
 	if v := r.PostFormValue("starts_at"); v != "" {
 		t, err := time.Parse("2006-01-02T15:04", v)
 		if err != nil {

@@ -754,6 +754,10 @@ var Steps = []Step{
 			updated_at BIGINT NOT NULL
 		)`,
 	)},
+	{503, "live events: planned length, practice sessions", SQL(
+		`ALTER TABLE live_sessions ADD COLUMN planned_minutes INTEGER NOT NULL DEFAULT 60`,
+		`ALTER TABLE live_sessions ADD COLUMN practice BOOLEAN NOT NULL DEFAULT FALSE`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.
