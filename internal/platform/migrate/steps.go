@@ -617,6 +617,12 @@ var Steps = []Step{
 			PRIMARY KEY (owner_kind, owner_id)
 		)`,
 	)},
+	{302, "ledger: reserves held back from released shop money", SQL(
+		`ALTER TABLE ledger_settlements ADD COLUMN reserved BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE ledger_settlements ADD COLUMN reserve_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE ledger_settlements ADD COLUMN reserve_released_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX ledger_settlements_reserve_due ON ledger_settlements (reserve_released_at, reserve_until) WHERE reserved > 0`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
