@@ -47,20 +47,24 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Registry *prometheus.Registry
 
-	Markets   *market.Service
-	FX        *market.FX
-	Identity  *identity.Service
-	Sellers   *seller.Service
-	Catalog   *catalog.Service
-	Promos    *promo.Service
-	Payments  *payment.Service
-	Ledger    *ledger.Service
-	Orders    *order.Service
-	Creators  *creator.Service
-	Content   *content.Service
-	Hub       *live.Hub
-	Analytics *analytics.Service
-	OpenAPI   *openapi.Service
+	Markets  *market.Service
+	FX       *market.FX
+	Identity *identity.Service
+	Sellers  *seller.Service
+	Catalog  *catalog.Service
+	Promos   *promo.Service
+	Payments *payment.Service
+	Ledger   *ledger.Service
+	Orders   *order.Service
+	Creators *creator.Service
+	Content  *content.Service
+	Hub      *live.Hub
+	// FlashWriter writes live flash-sale orders by group commit; FlashSales runs the
+	// rooms' flash sales over it.
+	FlashWriter *order.FlashWriter
+	FlashSales  *live.FlashSales
+	Analytics   *analytics.Service
+	OpenAPI     *openapi.Service
 
 	Handler http.Handler
 }
@@ -117,12 +121,19 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
+	a.Hub.EnableMinutes(d)
+	a.FlashWriter = a.Orders.NewFlashWriter(512, 4)
+	if a.FlashSales, err = a.Hub.EnableFlashSales(ctx, d, a.Promos, a.FlashWriter); err != nil {
+		a.FlashWriter.Close()
+		d.Close()
+		return nil, err
+	}
 	a.Analytics = analytics.NewService(d, analytics.Deps{Markets: a.Markets, FX: a.FX, Sellers: a.Sellers, Catalog: a.Catalog, Creators: a.Creators}, log)
 	a.OpenAPI = openapi.New(openapi.Deps{DB: d, Log: log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers,
 		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
 
 	// Everything that reacts to another domain's change does so here, through events.
-	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI} {
+	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI, a.Sellers} {
 		if err := sub.Subscribe(a.Bus); err != nil {
 			d.Close()
 			return nil, err
@@ -150,7 +161,7 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /metrics", a.metricsHandler())
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
-		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
+		Creators: a.Creators, Content: a.Content, Hub: a.Hub, FlashSales: a.FlashSales, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
 		Payments: a.Payments,
 	}).Routes(mux)
 
@@ -179,6 +190,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
+	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
@@ -208,4 +220,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.FlashSales.Close()
+	a.FlashWriter.Close() // placed orders' payments finish before the database closes
+	return a.DB.Close()
+}

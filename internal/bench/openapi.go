@@ -206,6 +206,14 @@ func seedShopOrders(ctx context.Context, a *app.App, orders, workers int, out io
 	if err != nil {
 		return auth.Actor{}, 0, err
 	}
+	// Beyond the entry tier's daily order cap.
+	opsAcct, err := a.Identity.Provision(ctx, "ops@openapi.bench", "Bench Ops", "", auth.Operator)
+	if err != nil {
+		return auth.Actor{}, 0, err
+	}
+	if _, err := a.Sellers.SetTier(ctx, opsAcct.Actor(), shop.ID, "Pro", "bench: no daily order cap"); err != nil {
+		return auth.Actor{}, 0, err
+	}
 	p, err := a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: "Bench gloss",
 		SKUs: []catalog.SKUInput{{Price: money.New(1299, "USD"), Stock: int64(orders)}}})
 	if err != nil {

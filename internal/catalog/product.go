@@ -34,6 +34,7 @@ type Product struct {
 	Market      string    `json:"market"`
 	Title       string    `json:"title"`
 	Description string    `json:"description"`
+	Category    string    `json:"category,omitempty"`
 	Status      Status    `json:"status"`
 	SKUs        []SKU     `json:"skus"`
 	CreatedAt   time.Time `json:"created_at"`
@@ -89,6 +90,7 @@ const MaxStock = 1_000_000_000
 type ProductInput struct {
 	Title       string     `json:"title"`
 	Description string     `json:"description"`
+	Category    string     `json:"category"` // a code of the category tree; optional
 	SKUs        []SKUInput `json:"skus"`
 }
 

@@ -49,15 +49,21 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 		return Product{}, err
 	}
 	now := s.now().UTC()
+	if err := s.checkCategory(ctx, in.Category); err != nil {
+		return Product{}, err
+	}
+	if err := s.checkListingCap(ctx, shop, now); err != nil {
+		return Product{}, err
+	}
 	p := Product{ID: id.New(), ShopID: shop.ID, Market: shop.Market, Title: in.Title, Description: in.Description,
-		Status: Live, CreatedAt: now, UpdatedAt: now}
+		Category: in.Category, Status: Live, CreatedAt: now, UpdatedAt: now}
 	for _, si := range in.SKUs {
 		p.SKUs = append(p.SKUs, SKU{ID: id.New(), ProductID: p.ID, SellerSKU: si.SellerSKU, Name: si.Name, Price: si.Price, Stock: si.Stock})
 	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
-			db.Micros(now), db.Micros(now)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
+			db.Micros(now), db.Micros(now), p.Category); err != nil {
 			return err
 		}
 		for _, k := range p.SKUs {
@@ -130,7 +136,7 @@ func (s *Service) ProductsByID(ctx context.Context, ids []id.ID) ([]Product, err
 
 // products loads products matching where (with its ORDER BY and LIMIT) and their SKUs.
 func (s *Service) products(ctx context.Context, where string, args ...any) ([]Product, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.shop_id, p.market, p.title, p.description, p.status, p.created_at, p.updated_at
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.shop_id, p.market, p.title, p.description, p.status, p.created_at, p.updated_at, p.category
 		FROM products p `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list products: %w", err)
@@ -140,7 +146,7 @@ func (s *Service) products(ctx context.Context, where string, args ...any) ([]Pr
 	for rows.Next() {
 		var p Product
 		var created, updated int64
-		if err := rows.Scan(&p.ID, &p.ShopID, &p.Market, &p.Title, &p.Description, &p.Status, &created, &updated); err != nil {
+		if err := rows.Scan(&p.ID, &p.ShopID, &p.Market, &p.Title, &p.Description, &p.Status, &created, &updated, &p.Category); err != nil {
 			rows.Close()
 			return nil, err
 		}

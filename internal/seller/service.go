@@ -16,6 +16,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
 )
 
@@ -39,10 +40,33 @@ type RegisterInput struct {
 	Market string `json:"market"`
 	Name   string `json:"name"`
 	Kind   Kind   `json:"kind"`
+	// Business details: what operators review.
+	LegalName          string `json:"legal_name"`
+	RegistrationNumber string `json:"registration_number"`
+	AnnualGMVElsewhere int64  `json:"annual_gmv_elsewhere"`
+	Documents          string `json:"documents"`
 }
 
-// Register opens a shop for the actor in a market that accepts sellers. The shop is
-// active at once unless the market's policy asks for an operator's review.
+// checkDetails validates and trims the business details.
+func (in *RegisterInput) checkDetails() error {
+	in.LegalName, in.RegistrationNumber, in.Documents = strings.TrimSpace(in.LegalName), strings.TrimSpace(in.RegistrationNumber), strings.TrimSpace(in.Documents)
+	switch {
+	case len(in.LegalName) > 200:
+		return errs.Invalidf("legal_name", "a legal name is at most 200 characters")
+	case len(in.RegistrationNumber) > 64:
+		return errs.Invalidf("registration_number", "a registration number is at most 64 characters")
+	case len(in.Documents) > 4000:
+		return errs.Invalidf("documents", "documents are at most 4,000 characters of references")
+	case in.AnnualGMVElsewhere < 0:
+		return errs.Invalidf("annual_gmv_elsewhere", "annual GMV must not be negative")
+	}
+	return nil
+}
+
+// Register opens a shop for the actor in a market that accepts sellers. A local shop is
+// active at once unless the market's policy asks for an operator's review; a
+// cross-border shop always waits for one, and must declare at least the policy's
+// minimum annual GMV elsewhere.
 func (s *Service) Register(ctx context.Context, actor auth.Actor, in RegisterInput) (Shop, error) {
 	if err := actor.Require(auth.Seller); err != nil {
 		return Shop{}, err
@@ -56,6 +80,9 @@ func (s *Service) Register(ctx context.Context, actor auth.Actor, in RegisterInp
 	}
 	if in.Kind != Local && in.Kind != CrossBorder {
 		return Shop{}, ErrUnknownShopKind
+	}
+	if err := in.checkDetails(); err != nil {
+		return Shop{}, err
 	}
 	m, err := s.markets.Market(ctx, in.Market)
 	if err != nil {
@@ -72,14 +99,24 @@ func (s *Service) Register(ctx context.Context, actor auth.Actor, in RegisterInp
 	if in.Kind == CrossBorder && !p.Shops.CrossBorderAllowed {
 		return Shop{}, ErrNoCrossBorder.With("%s does not accept cross-border shops", m.Name)
 	}
-	shop := Shop{ID: id.New(), OwnerID: actor.AccountID, Market: m.Code, Name: in.Name, Kind: in.Kind, Status: Active, CreatedAt: now, ActivatedAt: now}
-	if p.Shops.ReviewRequired {
-		shop.Status, shop.ActivatedAt = Pending, time.Time{}
+	if in.Kind == CrossBorder && in.AnnualGMVElsewhere < p.Shops.CrossBorderMinAnnualGMV {
+		return Shop{}, ErrCrossBorderGMV.With("%s asks cross-border shops for at least %s of annual GMV elsewhere",
+			m.Name, money.New(p.Shops.CrossBorderMinAnnualGMV, m.Currency).Format())
+	}
+	shop := Shop{ID: id.New(), OwnerID: actor.AccountID, Market: m.Code, Name: in.Name, Kind: in.Kind, Status: Active, CreatedAt: now, ActivatedAt: now,
+		LegalName: in.LegalName, RegistrationNumber: in.RegistrationNumber, AnnualGMVElsewhere: in.AnnualGMVElsewhere, Documents: in.Documents}
+	if p.Shops.ReviewRequired || in.Kind == CrossBorder {
+		shop.Status, shop.ActivatedAt, shop.ReviewState = Pending, time.Time{}, Submitted
 	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, activated_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, shop.ID, shop.OwnerID, shop.Market, shop.Name, string(shop.Kind),
-			string(shop.Status), db.Micros(shop.CreatedAt), db.Micros(shop.ActivatedAt)); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, activated_at,
+			legal_name, registration_number, annual_gmv_elsewhere, documents, review_state)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`, shop.ID, shop.OwnerID, shop.Market, shop.Name, string(shop.Kind),
+			string(shop.Status), db.Micros(shop.CreatedAt), db.Micros(shop.ActivatedAt),
+			shop.LegalName, shop.RegistrationNumber, shop.AnnualGMVElsewhere, shop.Documents, string(shop.ReviewState)); err != nil {
+			return err
+		}
+		if err := logAction(ctx, tx, shop.ID, "registered", "", shop.Status, "", actor.AccountID, now); err != nil {
 			return err
 		}
 		return s.outbox.Add(ctx, tx, outbox.Aggregate("shop", shop.ID), events.ShopRegistered{
@@ -103,12 +140,14 @@ func fieldMarket(err error) error {
 }
 
 const shopColumns = `s.id, s.owner_id, s.market, s.name, s.kind, s.status, s.created_at, s.activated_at, s.badge,
-	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'shop' AND f.target_id = s.id), 0)`
+	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'shop' AND f.target_id = s.id), 0),
+	s.legal_name, s.registration_number, s.annual_gmv_elsewhere, s.documents, s.review_state, s.status_reason, s.tier_rank`
 
 func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
 	var sh Shop
 	var created, activated int64
-	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Badge, &sh.Followers)
+	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Badge, &sh.Followers,
+		&sh.LegalName, &sh.RegistrationNumber, &sh.AnnualGMVElsewhere, &sh.Documents, &sh.ReviewState, &sh.StatusReason, &sh.TierRank)
 	sh.CreatedAt, sh.ActivatedAt = db.Time(created), db.Time(activated)
 	return sh, err
 }

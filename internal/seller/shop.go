@@ -45,7 +45,33 @@ type Shop struct {
 	Followers   int64     `json:"followers"`
 	// Badge marks a Mall shop or an Official Shop, which give longer return windows.
 	Badge Badge `json:"badge,omitempty"`
+
+	// Business details given at registration (and again when operators ask for more).
+	LegalName          string `json:"legal_name,omitempty"`
+	RegistrationNumber string `json:"registration_number,omitempty"`
+	// AnnualGMVElsewhere is what a cross-border seller declares it sells elsewhere in a
+	// year, in the market currency's minor units, against the policy's minimum.
+	AnnualGMVElsewhere int64  `json:"annual_gmv_elsewhere,omitempty"`
+	Documents          string `json:"documents,omitempty"` // document references, one per line
+	// ReviewState is where the operator review stands; StatusReason says why the shop
+	// is in its state (a rejection, a request for more, a suspension).
+	ReviewState  ReviewState `json:"review_state,omitempty"`
+	StatusReason string      `json:"status_reason,omitempty"`
+	// TierRank indexes the market policy's tiers: 0 is the entry tier.
+	TierRank int `json:"tier_rank"`
 }
+
+// ReviewState is the progress of a shop's operator review.
+type ReviewState string
+
+// Review states.
+const (
+	NotReviewed   ReviewState = ""
+	Submitted     ReviewState = "submitted"      // in the queue
+	InfoRequested ReviewState = "info_requested" // back with the seller
+	Approved      ReviewState = "approved"
+	RejectedShop  ReviewState = "rejected"
+)
 
 // Badge is a shop's standing beyond a plain shop.
 type Badge string
@@ -68,6 +94,11 @@ var (
 	ErrShopNotActive   = errs.New(errs.Rule, "shop_not_active", "this shop cannot sell right now")
 	ErrNoCrossBorder   = errs.New(errs.Rule, "cross_border_closed", "this market does not accept cross-border shops").OnField("kind")
 	ErrUnknownShopKind = errs.New(errs.Invalid, "invalid_shop_kind", `kind must be "local" or "cross_border"`).OnField("kind")
+	ErrCrossBorderGMV  = errs.New(errs.Rule, "cross_border_ineligible", "this market asks cross-border shops for more annual GMV elsewhere").OnField("annual_gmv_elsewhere")
+	ErrNotInReview     = errs.New(errs.Conflict, "shop_not_in_review", "this shop is not waiting for a review decision")
+	ErrReasonRequired  = errs.New(errs.Invalid, "reason_required", "say why, so the seller knows what to do").OnField("reason")
+	ErrBadTransition   = errs.New(errs.Conflict, "bad_shop_transition", "the shop cannot move to that state from where it is").OnField("status")
+	ErrDailyOrderCap   = errs.New(errs.Rule, "daily_order_cap_reached", "this shop has taken all the orders its tier allows today; try again tomorrow")
 )
 
 func checkShopName(s string) error {

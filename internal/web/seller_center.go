@@ -57,9 +57,23 @@ func (s *Server) registerShop(w http.ResponseWriter, r *http.Request) {
 		}
 		actor.Roles = append(actor.Roles, auth.Seller)
 	}
-	shop, err := s.Sellers.Register(ctx, actor, seller.RegisterInput{Market: r.PostFormValue("market"), Name: r.PostFormValue("name"), Kind: seller.Kind(r.PostFormValue("kind"))})
+	currency := "USD"
+	if m, err := s.Markets.Market(ctx, r.PostFormValue("market")); err == nil {
+		currency = m.Currency
+	}
+	in, err := businessDetails(r, currency)
 	if err != nil {
 		s.back(w, r, "/seller", err)
+		return
+	}
+	in.Market, in.Name, in.Kind = r.PostFormValue("market"), r.PostFormValue("name"), seller.Kind(r.PostFormValue("kind"))
+	shop, err := s.Sellers.Register(ctx, actor, in)
+	if err != nil {
+		s.back(w, r, "/seller", err)
+		return
+	}
+	if shop.Status == seller.Pending {
+		done(w, r, "/seller/shops/"+shop.ID.String()+"/onboarding", shop.Name+" is registered in "+shop.Market+" and waiting for review.")
 		return
 	}
 	done(w, r, "/seller/shops/"+shop.ID.String(), shop.Name+" is open in "+shop.Market+". List your first product.")

@@ -605,6 +605,104 @@ var Steps = []Step{
 	{200, "shop badges (Mall, Official Shop)", SQL(
 		`ALTER TABLE shops ADD COLUMN badge TEXT NOT NULL DEFAULT ''`,
 	)},
+	{201, "shop review, business details, tiers, daily order counts, seller stats, violations", SQL(
+		`ALTER TABLE shops ADD COLUMN legal_name TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN registration_number TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN annual_gmv_elsewhere BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shops ADD COLUMN documents TEXT NOT NULL DEFAULT ''`,
+		// review_state: '' (no review), submitted, info_requested, approved, rejected.
+		`ALTER TABLE shops ADD COLUMN review_state TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shops ADD COLUMN status_reason TEXT NOT NULL DEFAULT ''`,
+		// tier_rank indexes the market policy's tiers (0 = entry tier).
+		`ALTER TABLE shops ADD COLUMN tier_rank INTEGER NOT NULL DEFAULT 0 CHECK (tier_rank >= 0)`,
+		`CREATE INDEX shops_queue ON shops (review_state, id)`,
+		// Every change of a shop's state, review decision and tier, for the seller and audit.
+		`CREATE TABLE shop_actions (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			action TEXT NOT NULL,
+			from_status TEXT NOT NULL,
+			to_status TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			actor_id BIGINT NOT NULL DEFAULT 0,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_actions_shop ON shop_actions (shop_id, id)`,
+		// Orders placed per shop per market-local day, against the tier's daily cap.
+		`CREATE TABLE shop_daily_orders (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			orders INTEGER NOT NULL CHECK (orders >= 0),
+			PRIMARY KEY (shop_id, day)
+		)`,
+		// What graduation reads, kept from order and review events.
+		`CREATE TABLE shop_stats (
+			shop_id BIGINT PRIMARY KEY,
+			delivered_orders BIGINT NOT NULL DEFAULT 0,
+			unique_buyers BIGINT NOT NULL DEFAULT 0,
+			rating_sum BIGINT NOT NULL DEFAULT 0,
+			rating_count BIGINT NOT NULL DEFAULT 0,
+			updated_at BIGINT NOT NULL
+		)`,
+		`CREATE TABLE shop_buyers (
+			shop_id BIGINT NOT NULL,
+			buyer_id BIGINT NOT NULL,
+			first_at BIGINT NOT NULL,
+			PRIMARY KEY (shop_id, buyer_id)
+		)`,
+		`CREATE TABLE shop_violations (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			code TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			points INTEGER NOT NULL CHECK (points >= 0),
+			status TEXT NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			expires_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_violations_shop ON shop_violations (shop_id, id)`,
+	)},
+	{202, "category tree, product categories, full-text product search", catalogSearch},
+	{203, "violation appeals", SQL(
+		`ALTER TABLE shop_violations ADD COLUMN appeal TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN appealed_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decision TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_by BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_violations ADD COLUMN decided_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX shop_violations_status ON shop_violations (status, id)`,
+	)},
+	{204, "shop performance daily counts", SQL(
+		// One row per shop and market-local day, kept from order and review events;
+		// the Shop Performance Score is computed from windows of these rows.
+		`CREATE TABLE shop_perf_daily (
+			shop_id BIGINT NOT NULL,
+			day TEXT NOT NULL,
+			paid INTEGER NOT NULL DEFAULT 0,
+			shipped INTEGER NOT NULL DEFAULT 0,
+			late_shipped INTEGER NOT NULL DEFAULT 0,
+			seller_cancelled INTEGER NOT NULL DEFAULT 0,
+			delivered INTEGER NOT NULL DEFAULT 0,
+			negative_reviews INTEGER NOT NULL DEFAULT 0,
+			PRIMARY KEY (shop_id, day)
+		)`,
+	)},
+	{205, "catalog csv import jobs", SQL(
+		`CREATE TABLE import_jobs (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			actor_id BIGINT NOT NULL,
+			status TEXT NOT NULL,
+			total INTEGER NOT NULL,
+			done INTEGER NOT NULL DEFAULT 0,
+			imported INTEGER NOT NULL DEFAULT 0,
+			failed INTEGER NOT NULL DEFAULT 0,
+			errors TEXT NOT NULL DEFAULT '[]',
+			created_at BIGINT NOT NULL,
+			finished_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
+	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).
@@ -622,6 +720,151 @@ var Steps = []Step{
 		`ALTER TABLE ledger_settlements ADD COLUMN reserve_until BIGINT NOT NULL DEFAULT 0`,
 		`ALTER TABLE ledger_settlements ADD COLUMN reserve_released_at BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX ledger_settlements_reserve_due ON ledger_settlements (reserve_released_at, reserve_until) WHERE reserved > 0`,
+	)},
+	{500, "live flash sales", SQL(
+		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
+		// limit, units sold) opened from a live room; this row ties it to the room.
+		`CREATE TABLE live_flash_sales (
+			promotion_id BIGINT PRIMARY KEY REFERENCES promotions (id),
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX live_flash_sales_session ON live_flash_sales (session_id, created_at)`,
+	)},
+	{501, "live per-minute series", SQL(
+		// viewer_minutes is in thousandths, so an average of viewers is kept exactly.
+		`CREATE TABLE live_minutes (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			minute BIGINT NOT NULL,
+			viewers INTEGER NOT NULL DEFAULT 0,
+			peak_viewers INTEGER NOT NULL DEFAULT 0,
+			new_viewers INTEGER NOT NULL DEFAULT 0,
+			viewer_minutes BIGINT NOT NULL DEFAULT 0,
+			likes BIGINT NOT NULL DEFAULT 0,
+			comments BIGINT NOT NULL DEFAULT 0,
+			orders BIGINT NOT NULL DEFAULT 0,
+			units BIGINT NOT NULL DEFAULT 0,
+			gmv BIGINT NOT NULL DEFAULT 0,
+			currency TEXT NOT NULL DEFAULT '',
+			PRIMARY KEY (session_id, minute)
+		)`,
+	)},
+	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
+		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
+		// selling_since starts the pilot: the first time the creator was allowed to sell.
+		`ALTER TABLE creators ADD COLUMN selling_since BIGINT NOT NULL DEFAULT 0`,
+		// suspended_at > 0 suspends selling rights until suspended_until (0: until lifted).
+		`ALTER TABLE creators ADD COLUMN suspended_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE creators ADD COLUMN suspended_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE creators ADD COLUMN suspension_reason TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE affiliate_offers ADD COLUMN ads_commission_bp INTEGER NOT NULL DEFAULT 0 CHECK (ads_commission_bp BETWEEN 0 AND 8000)`,
+		`ALTER TABLE affiliate_offers ADD COLUMN requires_approval BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE affiliate_offers ADD COLUMN free_samples BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE affiliate_offers ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE offer_approvals (
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			status TEXT NOT NULL,
+			requested_at BIGINT NOT NULL,
+			decided_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (product_id, creator_id)
+		)`,
+		`CREATE TABLE pilot_uses (
+			kind TEXT NOT NULL,
+			ref_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			used_at BIGINT NOT NULL,
+			PRIMARY KEY (kind, ref_id)
+		)`,
+		`CREATE INDEX pilot_uses_creator ON pilot_uses (creator_id, kind, used_at)`,
+		`CREATE TABLE target_plans (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL,
+			name TEXT NOT NULL,
+			commission_bp INTEGER NOT NULL CHECK (commission_bp BETWEEN 0 AND 8000),
+			flat_fee BIGINT NOT NULL CHECK (flat_fee >= 0),
+			currency TEXT NOT NULL,
+			flash_sale_requested BOOLEAN NOT NULL,
+			message TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			created_by BIGINT NOT NULL REFERENCES accounts (id),
+			created_at BIGINT NOT NULL,
+			CHECK (commission_bp > 0 OR flat_fee > 0)
+		)`,
+		`CREATE INDEX target_plans_shop ON target_plans (shop_id, id)`,
+		`CREATE TABLE target_plan_products (
+			plan_id BIGINT NOT NULL REFERENCES target_plans (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			PRIMARY KEY (plan_id, product_id)
+		)`,
+		`CREATE INDEX target_plan_products_product ON target_plan_products (product_id)`,
+		`CREATE TABLE target_plan_creators (
+			plan_id BIGINT NOT NULL REFERENCES target_plans (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			status TEXT NOT NULL,
+			responded_at BIGINT NOT NULL DEFAULT 0,
+			fee_due_at BIGINT NOT NULL DEFAULT 0,
+			fee_paid_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (plan_id, creator_id)
+		)`,
+		`CREATE INDEX target_plan_creators_creator ON target_plan_creators (creator_id, status)`,
+		`ALTER TABLE showcase_items ADD COLUMN plan_id BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE samples (
+			id BIGINT PRIMARY KEY,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			status TEXT NOT NULL,
+			note TEXT NOT NULL,
+			reject_reason TEXT NOT NULL DEFAULT '',
+			carrier TEXT NOT NULL DEFAULT '',
+			tracking_number TEXT NOT NULL DEFAULT '',
+			content_due_at BIGINT NOT NULL DEFAULT 0,
+			content_ref TEXT NOT NULL DEFAULT '',
+			requested_at BIGINT NOT NULL,
+			decided_at BIGINT NOT NULL DEFAULT 0,
+			shipped_at BIGINT NOT NULL DEFAULT 0,
+			delivered_at BIGINT NOT NULL DEFAULT 0,
+			fulfilled_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX samples_creator ON samples (creator_id, id)`,
+		`CREATE INDEX samples_shop ON samples (shop_id, status, id)`,
+		`ALTER TABLE commissions ADD COLUMN product_id BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE commissions ADD COLUMN source TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE commissions ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE commissions ADD COLUMN paid_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX commissions_shop ON commissions (shop_id, status, due_at)`,
+		`CREATE TABLE affiliate_clicks (
+			id BIGINT PRIMARY KEY,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			clicked_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX affiliate_clicks_creator ON affiliate_clicks (creator_id, product_id)`,
+		`CREATE TABLE collab_messages (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			plan_id BIGINT NOT NULL,
+			from_seller BOOLEAN NOT NULL,
+			sender_id BIGINT NOT NULL REFERENCES accounts (id),
+			body TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX collab_messages_thread ON collab_messages (shop_id, creator_id, plan_id, id)`,
+		`CREATE TABLE collab_reads (
+			shop_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL,
+			plan_id BIGINT NOT NULL,
+			seller_side BOOLEAN NOT NULL,
+			last_read_id BIGINT NOT NULL,
+			PRIMARY KEY (shop_id, creator_id, plan_id, seller_side)
+		)`,
 	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (

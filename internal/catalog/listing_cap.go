@@ -1,0 +1,38 @@
+package catalog
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/seller"
+)
+
+// ErrListingCap refuses a product beyond the shop's onboarding tier's listing cap.
+var ErrListingCap = errs.New(errs.Rule, "listing_cap_reached", "this shop has listed all the products its tier allows").OnField("shop_id")
+
+// checkListingCap refuses a new product when the shop already lists as many products
+// (not rejected) as its tier allows under the policy at now. 0 means unlimited.
+func (s *Service) checkListingCap(ctx context.Context, shop seller.Shop, now time.Time) error {
+	limit, tier, err := s.sellers.ListingCap(ctx, shop, now)
+	if err != nil || limit == 0 {
+		return err
+	}
+	n, err := s.CountListings(ctx, shop.ID)
+	if err != nil {
+		return fmt.Errorf("catalog: count listings: %w", err)
+	}
+	if n >= limit {
+		return ErrListingCap.With("%s lists %d products, the most its %s tier allows; graduate to the next tier to list more", shop.Name, n, tier)
+	}
+	return nil
+}
+
+// CountListings is how many products of a shop count against its listing cap.
+func (s *Service) CountListings(ctx context.Context, shopID id.ID) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE shop_id = $1 AND status <> 'rejected'`, shopID).Scan(&n)
+	return n, err
+}

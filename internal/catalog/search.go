@@ -1,0 +1,238 @@
+package catalog
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// Search: full-text over titles and descriptions with filters (market, category and
+// its subtree, price range, in stock, Mall shops only) and cursor pagination, newest
+// first. The text index differs by engine (FTS5 on SQLite, a tsvector column with a
+// GIN index on PostgreSQL: see migration 202); filters are plain SQL shared by both.
+// Price and stock filters look at the SKUs themselves, so they are never stale
+// whoever changed a price or sold the last unit.
+
+// Category is a node of the category tree.
+type Category struct {
+	Code   string `json:"code"`
+	Parent string `json:"parent,omitempty"`
+	Name   string `json:"name"`
+	Path   string `json:"path"` // codes from the root joined by "/"
+}
+
+// ErrCategoryNotFound refuses a category code that is not in the tree.
+var ErrCategoryNotFound = errs.New(errs.Invalid, "category_not_found", "no such category").OnField("category")
+
+// Categories lists the tree in path order (parents before children).
+func (s *Service) Categories(ctx context.Context) ([]Category, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code, parent, name, path FROM categories ORDER BY path`)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: categories: %w", err)
+	}
+	defer rows.Close()
+	var out []Category
+	for rows.Next() {
+		var c Category
+		if err := rows.Scan(&c.Code, &c.Parent, &c.Name, &c.Path); err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+func (s *Service) category(ctx context.Context, code string) (Category, error) {
+	var c Category
+	err := s.db.QueryRowContext(ctx, `SELECT code, parent, name, path FROM categories WHERE code = $1`, code).Scan(&c.Code, &c.Parent, &c.Name, &c.Path)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Category{}, ErrCategoryNotFound.With("there is no category %q", code)
+	}
+	return c, err
+}
+
+func (s *Service) checkCategory(ctx context.Context, code string) error {
+	if code == "" {
+		return nil
+	}
+	_, err := s.category(ctx, code)
+	return err
+}
+
+// SearchQuery is a catalogue search in one market. Zero values mean "any".
+type SearchQuery struct {
+	Market   string `json:"market"`
+	Text     string `json:"q"`
+	Category string `json:"category"`  // includes its subcategories
+	MinPrice int64  `json:"min_price"` // minor units; some SKU priced in range
+	MaxPrice int64  `json:"max_price"`
+	InStock  bool   `json:"in_stock"`
+	MallOnly bool   `json:"mall_only"`
+	Cursor   string `json:"cursor"` // from the previous page's Next
+	Limit    int    `json:"limit"`  // 1-100, 20 by default
+}
+
+// SearchPage is one page of results and the cursor of the next ("" at the end).
+type SearchPage struct {
+	Products []Product `json:"products"`
+	Next     string    `json:"next,omitempty"`
+}
+
+// MaxSearchTerms bounds the words of a text query.
+const MaxSearchTerms = 8
+
+// terms splits text into lower-case words of letters and digits: safe to quote into
+// either engine's query syntax.
+func terms(text string) []string {
+	f := strings.FieldsFunc(strings.ToLower(text), func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+	if len(f) > MaxSearchTerms {
+		f = f[:MaxSearchTerms]
+	}
+	return f
+}
+
+// Search finds live products. Bad input (an unknown market or category, a negative
+// or inverted price range, a cursor not from a previous page) is refused naming the field.
+func (s *Service) Search(ctx context.Context, q SearchQuery) (SearchPage, error) {
+	ids, next, err := s.SearchIDs(ctx, q)
+	if err != nil {
+		return SearchPage{}, err
+	}
+	ps, err := s.ProductsByID(ctx, ids)
+	return SearchPage{Products: ps, Next: next}, err
+}
+
+// SearchIDs is Search returning product ids only.
+func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string, error) {
+	if _, err := s.markets.Market(ctx, q.Market); err != nil {
+		return nil, "", errs.OnField(err, "market")
+	}
+	switch {
+	case q.MinPrice < 0:
+		return nil, "", errs.Invalidf("min_price", "a price must not be negative")
+	case q.MaxPrice < 0:
+		return nil, "", errs.Invalidf("max_price", "a price must not be negative")
+	case q.MaxPrice > 0 && q.MinPrice > q.MaxPrice:
+		return nil, "", errs.Invalidf("max_price", "the highest price is below the lowest")
+	case q.Limit < 0 || q.Limit > 100:
+		return nil, "", errs.Invalidf("limit", "a page is 1-100 products")
+	}
+	if q.Limit == 0 {
+		q.Limit = 20
+	}
+	var cursor int64
+	if q.Cursor != "" {
+		v, err := strconv.ParseInt(q.Cursor, 36, 64)
+		if err != nil || v <= 0 {
+			return nil, "", errs.Invalidf("cursor", "use the cursor of a previous page")
+		}
+		cursor = v
+	}
+
+	var where []string
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args))
+	}
+	pg := s.db.Engine() == db.Postgres
+	from := `products p`
+	order := `p.id DESC`
+	if ts := terms(q.Text); len(ts) > 0 {
+		if pg {
+			where = append(where, `p.search @@ plainto_tsquery('simple', `+arg(strings.Join(ts, " "))+`)`)
+		} else {
+			quoted := make([]string, len(ts))
+			for i, t := range ts {
+				quoted[i] = `"` + t + `"`
+			}
+			from = `product_fts f JOIN products p ON p.id = f.rowid`
+			where = append(where, `product_fts MATCH `+arg(strings.Join(quoted, " ")))
+			order = `f.rowid DESC` // FTS5 walks its index in rowid order
+		}
+	}
+	where = append(where, `p.market = `+arg(q.Market), `p.status = 'live'`)
+	if q.Category != "" {
+		c, err := s.category(ctx, q.Category)
+		if err != nil {
+			return nil, "", err
+		}
+		sub, err := s.subtree(ctx, c)
+		if err != nil {
+			return nil, "", err
+		}
+		ph := make([]string, len(sub))
+		for i, code := range sub {
+			ph[i] = arg(code)
+		}
+		where = append(where, `p.category IN (`+strings.Join(ph, ", ")+`)`)
+	}
+	if q.InStock || q.MinPrice > 0 || q.MaxPrice > 0 {
+		cond := []string{`k.product_id = p.id`}
+		if q.InStock {
+			cond = append(cond, `k.stock > 0`)
+		}
+		if q.MinPrice > 0 {
+			cond = append(cond, `k.price >= `+arg(q.MinPrice))
+		}
+		if q.MaxPrice > 0 {
+			cond = append(cond, `k.price <= `+arg(q.MaxPrice))
+		}
+		where = append(where, `EXISTS (SELECT 1 FROM skus k WHERE `+strings.Join(cond, " AND ")+`)`)
+	}
+	if q.MallOnly {
+		where = append(where, `EXISTS (SELECT 1 FROM shops sh WHERE sh.id = p.shop_id AND sh.badge IN ('mall', 'official'))`)
+	}
+	if cursor > 0 {
+		where = append(where, `p.id < `+arg(cursor))
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id FROM `+from+` WHERE `+strings.Join(where, " AND ")+
+		` ORDER BY `+order+` LIMIT `+arg(q.Limit+1), args...)
+	if err != nil {
+		return nil, "", fmt.Errorf("catalog: search: %w", err)
+	}
+	defer rows.Close()
+	var ids []id.ID
+	for rows.Next() {
+		var v id.ID
+		if err := rows.Scan(&v); err != nil {
+			return nil, "", err
+		}
+		ids = append(ids, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(ids) > q.Limit {
+		ids = ids[:q.Limit]
+		next = strconv.FormatInt(int64(ids[len(ids)-1]), 36)
+	}
+	return ids, next, nil
+}
+
+// subtree lists a category's code and its descendants'.
+func (s *Service) subtree(ctx context.Context, c Category) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT code FROM categories WHERE path = $1 OR path LIKE $2`, c.Path, c.Path+"/%")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var code string
+		if err := rows.Scan(&code); err != nil {
+			return nil, err
+		}
+		out = append(out, code)
+	}
+	return out, rows.Err()
+}

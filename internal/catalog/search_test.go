@@ -1,0 +1,157 @@
+package catalog_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
+	"github.com/liveshop/liveshop/internal/testkit"
+)
+
+func TestSearchWithFiltersAndCursor(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		c := k.Commerce()
+		ctx := context.Background()
+		ana, bo := k.Actor(t, "ana", auth.Seller), k.Actor(t, "bo", auth.Seller)
+		plain, _ := c.Sellers.Register(ctx, ana, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		mall, _ := c.Sellers.Register(ctx, bo, seller.RegisterInput{Market: "US", Name: "Bo Official"})
+		if _, err := c.Sellers.SetBadge(ctx, k.Operator(t), mall.ID, seller.Mall); err != nil {
+			t.Fatal(err)
+		}
+		gb, _ := c.Sellers.Register(ctx, ana, seller.RegisterInput{Market: "GB", Name: "Ana UK"})
+		type item struct {
+			shop     seller.Shop
+			actor    auth.Actor
+			title    string
+			category string
+			price    int64
+			stock    int64
+			cur      string
+		}
+		items := []item{
+			{plain, ana, "Velvet lip tint", "lips", 1299, 5, "USD"},
+			{plain, ana, "Glass skin serum", "skincare", 2499, 0, "USD"},
+			{mall, bo, "Matte lip tint, rosé", "lips", 1899, 3, "USD"},
+			{mall, bo, "Cushion foundation", "face", 3299, 8, "USD"},
+			{plain, ana, "Wireless earbuds", "audio", 4999, 2, "USD"},
+			{gb, ana, "Lip tint UK", "lips", 999, 4, "GBP"},
+		}
+		for _, it := range items {
+			if _, err := c.Catalog.CreateProduct(ctx, it.actor, it.shop.ID, catalog.ProductInput{Title: it.title, Category: it.category,
+				Description: "from the " + it.category + " aisle",
+				SKUs:        []catalog.SKUInput{{Price: money.New(it.price, it.cur), Stock: it.stock}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		titles := func(q catalog.SearchQuery) []string {
+			t.Helper()
+			q.Market = "US"
+			page, err := c.Catalog.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			var out []string
+			for _, p := range page.Products {
+				out = append(out, p.Title)
+			}
+			return out
+		}
+		tests := []struct {
+			name string
+			q    catalog.SearchQuery
+			want []string
+		}{
+			{"text, newest first, market only", catalog.SearchQuery{Text: "Lip TINT"}, []string{"Matte lip tint, rosé", "Velvet lip tint"}},
+			{"accents kept", catalog.SearchQuery{Text: "rosé"}, []string{"Matte lip tint, rosé"}},
+			{"description", catalog.SearchQuery{Text: "skincare"}, []string{"Glass skin serum"}},
+			{"category subtree", catalog.SearchQuery{Category: "makeup"}, []string{"Cushion foundation", "Matte lip tint, rosé", "Velvet lip tint"}},
+			{"price range", catalog.SearchQuery{MinPrice: 1500, MaxPrice: 3000}, []string{"Matte lip tint, rosé", "Glass skin serum"}},
+			{"in stock", catalog.SearchQuery{Category: "beauty", InStock: true}, []string{"Cushion foundation", "Matte lip tint, rosé", "Velvet lip tint"}},
+			{"mall only", catalog.SearchQuery{MallOnly: true, Text: "tint"}, []string{"Matte lip tint, rosé"}},
+			{"nothing", catalog.SearchQuery{Text: "zzz"}, nil},
+			{"punctuation only is no text filter", catalog.SearchQuery{Text: `"*)(`, Category: "audio"}, []string{"Wireless earbuds"}},
+		}
+		if d.Engine() == db.SQLite {
+			// FTS5 folds accents (remove_diacritics); PostgreSQL's 'simple' configuration does not.
+			tests = append(tests, struct {
+				name string
+				q    catalog.SearchQuery
+				want []string
+			}{"accents folded", catalog.SearchQuery{Text: "rose"}, []string{"Matte lip tint, rosé"}})
+		}
+		for _, tt := range tests {
+			got := titles(tt.q)
+			if len(got) != len(tt.want) {
+				t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+				continue
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+				}
+			}
+		}
+		// Cursor pagination walks everything once.
+		seen := map[string]bool{}
+		q := catalog.SearchQuery{Market: "US", Limit: 2}
+		for pages := 0; ; pages++ {
+			page, err := c.Catalog.Search(ctx, q)
+			if err != nil || pages > 5 {
+				t.Fatalf("page %d: %v", pages, err)
+			}
+			for _, p := range page.Products {
+				if seen[p.Title] {
+					t.Fatalf("%q twice", p.Title)
+				}
+				seen[p.Title] = true
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Cursor = page.Next
+		}
+		if len(seen) != 5 {
+			t.Fatalf("paged through %d products", len(seen))
+		}
+
+		bad := []struct {
+			q           catalog.SearchQuery
+			code, field string
+		}{
+			{catalog.SearchQuery{Market: "ZZ"}, "market_not_found", "market"},
+			{catalog.SearchQuery{Market: "US", Category: "spaceships"}, "category_not_found", "category"},
+			{catalog.SearchQuery{Market: "US", MinPrice: -1}, "invalid_field", "min_price"},
+			{catalog.SearchQuery{Market: "US", MinPrice: 500, MaxPrice: 100}, "invalid_field", "max_price"},
+			{catalog.SearchQuery{Market: "US", Cursor: "not a cursor!"}, "invalid_field", "cursor"},
+			{catalog.SearchQuery{Market: "US", Limit: 1000}, "invalid_field", "limit"},
+		}
+		for _, b := range bad {
+			_, err := c.Catalog.Search(ctx, b.q)
+			if e := errs.As(err); e == nil || e.Code != b.code || e.Field != b.field {
+				t.Errorf("%+v: %v, want %s on %s", b.q, err, b.code, b.field)
+			}
+		}
+		// A product in a category that does not exist is refused, naming the field.
+		_, err := c.Catalog.CreateProduct(ctx, ana, plain.ID, catalog.ProductInput{Title: "Thing", Category: "nope",
+			SKUs: []catalog.SKUInput{{Price: money.New(100, "USD"), Stock: 1}}})
+		if e := errs.As(err); e == nil || e.Code != "category_not_found" || e.Field != "category" {
+			t.Fatalf("unknown category: %v", err)
+		}
+		// An edited title is found by its new words (FTS trigger / generated column).
+		ps, _ := c.Catalog.ProductsOfShop(ctx, plain.ID, 10)
+		newTitle := "Noise cancelling earbuds"
+		if _, err := c.Catalog.EditProduct(ctx, ana, ps[0].ID, catalog.ProductEdit{Title: &newTitle}); err != nil {
+			t.Fatal(err)
+		}
+		if got := titles(catalog.SearchQuery{Text: "cancelling"}); len(got) != 1 || got[0] != newTitle {
+			t.Fatalf("after edit: %q", got)
+		}
+	})
+}

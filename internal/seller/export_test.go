@@ -1,0 +1,6 @@
+package seller
+
+import "time"
+
+// SetClock makes the service read the time from now (tests of dates and days).
+func (s *Service) SetClock(now func() time.Time) { s.now = now }
