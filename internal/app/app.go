@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -59,6 +60,8 @@ type App struct {
 	Creators *creator.Service
 	Content  *content.Service
 	Hub      *live.Hub
+	// Fanout joins the node's live rooms to the other nodes' (--nats); nil alone.
+	Fanout *bus.NATSFanout
 	// FlashWriter writes live flash-sale orders by group commit; FlashSales runs the
 	// rooms' flash sales over it.
 	FlashWriter *order.FlashWriter
@@ -86,9 +89,6 @@ func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*db.DB, error) {
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := id.SetNode(cfg.NodeID); err != nil {
 		return nil, err
-	}
-	if cfg.NATS != "" {
-		return nil, errors.New("--nats: the NATS bus arrives with multi-node scale-out; run without it for now")
 	}
 	d, err := OpenDB(ctx, cfg, log)
 	if err != nil {
@@ -119,9 +119,23 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
+	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
+	if cfg.NATS != "" {
+		// Rooms span the nodes: chat, likes, viewer counts and flash-sale openings
+		// cross through NATS. Domain events reach every node from the shared outbox.
+		if a.Fanout, err = bus.NewNATSFanout(cfg.NATS, "liveshop node "+strconv.Itoa(cfg.NodeID)); err != nil {
+			d.Close()
+			return nil, err
+		}
+		if err := a.Hub.EnableCluster(a.Fanout, id.New().String()); err != nil {
+			a.Fanout.Close()
+			d.Close()
+			return nil, err
+		}
+	}
 	a.FlashWriter = a.Orders.NewFlashWriter(512, 4)
 	if a.FlashSales, err = a.Hub.EnableFlashSales(ctx, d, a.Promos, a.FlashWriter); err != nil {
 		a.FlashWriter.Close()
@@ -221,6 +235,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 
 // Close releases the database.
 func (a *App) Close() error {
+	a.Hub.Close()
+	if a.Fanout != nil {
+		a.Fanout.Close()
+	}
 	a.FlashSales.Close()
 	a.FlashWriter.Close() // placed orders' payments finish before the database closes
 	return a.DB.Close()

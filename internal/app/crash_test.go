@@ -149,7 +149,9 @@ func TestFlashSaleSurvivesKill9(t *testing.T) {
 	if sold > units || onOrders != sold || stock != 2*units-sold {
 		t.Fatalf("books after the crash: deal sold %d of %d, %d on orders, stock %d", sold, units, onOrders, stock)
 	}
-	if sold != units || int64(len(confirmed)) != sold {
+	// Orders committed in the instant before the kill may never have reached their
+	// buyer's screen (counted as sold, not as confirmed); the reverse would be a loss.
+	if sold != units || int64(len(confirmed)) > sold {
 		t.Fatalf("the restarted sale should sell out: %d sold, %d confirmed (%d before the kill, %d after)", sold, len(confirmed), before, more)
 	}
 	t.Logf("%d confirmed before kill -9, %d after the restart; %d of %d sold, none lost", before, more, sold, units)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/app"
@@ -92,11 +93,26 @@ func runMatching(ctx context.Context, optsAny any, out io.Writer) error {
 	fmt.Fprintf(out, "matching: %d creators, %d shops x %d products, %d collaborations (%.0f%% held out), seed %d\n",
 		o.creators, o.shops, o.products, o.collabs, o.holdout*100, o.seed)
 
-	creators, err := matchingCreators(ctx, a, rng, o.creators)
+	tree, err := a.Catalog.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	// Creators' tastes are top-level categories; products sit anywhere below them in
+	// the catalog tree, and their open collaborations leave the category to the product.
+	var tops []string
+	under := map[string][]string{}
+	for _, c := range tree {
+		top, _, _ := strings.Cut(c.Path, "/")
+		if c.Parent == "" {
+			tops = append(tops, c.Code)
+		}
+		under[top] = append(under[top], c.Code)
+	}
+	creators, err := matchingCreators(ctx, a, rng, o.creators, tops)
 	if err != nil {
 		return fmt.Errorf("creators: %w", err)
 	}
-	products, err := matchingProducts(ctx, a, rng, o.shops, o.products)
+	products, err := matchingProducts(ctx, a, rng, o.shops, o.products, tops, under)
 	if err != nil {
 		return fmt.Errorf("products: %w", err)
 	}
@@ -150,7 +166,7 @@ func runMatching(ctx context.Context, optsAny any, out io.Writer) error {
 	return nil
 }
 
-func matchingCreators(ctx context.Context, a *app.App, rng *rand.Rand, n int) ([]benchCreator, error) {
+func matchingCreators(ctx context.Context, a *app.App, rng *rand.Rand, n int, tops []string) ([]benchCreator, error) {
 	in := make([]identity.ProvisionInput, n)
 	for i := range in {
 		in[i] = identity.ProvisionInput{Email: fmt.Sprintf("creator%d@match.test", i), DisplayName: fmt.Sprintf("Creator %d", i)}
@@ -162,10 +178,10 @@ func matchingCreators(ctx context.Context, a *app.App, rng *rand.Rand, n int) ([
 	out := make([]benchCreator, n)
 	for i, acct := range accts {
 		bc := benchCreator{activity: 0.2 + rng.Float64(), reliable: 0.5 + rng.Float64()/2}
-		first := creator.Categories[rng.IntN(len(creator.Categories))]
+		first := tops[rng.IntN(len(tops))]
 		bc.likes = []string{first}
 		if rng.Float64() < 0.5 {
-			if second := creator.Categories[rng.IntN(len(creator.Categories))]; second != first {
+			if second := tops[rng.IntN(len(tops))]; second != first {
 				bc.likes = append(bc.likes, second)
 			}
 		}
@@ -194,7 +210,7 @@ func matchingCreators(ctx context.Context, a *app.App, rng *rand.Rand, n int) ([
 	return out, nil
 }
 
-func matchingProducts(ctx context.Context, a *app.App, rng *rand.Rand, shops, per int) ([]benchProduct, error) {
+func matchingProducts(ctx context.Context, a *app.App, rng *rand.Rand, shops, per int, tops []string, under map[string][]string) ([]benchProduct, error) {
 	var out []benchProduct
 	for s := 0; s < shops; s++ {
 		acct, err := a.Identity.Provision(ctx, fmt.Sprintf("seller%d@match.test", s), fmt.Sprintf("Seller %d", s), "", auth.Seller)
@@ -206,20 +222,21 @@ func matchingProducts(ctx context.Context, a *app.App, rng *rand.Rand, shops, pe
 		if err != nil {
 			return nil, err
 		}
-		main := creator.Categories[rng.IntN(len(creator.Categories))]
+		main := tops[rng.IntN(len(tops))]
 		band := math.Exp(math.Log(1000) + rng.Float64()*math.Log(20))
 		for k := 0; k < per; k++ {
 			cat := main
 			if rng.Float64() < 0.3 {
-				cat = creator.Categories[rng.IntN(len(creator.Categories))]
+				cat = tops[rng.IntN(len(tops))]
 			}
 			price := int64(band * math.Exp(rng.NormFloat64()*0.3))
-			p, err := a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: fmt.Sprintf("%s item %d-%d", cat, s, k),
+			leaf := under[cat][rng.IntN(len(under[cat]))]
+			p, err := a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: fmt.Sprintf("%s item %d-%d", leaf, s, k), Category: leaf,
 				SKUs: []catalog.SKUInput{{Price: money.New(price, "USD"), Stock: 1000}}})
 			if err != nil {
 				return nil, err
 			}
-			if _, err := a.Creators.SetOpenPlan(ctx, owner, p.ID, creator.OpenPlanInput{CommissionBP: money.BP(500 + rng.IntN(2000)), Category: cat, Active: true}); err != nil {
+			if _, err := a.Creators.SetOpenPlan(ctx, owner, p.ID, creator.OpenPlanInput{CommissionBP: money.BP(500 + rng.IntN(2000)), Active: true}); err != nil {
 				return nil, err
 			}
 			out = append(out, benchProduct{p: p, shop: shop.ID, owner: owner, category: cat, price: p.FromPrice().Amount})

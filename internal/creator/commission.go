@@ -3,6 +3,7 @@ package creator
 import (
 	"context"
 	"fmt"
+	"sort"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/events"
@@ -179,7 +180,11 @@ func (s *Service) commissions(ctx context.Context, where string, args ...any) ([
 		}
 		out = append(out, cm)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	return out, s.applyPayouts(ctx, out)
 }
 
 // Commissions lists the actor's own commissions, newest first, with due dates and
@@ -239,46 +244,86 @@ type OverdueShop struct {
 }
 
 // OverdueShops lists the shops with money owed to creators past its due date,
-// longest overdue first: payable commissions, and the flat fees of accepted target
-// plans. Operators only.
+// longest overdue first: payable commissions (as the ledger judges them, when wired,
+// after the creator's payouts), and the flat fees of accepted target plans.
+// Operators only.
 func (s *Service) OverdueShops(ctx context.Context, actor auth.Actor) ([]OverdueShop, error) {
 	if err := actor.Require(auth.Operator); err != nil {
 		return nil, err
 	}
 	now := db.Micros(s.now())
-	rows, err := s.db.QueryContext(ctx, `SELECT shop_id, name, market, currency, COUNT(*), COUNT(DISTINCT creator_id), SUM(amount), MIN(due_at) FROM (
-			SELECT cm.shop_id, sh.name, sh.market, cm.currency, cm.creator_id, cm.amount, cm.due_at
+	rows, err := s.db.QueryContext(ctx, `SELECT cm.order_id, cm.shop_id, sh.name, sh.market, cm.currency, cm.creator_id, cm.amount, cm.due_at
 			FROM commissions cm JOIN shops sh ON sh.id = cm.shop_id
 			WHERE cm.status = $1 AND cm.due_at > 0 AND cm.due_at < $2 AND cm.amount > 0
-			UNION ALL
-			SELECT tp.shop_id, sh.name, sh.market, tp.currency, pc.creator_id, tp.flat_fee, pc.fee_due_at
+		UNION ALL
+		SELECT 0, tp.shop_id, sh.name, sh.market, tp.currency, pc.creator_id, tp.flat_fee, pc.fee_due_at
 			FROM target_plan_creators pc JOIN target_plans tp ON tp.id = pc.plan_id JOIN shops sh ON sh.id = tp.shop_id
-			WHERE pc.status = $3 AND pc.fee_due_at > 0 AND pc.fee_due_at < $2 AND pc.fee_paid_at = 0 AND tp.flat_fee > 0
-		) owed GROUP BY shop_id, name, market, currency ORDER BY MIN(due_at), shop_id`, string(CommissionPayable), now, InvitationAccepted)
+			WHERE pc.status = $3 AND pc.fee_due_at > 0 AND pc.fee_due_at < $2 AND pc.fee_paid_at = 0 AND tp.flat_fee > 0`,
+		string(CommissionPayable), now, InvitationAccepted)
 	if err != nil {
 		return nil, fmt.Errorf("creator: overdue shops: %w", err)
 	}
-	defer rows.Close()
-	var out []OverdueShop
-	at := map[id.ID]int{}
+	type owed struct {
+		orderID, shopID, creatorID id.ID
+		shopName, market, currency string
+		amount, due                int64
+	}
+	var lines []owed
+	keys := map[payKey]bool{}
 	for rows.Next() {
-		var o OverdueShop
-		var cur string
-		var amt, oldest int64
-		if err := rows.Scan(&o.ShopID, &o.ShopName, &o.Market, &cur, &o.Lines, &o.Creators, &amt, &oldest); err != nil {
+		var o owed
+		if err := rows.Scan(&o.orderID, &o.shopID, &o.shopName, &o.market, &o.currency, &o.creatorID, &o.amount, &o.due); err != nil {
+			rows.Close()
 			return nil, err
 		}
-		o.OldestDue = db.Time(oldest)
-		if i, ok := at[o.ShopID]; ok {
-			out[i].Lines += o.Lines
-			out[i].Owed = append(out[i].Owed, money.New(amt, cur))
-			continue
+		lines = append(lines, o)
+		if o.orderID != 0 {
+			keys[payKey{o.creatorID, o.currency}] = true
 		}
-		o.Owed = []money.Money{money.New(amt, cur)}
-		at[o.ShopID] = len(out)
-		out = append(out, o)
 	}
-	return out, rows.Err()
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var states map[payKey]payState
+	if s.payouts != nil {
+		if states, err = s.payStates(ctx, keys); err != nil {
+			return nil, err
+		}
+	}
+	sort.Slice(lines, func(i, j int) bool { return lines[i].due < lines[j].due })
+	var out []OverdueShop
+	at := map[id.ID]int{}
+	creators := map[id.ID]map[id.ID]bool{}
+	for _, l := range lines {
+		if states != nil && l.orderID != 0 && !states[payKey{l.creatorID, l.currency}].overdue[l.orderID] {
+			continue // paid, as far as the ledger is concerned
+		}
+		i, ok := at[l.shopID]
+		if !ok {
+			i = len(out)
+			at[l.shopID] = i
+			creators[l.shopID] = map[id.ID]bool{}
+			out = append(out, OverdueShop{ShopID: l.shopID, ShopName: l.shopName, Market: l.market, OldestDue: db.Time(l.due)})
+		}
+		o := &out[i]
+		o.Lines++
+		if !creators[l.shopID][l.creatorID] {
+			creators[l.shopID][l.creatorID] = true
+			o.Creators++
+		}
+		added := false
+		for k := range o.Owed {
+			if o.Owed[k].Currency == l.currency {
+				o.Owed[k].Amount += l.amount
+				added = true
+			}
+		}
+		if !added {
+			o.Owed = append(o.Owed, money.New(l.amount, l.currency))
+		}
+	}
+	return out, nil
 }
 
 // RecordCommissionsPaid marks an order's payable commissions paid to their

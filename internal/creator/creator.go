@@ -126,20 +126,6 @@ const (
 // both sides, so a late payment is seen before it is late.
 const DueSoonWindow = 48 * time.Hour
 
-// Categories is the affiliate category taxonomy creators declare and offers carry.
-// Products have no category of their own yet; when the catalog gains them this list
-// gives way to the catalog's top level.
-var Categories = []string{"beauty", "fashion", "home", "electronics", "food", "fitness", "toys", "pets", "books", "outdoors"}
-
-func validCategory(c string) bool {
-	for _, k := range Categories {
-		if k == c {
-			return true
-		}
-	}
-	return false
-}
-
 // Errors of the creator domain.
 var (
 	ErrCreatorNotFound  = errs.New(errs.NotFound, "creator_not_found", "no such creator")

@@ -246,8 +246,52 @@ func splitCategories(s string) []string {
 	return strings.Split(s, ",")
 }
 
+// Categories lists the affiliate categories: the catalog tree's top level (creators
+// declare them; sales count in the top level of their product's category).
+func (s *Service) Categories(ctx context.Context) ([]string, error) {
+	all, err := s.catalog.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, c := range all {
+		if c.Parent == "" {
+			out = append(out, c.Code)
+		}
+	}
+	return out, nil
+}
+
+// topCategories maps every catalog category code to its top-level code.
+func (s *Service) topCategories(ctx context.Context) (map[string]string, error) {
+	all, err := s.catalog.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]string, len(all))
+	for _, c := range all {
+		top, _, _ := strings.Cut(c.Path, "/")
+		out[c.Code] = top
+	}
+	return out, nil
+}
+
+// checkCategory refuses (on field) a category that is not a top-level one.
+func (s *Service) checkCategory(ctx context.Context, field, c string) error {
+	cats, err := s.Categories(ctx)
+	if err != nil {
+		return err
+	}
+	for _, k := range cats {
+		if k == c {
+			return nil
+		}
+	}
+	return errs.Invalidf(field, "unknown category %q; choose from %s", c, strings.Join(cats, ", "))
+}
+
 // checkCategories validates a creator's declared categories.
-func checkCategories(in []string) ([]string, error) {
+func (s *Service) checkCategories(ctx context.Context, in []string) ([]string, error) {
 	if len(in) > 5 {
 		return nil, errs.Invalidf("categories", "choose at most 5 categories")
 	}
@@ -255,8 +299,8 @@ func checkCategories(in []string) ([]string, error) {
 	var out []string
 	for i, c := range in {
 		c = strings.ToLower(strings.TrimSpace(c))
-		if !validCategory(c) {
-			return nil, errs.Invalidf(fmt.Sprintf("categories[%d]", i), "unknown category %q; choose from %s", c, strings.Join(Categories, ", "))
+		if err := s.checkCategory(ctx, fmt.Sprintf("categories[%d]", i), c); err != nil {
+			return nil, err
 		}
 		if !seen[c] {
 			seen[c] = true

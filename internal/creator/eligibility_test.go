@@ -193,12 +193,12 @@ func TestProfileCategories(t *testing.T) {
 		if _, err := f.creators.ByAccount(ctx, a.AccountID); !errors.Is(err, creator.ErrNoProfile) {
 			t.Fatalf("refused profile stored: %v", err)
 		}
-		c, err := f.creators.CreateProfile(ctx, a, creator.ProfileInput{Handle: "cat", Market: "US", BirthDate: "1990-01-01", Categories: []string{"Beauty", "pets"}})
+		c, err := f.creators.CreateProfile(ctx, a, creator.ProfileInput{Handle: "cat", Market: "US", BirthDate: "1990-01-01", Categories: []string{"Beauty", "home"}})
 		if err != nil {
 			t.Fatal(err)
 		}
 		got, _ := f.creators.Creator(ctx, c.ID)
-		if strings.Join(got.Categories, ",") != "beauty,pets" {
+		if strings.Join(got.Categories, ",") != "beauty,home" {
 			t.Fatalf("categories %v", got.Categories)
 		}
 		_ = auth.Creator

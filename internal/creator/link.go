@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -201,8 +200,5 @@ func (s *Service) LinkAttribution(ctx context.Context, touchToken string, produc
 func (s *Service) Clicks(ctx context.Context, creatorID, productID id.ID) (int64, error) {
 	var n int64
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM affiliate_clicks WHERE creator_id = $1 AND product_id = $2`, creatorID, productID).Scan(&n)
-	if errors.Is(err, nil) {
-		return n, nil
-	}
-	return 0, err
+	return n, err
 }

@@ -8,12 +8,14 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/creator"
+	"github.com/liveshop/liveshop/internal/ledger"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/promo"
 )
@@ -163,6 +165,25 @@ func TestCommissionDueDatesAndOverdueShops(t *testing.T) {
 		if err != nil || len(shops) != 1 || shops[0].ShopID != o.ShopID || shops[0].Lines != 1 || shops[0].Owed[0] != money.New(400, "USD") {
 			t.Fatalf("overdue shops %+v %v", shops, err)
 		}
+		// With the ledger wired, it judges: past due but covered by a payout is paid;
+		// what it counts overdue is overdue.
+		wired := f.creators.WithClock(time.Now)
+		ledgerSays := &fakePayouts{}
+		wired.UsePayouts(ledgerSays)
+		if cm, _ := wired.Commissions(ctx, actor, 10); cm[0].Status != creator.CommissionPaid || cm[0].Overdue {
+			t.Fatalf("paid out per the ledger: %+v", cm[0])
+		}
+		if shops, _ := wired.OverdueShops(ctx, op); len(shops) != 0 {
+			t.Fatalf("paid per the ledger, yet on the list: %+v", shops)
+		}
+		ledgerSays.overdue = []id.ID{o.ID}
+		if cm, _ := wired.ShopCommissions(ctx, f.owner, o.ShopID, 10); cm[0].Status != creator.CommissionPayable || !cm[0].Overdue {
+			t.Fatalf("overdue per the ledger: %+v", cm[0])
+		}
+		if shops, _ := wired.OverdueShops(ctx, op); len(shops) != 1 || shops[0].Owed[0] != money.New(400, "USD") {
+			t.Fatalf("overdue per the ledger, not listed: %+v", shops)
+		}
+
 		if n, err := f.creators.MarkShopCommissionsPaid(ctx, op, o.ShopID); err != nil || n != 1 {
 			t.Fatalf("mark paid %d %v", n, err)
 		}
@@ -173,4 +194,15 @@ func TestCommissionDueDatesAndOverdueShops(t *testing.T) {
 			t.Fatalf("paid %+v", cm[0])
 		}
 	})
+}
+
+// fakePayouts answers as the ledger would: the orders it counts overdue.
+type fakePayouts struct{ overdue []id.ID }
+
+func (p *fakePayouts) CreatorEarnings(ctx context.Context, creatorID id.ID, currency string) (ledger.Earnings, error) {
+	e := ledger.Earnings{Currency: currency}
+	for _, o := range p.overdue {
+		e.Overdue = append(e.Overdue, ledger.Settlement{OrderID: o, OwnerID: creatorID, Currency: currency})
+	}
+	return e, nil
 }

@@ -20,7 +20,8 @@ const engagementWindow = 30 * 24 * time.Hour
 // market: followers, declared categories, attributed GMV and orders (not reversed)
 // overall and per category (the category of the product's open collaboration), link
 // engagement over the last 30 days, and sample content delivered on time or not.
-// Products have no catalog category yet, so a sale counts in its offer's category.
+// A sale counts in its open collaboration's category, or else in the top level of
+// its product's catalog category.
 func (s *Service) Candidates(ctx context.Context, marketCode string) ([]Candidate, error) {
 	cs, err := s.list(ctx, `WHERE c.market = $1 AND c.kind <> $2 ORDER BY c.id`, marketCode, string(MarketingOnly))
 	if err != nil {
@@ -34,26 +35,52 @@ func (s *Service) Candidates(ctx context.Context, marketCode string) ([]Candidat
 	for i := range out {
 		byID[out[i].CreatorID] = &out[i]
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT cm.creator_id, COALESCE(o.category, ''), SUM(cm.base_amount), COUNT(DISTINCT cm.order_id)
-		FROM commissions cm LEFT JOIN affiliate_offers o ON o.product_id = cm.product_id
-		WHERE cm.market = $1 AND cm.status <> $2 GROUP BY cm.creator_id, COALESCE(o.category, '')`, marketCode, string(CommissionReversed))
+	tops, err := s.topCategories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT cm.creator_id, COALESCE(o.category, ''), COALESCE(p.category, ''), SUM(cm.base_amount)
+		FROM commissions cm LEFT JOIN affiliate_offers o ON o.product_id = cm.product_id LEFT JOIN products p ON p.id = cm.product_id
+		WHERE cm.market = $1 AND cm.status <> $2 GROUP BY cm.creator_id, COALESCE(o.category, ''), COALESCE(p.category, '')`, marketCode, string(CommissionReversed))
 	if err != nil {
 		return nil, fmt.Errorf("creator: candidate sales: %w", err)
 	}
 	for rows.Next() {
 		var cid id.ID
-		var cat string
-		var gmv, orders int64
-		if err := rows.Scan(&cid, &cat, &gmv, &orders); err != nil {
+		var cat, productCat string
+		var gmv int64
+		if err := rows.Scan(&cid, &cat, &productCat, &gmv); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if cat == "" {
+			cat = tops[productCat]
+		}
+		if c := byID[cid]; c != nil {
+			c.GMV += gmv
+			if cat != "" {
+				c.CategoryGMV[cat] += gmv
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT creator_id, COUNT(DISTINCT order_id) FROM commissions WHERE market = $1 AND status <> $2 GROUP BY creator_id`,
+		marketCode, string(CommissionReversed))
+	if err != nil {
+		return nil, fmt.Errorf("creator: candidate orders: %w", err)
+	}
+	for rows.Next() {
+		var cid id.ID
+		var orders int64
+		if err := rows.Scan(&cid, &orders); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		if c := byID[cid]; c != nil {
-			c.GMV += gmv
-			c.Orders += orders
-			if cat != "" {
-				c.CategoryGMV[cat] += gmv
-			}
+			c.Orders = orders
 		}
 	}
 	rows.Close()
@@ -127,8 +154,10 @@ func (s *Service) SearchCreators(ctx context.Context, actor auth.Actor, q Search
 		return nil, errs.Invalidf("market", "choose a market")
 	}
 	q.Category = strings.ToLower(strings.TrimSpace(q.Category))
-	if q.Category != "" && !validCategory(q.Category) {
-		return nil, errs.Invalidf("category", "unknown category %q; choose from %s", q.Category, strings.Join(Categories, ", "))
+	if q.Category != "" {
+		if err := s.checkCategory(ctx, "category", q.Category); err != nil {
+			return nil, err
+		}
 	}
 	if q.MinFollowers < 0 || q.MaxFollowers < 0 || (q.MaxFollowers > 0 && q.MaxFollowers < q.MinFollowers) {
 		return nil, errs.Invalidf("max_followers", "the follower range is from min to max, both zero or more")
@@ -200,7 +229,15 @@ func (s *Service) RecommendForProduct(ctx context.Context, actor auth.Actor, pro
 	if err != nil {
 		return nil, err
 	}
-	return s.recommend(ctx, p.Market, MatchTarget{Category: o.Category, Price: p.FromPrice().Amount}, limit)
+	cat := o.Category
+	if cat == "" && p.Category != "" {
+		tops, err := s.topCategories(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cat = tops[p.Category]
+	}
+	return s.recommend(ctx, p.Market, MatchTarget{Category: cat, Price: p.FromPrice().Amount}, limit)
 }
 
 // RecommendForShop ranks creators for a shop: its offers' most common category and

@@ -62,8 +62,16 @@ func (s *Service) SetOpenPlan(ctx context.Context, actor auth.Actor, productID i
 		}
 	}
 	in.Category = strings.ToLower(strings.TrimSpace(in.Category))
-	if in.Category != "" && !validCategory(in.Category) {
-		return Offer{}, errs.Invalidf("category", "unknown category %q; choose from %s", in.Category, strings.Join(Categories, ", "))
+	if in.Category == "" && p.Category != "" { // the product's own, at the top level
+		tops, err := s.topCategories(ctx)
+		if err != nil {
+			return Offer{}, err
+		}
+		in.Category = tops[p.Category]
+	} else if in.Category != "" {
+		if err := s.checkCategory(ctx, "category", in.Category); err != nil {
+			return Offer{}, err
+		}
 	}
 	now := s.now().UTC()
 	o := Offer{ProductID: p.ID, ShopID: p.ShopID, Market: p.Market, CommissionBP: in.CommissionBP, AdsCommissionBP: in.AdsCommissionBP,
@@ -461,7 +469,9 @@ func (s *Service) CreateTargetPlan(ctx context.Context, actor auth.Actor, in Tar
 
 const planColumns = `tp.id, tp.shop_id, s.name, tp.market, tp.name, tp.commission_bp, tp.flat_fee, tp.currency, tp.flash_sale_requested, tp.message, tp.expires_at, tp.created_at`
 
-func (s *Service) scanPlans(ctx context.Context, withCreators bool, query string, args ...any) ([]TargetPlan, error) {
+// scanPlans loads target plans; withStatus when the query's last column is the
+// viewing creator's answer, withCreators to load every invited creator.
+func (s *Service) scanPlans(ctx context.Context, withCreators, withStatus bool, query string, args ...any) ([]TargetPlan, error) {
 	rows, err := s.db.QueryContext(ctx, query, args...)
 	if err != nil {
 		return nil, fmt.Errorf("creator: plans: %w", err)
@@ -472,7 +482,7 @@ func (s *Service) scanPlans(ctx context.Context, withCreators bool, query string
 		var fee, exp, created int64
 		var cur string
 		dest := []any{&p.ID, &p.ShopID, &p.ShopName, &p.Market, &p.Name, &p.CommissionBP, &fee, &cur, &p.FlashSaleRequested, &p.Message, &exp, &created}
-		if strings.Contains(query, "pc.status") {
+		if withStatus {
 			dest = append(dest, &p.Status)
 		}
 		if err := rows.Scan(dest...); err != nil {
@@ -540,7 +550,7 @@ func (s *Service) scanPlans(ctx context.Context, withCreators bool, query string
 }
 
 func (s *Service) planByID(ctx context.Context, planID id.ID, withCreators bool) (TargetPlan, error) {
-	ps, err := s.scanPlans(ctx, withCreators, `SELECT `+planColumns+` FROM target_plans tp JOIN shops s ON s.id = tp.shop_id WHERE tp.id = $1`, planID)
+	ps, err := s.scanPlans(ctx, withCreators, false, `SELECT `+planColumns+` FROM target_plans tp JOIN shops s ON s.id = tp.shop_id WHERE tp.id = $1`, planID)
 	if err != nil {
 		return TargetPlan{}, err
 	}
@@ -556,7 +566,7 @@ func (s *Service) ShopPlans(ctx context.Context, actor auth.Actor, shopID id.ID)
 	if _, err := s.sellers.Manage(ctx, actor, shopID); err != nil {
 		return nil, err
 	}
-	return s.scanPlans(ctx, true, `SELECT `+planColumns+` FROM target_plans tp JOIN shops s ON s.id = tp.shop_id WHERE tp.shop_id = $1 ORDER BY tp.id DESC`, shopID)
+	return s.scanPlans(ctx, true, false, `SELECT `+planColumns+` FROM target_plans tp JOIN shops s ON s.id = tp.shop_id WHERE tp.shop_id = $1 ORDER BY tp.id DESC`, shopID)
 }
 
 // Invitations lists the target plans the actor was invited to, with their answer,
@@ -566,7 +576,7 @@ func (s *Service) Invitations(ctx context.Context, actor auth.Actor) ([]TargetPl
 	if err != nil {
 		return nil, err
 	}
-	return s.scanPlans(ctx, false, `SELECT `+planColumns+`, pc.status FROM target_plans tp JOIN shops s ON s.id = tp.shop_id
+	return s.scanPlans(ctx, false, true, `SELECT `+planColumns+`, pc.status FROM target_plans tp JOIN shops s ON s.id = tp.shop_id
 		JOIN target_plan_creators pc ON pc.plan_id = tp.id WHERE pc.creator_id = $1 ORDER BY tp.id DESC`, c.ID)
 }
 

@@ -33,6 +33,8 @@ type Service struct {
 
 	keyMu sync.Mutex
 	key   []byte // signs affiliate links; see linkKey
+
+	payouts Payouts // the ledger, when wired: see UsePayouts
 }
 
 // NewService returns a creator service.
@@ -48,7 +50,7 @@ type ProfileInput struct {
 	Market      string   `json:"market"`
 	BirthDate   string   `json:"birth_date"` // YYYY-MM-DD, for the age rule
 	Kind        Kind     `json:"kind"`
-	Categories  []string `json:"categories"` // up to 5 of Categories
+	Categories  []string `json:"categories"` // up to 5 of the catalog's top-level categories
 }
 
 // CreateProfile makes the actor a creator in a market.
@@ -76,7 +78,7 @@ func (s *Service) CreateProfile(ctx context.Context, actor auth.Actor, in Profil
 	if in.Kind != Affiliate && in.Kind != ShopAccount && in.Kind != MarketingOnly {
 		return Creator{}, errBadKind
 	}
-	cats, err := checkCategories(in.Categories)
+	cats, err := s.checkCategories(ctx, in.Categories)
 	if err != nil {
 		return Creator{}, err
 	}
@@ -192,5 +194,5 @@ func (s *Service) Follow(ctx context.Context, actor auth.Actor, creatorID id.ID)
 // WithClock returns a copy of the service reading time from now (tests and the
 // benchmark's generated history).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key}
+	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key, payouts: s.payouts}
 }

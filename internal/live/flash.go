@@ -180,6 +180,7 @@ func (fs *FlashSales) Start(ctx context.Context, actor auth.Actor, sessionID id.
 	}
 	st := s.snapshot(fs.now())
 	fs.announce(s, st, true)
+	fs.hub.toPeers(peerMsg{SessionID: sessionID, FlashSale: p.ID})
 	fs.hub.log.Info("flash sale started", "session", sessionID, "promotion", p.ID, "sku", in.SKUID, "quantity", in.Quantity)
 	return st, nil
 }
@@ -344,6 +345,20 @@ func (fs *FlashSales) resumeOne(ctx context.Context, promotionID id.ID) error {
 		fs.rooms[sessionID] = s
 	}
 	fs.mu.Unlock()
+	return nil
+}
+
+// adopt opens a gate on this node for a sale another node opened.
+func (fs *FlashSales) adopt(ctx context.Context, promotionID id.ID) error {
+	if fs.sale(promotionID) != nil {
+		return nil
+	}
+	if err := fs.resumeOne(ctx, promotionID); err != nil {
+		return err
+	}
+	if s := fs.sale(promotionID); s != nil {
+		fs.announce(s, s.snapshot(fs.now()), true)
+	}
 	return nil
 }
 

@@ -60,6 +60,10 @@ type Hub struct {
 
 	flash     *FlashSales // nil until EnableFlashSales
 	minutesDB *db.DB      // nil until EnableMinutes
+	// The other nodes (cluster.go); nil on a single node.
+	cluster      bus.Fanout
+	node         string
+	leaveCluster func()
 
 	mu    sync.Mutex
 	rooms map[id.ID]*Room
@@ -94,7 +98,14 @@ func NewHub(cfg Config, sessions *content.Service, cat *catalog.Service, creator
 }
 
 // Close closes every room and disconnects every viewer.
-func (h *Hub) Close() { h.once.Do(func() { close(h.done) }) }
+func (h *Hub) Close() {
+	h.once.Do(func() {
+		if h.leaveCluster != nil {
+			h.leaveCluster()
+		}
+		close(h.done)
+	})
+}
 
 // Errors of live rooms.
 var (

@@ -90,6 +90,11 @@ type roomState struct {
 	flash               *FlashState
 	hostAccountID       id.ID
 	minute              minuteCount
+	// Other nodes' share of the room (cluster.go).
+	peerViewers    map[string]peerCount
+	likesToPeers   int64
+	viewersToPeers int
+	peersToldAt    time.Time
 	// Moderation (moderation.go).
 	muted, kicked map[id.ID]time.Time // until when
 	slowMode      time.Duration
@@ -112,6 +117,7 @@ func (r *Room) run(st *roomState) {
 				idle.Reset(h.cfg.IdleTimeout)
 			}
 		case now := <-stats.C:
+			r.tellPeers(st)
 			if st.statsDirty {
 				r.flushStats(st)
 			}
@@ -176,8 +182,11 @@ func (r *Room) handle(st *roomState, cmd any) {
 		}
 	case cmdModerate:
 		r.moderate(st, c)
+	case cmdPeer:
+		r.peer(st, c.m)
 	case cmdLike:
 		st.likes += int64(c.n)
+		st.likesToPeers += int64(c.n)
 		st.minute.likes += int64(c.n)
 		st.statsDirty = true
 	case cmdPin:
@@ -274,20 +283,30 @@ func (r *Room) chat(st *roomState, c *client, text string) {
 			return
 		}
 	}
+	ch := Chat{ID: id.New(), User: c.name, Text: text, At: time.Now().UTC()}
+	if !r.broadcastChat(st, ch) {
+		// Sampled away: the sender still sees their own message.
+		if e, err := encode(Frame{Type: FrameChat, Data: ch}); err == nil {
+			r.send(st, c, e)
+		}
+	}
+	r.hub.toPeers(peerMsg{SessionID: r.ID, Chat: &ch})
+}
+
+// broadcastChat shows a chat line to the room unless the room is past the pace people
+// can read, when it samples (reports false).
+func (r *Room) broadcastChat(st *roomState, ch Chat) bool {
 	now := time.Now()
 	rate := float64(r.hub.cfg.ChatPerSecond)
 	st.chatTokens = min(rate, st.chatTokens+now.Sub(st.chatRefill).Seconds()*rate)
 	st.chatRefill = now
-	f := Frame{Type: FrameChat, Data: Chat{ID: id.New(), User: c.name, Text: text, At: now.UTC()}}
 	if st.chatTokens < 1 {
 		r.hub.metrics.chatSampled.Inc()
-		if e, err := encode(f); err == nil {
-			r.send(st, c, e)
-		}
-		return
+		return false
 	}
 	st.chatTokens--
-	r.broadcast(st, f, true)
+	r.broadcast(st, Frame{Type: FrameChat, Data: ch}, true)
+	return true
 }
 
 func (r *Room) notify(st *roomState, c *client, n Notice) {
@@ -297,7 +316,7 @@ func (r *Room) notify(st *roomState, c *client, n Notice) {
 }
 
 func (r *Room) flushStats(st *roomState) {
-	s := Stats{Viewers: len(st.clients), Likes: st.likes}
+	s := Stats{Viewers: st.viewers(time.Now()), Likes: st.likes}
 	st.statsDirty = false
 	if s == st.lastStats {
 		return

@@ -111,6 +111,11 @@ func (s *Server) sellerAffiliate(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	cats, err := s.Creators.Categories(ctx)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	q := r.URL.Query()
 	search := creator.SearchQuery{Market: shop.Market, Category: q.Get("category"), Sort: q.Get("sort"), Limit: 20}
 	search.MinFollowers, _ = strconv.ParseInt(q.Get("min_followers"), 10, 64)
@@ -142,7 +147,7 @@ func (s *Server) sellerAffiliate(w http.ResponseWriter, r *http.Request) {
 		Categories  []string
 		Tomorrow    string
 	}{header(shop, m, "/affiliate"), shop.Market, m.Currency, rows, titles, plans, apps, samples, commissions, threads, creator.Unread(threads),
-		recommended, target, search, q.Has("search"), found, searchErr, creator.Categories, time.Now().AddDate(0, 0, 14).Format(time.DateOnly)})
+		recommended, target, search, q.Has("search"), found, searchErr, cats, time.Now().AddDate(0, 0, 14).Format(time.DateOnly)})
 }
 
 func (s *Server) affiliateBase(r *http.Request) string {

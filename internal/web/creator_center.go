@@ -31,10 +31,11 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 				live = append(live, m)
 			}
 		}
+		cats, _ := s.Creators.Categories(ctx)
 		s.render(w, r, "creator_setup", "Become a creator", "creator", struct {
 			Markets    []market.Market
 			Categories []string
-		}{live, creator.Categories})
+		}{live, cats})
 		return
 	}
 	if err != nil {
