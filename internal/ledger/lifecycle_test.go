@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -63,6 +64,10 @@ func TestRandomLifecyclesKeepTheBooks(t *testing.T) {
 			orders = 20
 		}
 		w := newWorld(t, d, 3)
+		// A 5% reserve held for 5 days, so some reserves are released and some
+		// reopened by refunds.
+		w.k.SetPolicy(t, "US", func(p *market.Policy) { p.Settlement.ReserveBP, p.Settlement.ReserveDays = 500, 5 })
+		w.clock = time.Now().Add(time.Minute)
 		ctx := context.Background()
 		rng := rand.New(rand.NewPCG(11, uint64(orders)))
 		start := w.clock
@@ -166,6 +171,9 @@ func TestRandomLifecyclesKeepTheBooks(t *testing.T) {
 			}
 			payable := w.balance(ref(p.kind, payableOf(p.kind), p.id, "USD"))
 			available := w.balance(ref(p.kind, availableOf(p.kind), p.id, "USD"))
+			if p.kind == OwnerShop {
+				available += w.balance(Shop(SellerReserve, p.id, "USD")) // released, held back
+			}
 			var paid int64
 			pos, err := w.s.Payouts(ctx, p.kind, p.id, 1000)
 			if err != nil {

@@ -81,10 +81,13 @@ type Recon struct {
 	// OrderTotalUSD is OrderTotal at the operators' rate for the day (zero if none).
 	OrderTotalUSD money.Money  `json:"order_total_usd"`
 	Differences   []Difference `json:"differences"`
+	// BooksProblem is what Verify found wrong with the whole ledger ("" when every
+	// currency sums to zero and every balance equals its postings).
+	BooksProblem string `json:"books_problem,omitempty"`
 }
 
-// Reconciled reports whether the records agree.
-func (r Recon) Reconciled() bool { return len(r.Differences) == 0 }
+// Reconciled reports whether the records agree and the books are sound.
+func (r Recon) Reconciled() bool { return len(r.Differences) == 0 && r.BooksProblem == "" }
 
 // Reconcile builds a market's reconciliation of a day (YYYY-MM-DD, the market's time
 // zone) from the order domain, the payment records and the ledger.
@@ -165,6 +168,9 @@ func (s *Service) Reconcile(ctx context.Context, market, day string, orders Orde
 		if p.Refunded != want.refunded {
 			r.Differences = append(r.Differences, Difference{CheckoutID: c, What: "checkout refunds vs provider refunds", Expected: want.refunded, Actual: p.Refunded})
 		}
+	}
+	if err := s.Verify(ctx); err != nil {
+		r.BooksProblem = err.Error()
 	}
 	if s.fx != nil && r.OrderTotal != 0 {
 		// Without a rate for the day the USD figure stays empty; the rest stands.

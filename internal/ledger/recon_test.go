@@ -120,6 +120,13 @@ func TestReconciliationListsEveryDifference(t *testing.T) {
 		if len(rec.Differences) != 2 || rec.Differences[1].CheckoutID != a.CheckoutID || rec.Differences[1].What != "checkout orders vs provider capture" {
 			t.Fatalf("a short capture: %+v", rec.Differences)
 		}
+		// A balance that drifted from its postings breaks the books.
+		if _, err := d.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + 1 WHERE type = 'payment_provider_receivable'`); err != nil {
+			t.Fatal(err)
+		}
+		if rec = recon(); rec.BooksProblem == "" || rec.Reconciled() {
+			t.Fatalf("drifted books: %+v", rec)
+		}
 		if _, err := s.Reconcile(ctx, "US", "21-11-2026", orderRecords{c.Orders}, PaymentRecords{c.Payments}); err == nil {
 			t.Fatal("a malformed day was accepted")
 		}

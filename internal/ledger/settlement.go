@@ -8,6 +8,7 @@ import (
 	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
 )
 
 // Settlement: an order's money reaches its shop's and creators' payable accounts when
@@ -40,6 +41,11 @@ type Settlement struct {
 	DueAt       time.Time `json:"due_at,omitzero"`
 	ReleasedAt  time.Time `json:"released_at,omitzero"`
 	Released    int64     `json:"released"`
+	// Reserved: the part of Released held back in the shop's reserve until
+	// ReserveUntil (the market's ReserveBP for ReserveDays), then made available.
+	Reserved          int64     `json:"reserved,omitempty"`
+	ReserveUntil      time.Time `json:"reserve_until,omitzero"`
+	ReserveReleasedAt time.Time `json:"reserve_released_at,omitzero"`
 }
 
 func payableOf(kind string) AccountType {
@@ -117,7 +123,7 @@ func orderNet(ctx context.Context, q db.Querier, orderID id.ID, acct AccountRef)
 // it is safe to run again and from several nodes (each share is released once).
 func (s *Service) Release(ctx context.Context) (int, error) {
 	now := s.now().UTC()
-	rows, err := s.db.QueryContext(ctx, `SELECT order_id, owner_kind, owner_id, currency FROM ledger_settlements
+	rows, err := s.db.QueryContext(ctx, `SELECT order_id, owner_kind, owner_id, market, currency FROM ledger_settlements
 		WHERE released_at = 0 AND available_at <= $1 ORDER BY available_at LIMIT 500`, db.Micros(now))
 	if err != nil {
 		return 0, fmt.Errorf("ledger: due settlements: %w", err)
@@ -125,7 +131,7 @@ func (s *Service) Release(ctx context.Context) (int, error) {
 	var due []Settlement
 	for rows.Next() {
 		var st Settlement
-		if err := rows.Scan(&st.OrderID, &st.OwnerKind, &st.OwnerID, &st.Currency); err != nil {
+		if err := rows.Scan(&st.OrderID, &st.OwnerKind, &st.OwnerID, &st.Market, &st.Currency); err != nil {
 			rows.Close()
 			return 0, err
 		}
@@ -145,7 +151,59 @@ func (s *Service) Release(ctx context.Context) (int, error) {
 			released++
 		}
 	}
-	return released, nil
+	n, err := s.releaseReserves(ctx, now)
+	return released + n, err
+}
+
+// releaseReserves makes the reserves whose time is up available.
+func (s *Service) releaseReserves(ctx context.Context, now time.Time) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT order_id, owner_id, currency, reserved FROM ledger_settlements
+		WHERE reserved > 0 AND reserve_released_at = 0 AND reserve_until <= $1 ORDER BY reserve_until LIMIT 500`, db.Micros(now))
+	if err != nil {
+		return 0, fmt.Errorf("ledger: due reserves: %w", err)
+	}
+	var due []Settlement
+	for rows.Next() {
+		st := Settlement{OwnerKind: OwnerShop}
+		if err := rows.Scan(&st.OrderID, &st.OwnerID, &st.Currency, &st.Reserved); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		due = append(due, st)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, st := range due {
+		err := s.db.RunInTx(ctx, func(tx *db.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE ledger_settlements SET reserve_released_at = $1 WHERE order_id = $2 AND owner_kind = 'shop'
+				AND owner_id = $3 AND reserved = $4 AND reserve_released_at = 0`, db.Micros(now), st.OrderID, st.OwnerID, st.Reserved)
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil // released meanwhile, or reopened by a refund
+			}
+			n++
+			_, err = s.Post(ctx, tx, TransferInput{
+				IdempotencyKey: fmt.Sprintf("reserve-release/%d/%d/%d", st.OrderID, st.OwnerID, db.Micros(now)),
+				Kind:           "reserve_released",
+				Reference:      "order:" + st.OrderID.String(),
+				Memo:           "reserve held back at settlement: now available",
+				Postings: []Posting{
+					{Shop(SellerReserve, st.OwnerID, st.Currency), st.Reserved},
+					{Shop(SellerAvailable, st.OwnerID, st.Currency), -st.Reserved},
+				},
+			})
+			return err
+		})
+		if err != nil {
+			return n, err
+		}
+	}
+	return n, nil
 }
 
 func (s *Service) release(ctx context.Context, st Settlement, now time.Time) (bool, error) {
@@ -175,22 +233,37 @@ func (s *Service) release(ctx context.Context, st Settlement, now time.Time) (bo
 			return err
 		}
 		amount := -net // what the order left the payee, on the credit side
+		// A shop's positive share may be partly held back in its reserve.
+		var reserve int64
+		var until time.Time
+		if st.OwnerKind == OwnerShop && amount > 0 {
+			p, err := s.markets.Policy(ctx, st.Market, now)
+			if err != nil {
+				return err
+			}
+			if p.Settlement.ReserveBP > 0 && p.Settlement.ReserveDays > 0 {
+				reserve = money.ApplyBP(amount, money.BP(p.Settlement.ReserveBP))
+				until = now.AddDate(0, 0, p.Settlement.ReserveDays)
+			}
+		}
 		if amount != 0 {
+			var legs postings
+			legs.add(payable, amount)
+			legs.add(ref(st.OwnerKind, availableOf(st.OwnerKind), st.OwnerID, st.Currency), -(amount - reserve))
+			legs.add(Shop(SellerReserve, st.OwnerID, st.Currency), -reserve)
 			if _, err := s.Post(ctx, tx, TransferInput{
 				IdempotencyKey: fmt.Sprintf("release/%d/%s/%d/%d", st.OrderID, st.OwnerKind, st.OwnerID, db.Micros(now)),
 				Kind:           "settlement_released",
 				Reference:      "order:" + st.OrderID.String(),
 				Memo:           "settled: available to pay out",
-				Postings: []Posting{
-					{payable, amount},
-					{ref(st.OwnerKind, availableOf(st.OwnerKind), st.OwnerID, st.Currency), -amount},
-				},
+				Postings:       legs.list(),
 			}); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ledger_settlements SET released = $1 WHERE order_id = $2 AND owner_kind = $3 AND owner_id = $4`,
-			amount, st.OrderID, st.OwnerKind, st.OwnerID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_settlements SET released = $1, reserved = $2, reserve_until = $3, reserve_released_at = 0
+			WHERE order_id = $4 AND owner_kind = $5 AND owner_id = $6`,
+			amount, reserve, db.Micros(until), st.OrderID, st.OwnerKind, st.OwnerID); err != nil {
 			return err
 		}
 		done = true
@@ -202,7 +275,7 @@ func (s *Service) release(ctx context.Context, st Settlement, now time.Time) (bo
 // unrelease takes an order's released shares back to payable before a refund books
 // against them; the order's rows go back on the schedule, due at once.
 func (s *Service) unrelease(ctx context.Context, tx *db.Tx, orderID id.ID, cause string) error {
-	rows, err := tx.QueryContext(ctx, `SELECT owner_kind, owner_id, currency, released FROM ledger_settlements
+	rows, err := tx.QueryContext(ctx, `SELECT owner_kind, owner_id, currency, released, reserved, reserve_released_at FROM ledger_settlements
 		WHERE order_id = $1 AND released_at <> 0`+db.ForUpdate(tx), orderID)
 	if err != nil {
 		return err
@@ -210,9 +283,13 @@ func (s *Service) unrelease(ctx context.Context, tx *db.Tx, orderID id.ID, cause
 	var back []Settlement
 	for rows.Next() {
 		var st Settlement
-		if err := rows.Scan(&st.OwnerKind, &st.OwnerID, &st.Currency, &st.Released); err != nil {
+		var reserveReleased int64
+		if err := rows.Scan(&st.OwnerKind, &st.OwnerID, &st.Currency, &st.Released, &st.Reserved, &reserveReleased); err != nil {
 			rows.Close()
 			return err
+		}
+		if reserveReleased != 0 {
+			st.Reserved = 0 // already moved on to available
 		}
 		back = append(back, st)
 	}
@@ -222,21 +299,22 @@ func (s *Service) unrelease(ctx context.Context, tx *db.Tx, orderID id.ID, cause
 	}
 	for _, st := range back {
 		if st.Released != 0 {
+			var legs postings
+			legs.add(ref(st.OwnerKind, availableOf(st.OwnerKind), st.OwnerID, st.Currency), st.Released-st.Reserved)
+			legs.add(Shop(SellerReserve, st.OwnerID, st.Currency), st.Reserved)
+			legs.add(ref(st.OwnerKind, payableOf(st.OwnerKind), st.OwnerID, st.Currency), -st.Released)
 			if _, err := s.Post(ctx, tx, TransferInput{
 				IdempotencyKey: fmt.Sprintf("unrelease/%d/%s/%d/%s", orderID, st.OwnerKind, st.OwnerID, cause),
 				Kind:           "settlement_reopened",
 				Reference:      "order:" + orderID.String(),
 				Memo:           "refund after settlement: released money back to payable",
-				Postings: []Posting{
-					{ref(st.OwnerKind, availableOf(st.OwnerKind), st.OwnerID, st.Currency), st.Released},
-					{ref(st.OwnerKind, payableOf(st.OwnerKind), st.OwnerID, st.Currency), -st.Released},
-				},
+				Postings:       legs.list(),
 			}); err != nil {
 				return err
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ledger_settlements SET released_at = 0, released = 0 WHERE order_id = $1 AND owner_kind = $2 AND owner_id = $3`,
-			orderID, st.OwnerKind, st.OwnerID); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_settlements SET released_at = 0, released = 0, reserved = 0, reserve_until = 0, reserve_released_at = 0
+			WHERE order_id = $1 AND owner_kind = $2 AND owner_id = $3`, orderID, st.OwnerKind, st.OwnerID); err != nil {
 			return err
 		}
 	}
@@ -246,7 +324,7 @@ func (s *Service) unrelease(ctx context.Context, tx *db.Tx, orderID id.ID, cause
 // Settlements lists an owner's scheduled shares, newest first.
 func (s *Service) Settlements(ctx context.Context, ownerKind string, ownerID id.ID, limit int) ([]Settlement, error) {
 	rows, err := s.db.QueryContext(ctx, `SELECT order_id, owner_kind, owner_id, shop_id, market, currency, delivered_at, delay_days, delay_reason,
-		available_at, due_at, released_at, released FROM ledger_settlements WHERE owner_kind = $1 AND owner_id = $2
+		available_at, due_at, released_at, released, reserved, reserve_until, reserve_released_at FROM ledger_settlements WHERE owner_kind = $1 AND owner_id = $2
 		ORDER BY available_at DESC, order_id DESC LIMIT $3`, ownerKind, ownerID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: list settlements: %w", err)
@@ -255,10 +333,16 @@ func (s *Service) Settlements(ctx context.Context, ownerKind string, ownerID id.
 	var out []Settlement
 	for rows.Next() {
 		var st Settlement
-		var delivered, available, due, released int64
+		var delivered, available, due, released, until, reserveReleased int64
 		if err := rows.Scan(&st.OrderID, &st.OwnerKind, &st.OwnerID, &st.ShopID, &st.Market, &st.Currency, &delivered, &st.DelayDays,
-			&st.DelayReason, &available, &due, &released, &st.Released); err != nil {
+			&st.DelayReason, &available, &due, &released, &st.Released, &st.Reserved, &until, &reserveReleased); err != nil {
 			return nil, err
+		}
+		if until != 0 {
+			st.ReserveUntil = db.Time(until)
+		}
+		if reserveReleased != 0 {
+			st.ReserveReleasedAt = db.Time(reserveReleased)
 		}
 		st.DeliveredAt, st.AvailableAt = db.Time(delivered), db.Time(available)
 		if due != 0 {

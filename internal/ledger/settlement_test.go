@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/bus"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -21,6 +22,7 @@ import (
 // consumer as the relay would.
 type world struct {
 	t     *testing.T
+	k     *testkit.Kit
 	s     *Service
 	clock time.Time
 	shops []id.ID
@@ -29,7 +31,7 @@ type world struct {
 func newWorld(t *testing.T, d *db.DB, shops int) *world {
 	k := testkit.New(t, d)
 	sellers := seller.NewService(d, k.Markets, k.Identity, k.Outbox, k.Log)
-	w := &world{t: t, s: NewService(d, k.Markets, sellers, k.Log), clock: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
+	w := &world{t: t, k: k, s: NewService(d, k.Markets, sellers, k.Log), clock: time.Date(2026, 3, 2, 15, 0, 0, 0, time.UTC)}
 	w.s.now = func() time.Time { return w.clock }
 	for i := range shops {
 		owner := k.Actor(t, "owner"+string(rune('a'+i)), auth.Seller)
@@ -253,6 +255,79 @@ func TestOverdueCommissionsAreFlagged(t *testing.T) {
 		e, _ := w.s.CreatorEarnings(ctx, creator, "USD")
 		if e.Paid != 1500 || e.Payable != 0 || e.Pending != 0 {
 			t.Fatalf("earnings %+v", e)
+		}
+	})
+}
+
+// With a 10% reserve for 10 days, a shop's released share is 90% available and 10%
+// held; the reserve becomes available after 10 days. A refund before that takes both
+// parts back; one after takes it from available.
+func TestReservesHoldBackPartOfTheRelease(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, 1)
+		w.k.SetPolicy(t, "US", func(p *market.Policy) {
+			p.Settlement.DelayDays, p.Settlement.ProbationDelayDays = 0, 0
+			p.Settlement.ReserveBP, p.Settlement.ReserveDays = 1000, 10
+		})
+		w.clock = time.Now().Add(time.Minute)
+		ctx := context.Background()
+		shop := w.shops[0]
+		order := func(total int64) events.Order {
+			o := events.Order{OrderID: id.New(), ShopID: shop, Market: "US", Currency: "USD", Total: total, PaidAt: w.clock,
+				Lines: []events.OrderLine{{LineID: id.New(), Quantity: 1, Total: total, Paid: total}}}
+			w.emit(events.OrderPaid{Order: o, At: w.clock})
+			w.emit(events.OrderDelivered{Order: o, At: w.clock})
+			o.Status = "COMPLETED"
+			w.emit(events.OrderCompleted{Order: o, At: w.clock})
+			return o
+		}
+		release := func() {
+			if _, err := w.s.Release(ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		expect := func(what string, available, reserve int64) {
+			t.Helper()
+			if a, r := w.balance(Shop(SellerAvailable, shop, "USD")), w.balance(Shop(SellerReserve, shop, "USD")); a != available || r != reserve {
+				t.Fatalf("%s: available %d reserve %d, want %d and %d", what, a, r, available, reserve)
+			}
+		}
+		// 100.00 paid; the default 6% fee leaves 94.00: 84.60 available, 9.40 held.
+		a := order(10000)
+		release()
+		expect("after release", 8460, 940)
+		sts, _ := w.s.Settlements(ctx, OwnerShop, shop, 10)
+		if len(sts) != 1 || sts[0].Reserved != 940 || !sts[0].ReserveUntil.Equal(w.clock.AddDate(0, 0, 10).Truncate(time.Microsecond)) {
+			t.Fatalf("schedule %+v", sts)
+		}
+		w.clock = w.clock.AddDate(0, 0, 10).Add(-time.Minute)
+		release()
+		expect("a minute before the reserve's day", 8460, 940)
+		w.clock = w.clock.Add(time.Minute)
+		release()
+		expect("on the reserve's day", 9400, 0)
+
+		// A second order refunded in full while its reserve is held: both parts go back.
+		b := order(5000)
+		release()
+		expect("second order released", 9400+4230, 470)
+		b.Refunded = 5000
+		b.Lines[0].RefundedQuantity = 1
+		w.emit(events.OrderRefunded{Order: b, ReturnID: id.New(), Kind: "refund_only", Refund: 5000,
+			Lines: []events.RefundedLine{{LineID: b.Lines[0].LineID, Quantity: 1, Amount: 5000}}})
+		release()
+		// The shop keeps the first order's 94.00 (no administration fee on this
+		// refund); nothing of the second is held or available any more.
+		expect("after the refund", 9400, 0)
+		if p := w.balance(Shop(SellerPayable, shop, "USD")); p != 0 {
+			t.Fatalf("payable after the refund %d", p)
+		}
+		w.clock = w.clock.AddDate(0, 0, 11)
+		release()
+		expect("after the second reserve's day", 9400, 0)
+		_ = a
+		if err := w.s.Verify(ctx); err != nil {
+			t.Fatal(err)
 		}
 	})
 }

@@ -390,7 +390,7 @@ func (w *Writer) insert(ctx context.Context, tx *db.Tx, jobs []*writeJob, now ti
 	return nil
 }
 
-// updateBalances writes each moved account once.
+// updateBalances writes each moved account once, many accounts per statement.
 func (w *Writer) updateBalances(ctx context.Context, tx *db.Tx, states map[id.ID]*acctState) error {
 	ids := make([]id.ID, 0, len(states))
 	for aid, a := range states {
@@ -399,17 +399,64 @@ func (w *Writer) updateBalances(ctx context.Context, tx *db.Tx, states map[id.ID
 		}
 	}
 	sort.Slice(ids, func(a, b int) bool { return ids[a] < ids[b] })
+	args := make([]any, 0, 4*len(ids))
 	for _, aid := range ids {
 		a := states[aid]
-		if _, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $1, pending_debit = pending_debit + $2,
-			pending_credit = pending_credit + $3 WHERE id = $4`, a.dBalance, a.dDebit, a.dCred, aid); err != nil {
-			if db.IsCheckViolation(err) {
-				return ErrOverdraft.With("%s cannot go past zero", a.code)
+		args = append(args, aid, a.dBalance, a.dDebit, a.dCred)
+	}
+	e := tx.Engine()
+	for len(args) > 0 {
+		n := len(args) / 4
+		for _, size := range rowsPerInsert {
+			if size <= n {
+				n = size
+				break
 			}
-			return fmt.Errorf("ledger: move balance: %w", err)
 		}
+		if _, err := tx.ExecContext(ctx, updateStatement(e, n), args[:4*n]...); err != nil {
+			if db.IsCheckViolation(err) {
+				return ErrOverdraft.With("an account of the batch cannot go past zero")
+			}
+			return fmt.Errorf("ledger: move balances: %w", err)
+		}
+		args = args[4*n:]
 	}
 	return nil
+}
+
+var updateCache sync.Map // "engine/rows" -> statement
+
+// updateStatement adds rows of (id, balance, pending debit, pending credit) deltas
+// to their accounts in one statement.
+func updateStatement(e db.Engine, rows int) string {
+	key := fmt.Sprint(e, "/", rows)
+	if v, ok := updateCache.Load(key); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	b.WriteString("WITH v (id, b, pd, pc) AS (VALUES ")
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(")
+		for c := range 4 {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			// PostgreSQL types a VALUES list from its parameters: say they are numbers.
+			if e == db.SQLite {
+				b.WriteString("?")
+			} else {
+				fmt.Fprintf(&b, "CAST($%d AS BIGINT)", r*4+c+1)
+			}
+		}
+		b.WriteString(")")
+	}
+	b.WriteString(`) UPDATE ledger_accounts SET balance = balance + v.b, pending_debit = pending_debit + v.pd,
+		pending_credit = pending_credit + v.pc FROM v WHERE ledger_accounts.id = v.id`)
+	updateCache.Store(key, b.String())
+	return b.String()
 }
 
 // rowsPerInsert are the sizes of multi-row inserts: a batch's rows go in the largest

@@ -166,7 +166,8 @@ type SettlementPolicy struct {
 	DelayDays            int   `json:"delay_days"`             // after delivery
 	ProbationDelayDays   int   `json:"probation_delay_days"`   // during probation
 	EnforcementDelayDays int   `json:"enforcement_delay_days"` // under a settlement-delay action
-	ReserveBP            int   `json:"reserve_bp"`
+	ReserveBP            int   `json:"reserve_bp"`             // share of a shop's released money held back
+	ReserveDays          int   `json:"reserve_days"`           // how long, after the release
 	MinPayout            int64 `json:"min_payout"`
 }
 

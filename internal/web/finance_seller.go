@@ -55,6 +55,11 @@ func (s *Server) sellerFinance(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	reserve, err := s.Ledger.Account(ctx, ledger.Shop(ledger.SellerReserve, shop.ID, m.Currency))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	st, err := s.Ledger.Statement(ctx, ledger.OwnerShop, shop.ID, shop.Market, day)
 	if err != nil {
 		s.fail(w, r, err)
@@ -100,6 +105,7 @@ func (s *Server) sellerFinance(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "finance_seller", shop.Name+" · finance", "seller", struct {
 		ShopHeader
 		Payable, Available, Held int64
+		Reserve                  int64
 		MinPayout                int64
 		Currency, Day            string
 		Statement                ledger.Statement
@@ -109,7 +115,8 @@ func (s *Server) sellerFinance(w http.ResponseWriter, r *http.Request) {
 		Overdue, DueSoon         []ledger.Settlement
 		OrderID                  id.ID
 		Breakdown                []ledger.StatementLine
-	}{header(shop, m, "/finance"), payable.Normalised().Amount, available.Available().Amount, available.PendingDebit, pol.Settlement.MinPayout,
+	}{header(shop, m, "/finance"), payable.Normalised().Amount, available.Available().Amount, available.PendingDebit, reserve.Normalised().Amount,
+		pol.Settlement.MinPayout,
 		m.Currency, day, st, sched, payouts, dest, overdue, dueSoon, orderID, breakdown})
 }
 

@@ -715,6 +715,12 @@ var Steps = []Step{
 			PRIMARY KEY (owner_kind, owner_id)
 		)`,
 	)},
+	{302, "ledger: reserves held back from released shop money", SQL(
+		`ALTER TABLE ledger_settlements ADD COLUMN reserved BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE ledger_settlements ADD COLUMN reserve_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE ledger_settlements ADD COLUMN reserve_released_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX ledger_settlements_reserve_due ON ledger_settlements (reserve_released_at, reserve_until) WHERE reserved > 0`,
+	)},
 	{500, "live flash sales", SQL(
 		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
 		// limit, units sold) opened from a live room; this row ties it to the room.
