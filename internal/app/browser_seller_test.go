@@ -10,7 +10,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -264,5 +266,67 @@ func TestBrowserBulkImport(t *testing.T) {
 	}
 	if n, _ := s.Catalog.CountListings(bg, shop.ID); n != 40 {
 		t.Fatalf("%d products imported", n)
+	}
+}
+
+// A seller asks to sell a brand as its owner; an operator approves it; with enough
+// products the seller joins the Mall and the shop carries the badge.
+func TestBrowserBrandReviewAndMall(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := s.Identity.Provision(bg, "olive@ops.test", "Olive Ops", pw, auth.Operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Markets.Policy(bg, "US", time.Now())
+	p.Mall.MinSPSX100, p.Mall.MinProducts = 0, 2
+	if _, err := s.Markets.SetPolicy(bg, ops.Actor(), "US", time.Now(), p, "browser test: Mall without a score"); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Jade roller", "Silk pillowcase"} {
+		if _, err := s.Catalog.CreateProduct(bg, owner.Actor(), shop.ID, catalog.ProductInput{Title: title,
+			SKUs: []catalog.SKUInput{{Price: money.New(1500, "USD"), Stock: 3}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := s.URL + "/seller/shops/" + shop.ID.String() + "/mall"
+	err = doSteps(ctx,
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText(`#mall-requirements tr[data-req="brand"]`, "not yet"),
+		chromedp.SetValue(chromedp.ID("brand-name"), "Nina Home"),
+		chromedp.SetValue(chromedp.ID("brand-expires"), time.Now().AddDate(2, 0, 0).Format(time.DateOnly)),
+		chromedp.SetValue(chromedp.ID("brand-docs"), "USPTO 9876543"),
+		chromedp.Submit(chromedp.ID("brand-name")),
+		waitText(".flash", "sent for review"),
+		waitText("#brands .brand-status", "pending"),
+
+		logout(),
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops"),
+		chromedp.Click(chromedp.ID("brands-link")),
+		waitText("#brand-queue", "USPTO 9876543"),
+		chromedp.Click(chromedp.CSS("#brand-queue button.approve")),
+		waitText(".flash", "approved"),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText(`#mall-requirements tr[data-req="brand"]`, "met"),
+		chromedp.Click(chromedp.ID("join-mall")),
+		waitText(".flash", "now a Mall shop"),
+		waitText("#mall-badge", "mall"),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

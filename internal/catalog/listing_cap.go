@@ -36,3 +36,10 @@ func (s *Service) CountListings(ctx context.Context, shopID id.ID) (int, error) 
 	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE shop_id = $1 AND status <> 'rejected'`, shopID).Scan(&n)
 	return n, err
 }
+
+// CountLive is how many live products a shop lists (Mall eligibility counts them).
+func (s *Service) CountLive(ctx context.Context, shopID id.ID) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM products WHERE shop_id = $1 AND status = 'live'`, shopID).Scan(&n)
+	return n, err
+}

@@ -16,6 +16,7 @@ import (
 
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
+	s.mallRoutes(mux)
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
 	mux.HandleFunc("GET /seller/shops/{id}/performance", s.sellerPerformance)
 	mux.HandleFunc("GET /seller/shops/{id}/import", s.sellerImportPage)

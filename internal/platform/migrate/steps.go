@@ -703,6 +703,31 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
 	)},
+	{206, "brand registry and brand authorisations", SQL(
+		`CREATE TABLE brands (
+			id BIGINT PRIMARY KEY,
+			name TEXT NOT NULL,
+			name_key TEXT NOT NULL UNIQUE,
+			created_at BIGINT NOT NULL
+		)`,
+		// A shop's right to sell a brand: as its trademark owner or an authorised
+		// reseller, with documents and an expiry, reviewed by operators.
+		`CREATE TABLE brand_authorizations (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			brand_id BIGINT NOT NULL REFERENCES brands (id),
+			kind TEXT NOT NULL CHECK (kind IN ('owner', 'reseller')),
+			documents TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+			reason TEXT NOT NULL DEFAULT '',
+			reviewed_by BIGINT NOT NULL DEFAULT 0,
+			reviewed_at BIGINT NOT NULL DEFAULT 0,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX brand_authorizations_shop ON brand_authorizations (shop_id, id)`,
+		`CREATE INDEX brand_authorizations_status ON brand_authorizations (status, id)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
