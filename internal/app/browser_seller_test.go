@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -325,8 +327,43 @@ func TestBrowserBrandReviewAndMall(t *testing.T) {
 		chromedp.Click(chromedp.ID("join-mall")),
 		waitText(".flash", "now a Mall shop"),
 		waitText("#mall-badge", "mall"),
+
+		// The storefront: the Mall section lists the shop's products, search finds
+		// them by word, and the product page carries the badge.
+		chromedp.Navigate(s.URL+"/mall?market=US"),
+		waitText("#results", "Jade roller"),
+		chromedp.Navigate(s.URL+"/search?market=US"),
+		chromedp.SetValue(chromedp.ID("q"), "silk"),
+		chromedp.Submit(chromedp.ID("q")),
+		waitText("#results", "Silk pillowcase"),
+		chromedp.Click(chromedp.CSS("#results a")),
+		waitText("#shop-badge", "mall"),
+		chromedp.Navigate(s.URL+"/search?market=US&q=silk&min=abc"),
+		waitText("#search-problem", "Prices are amounts"),
+		chromedp.Navigate(s.URL+"/search?market=US&category=spaceships"),
+		waitText("#search-problem", "category"),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	// The JSON API answers the same search, and refuses bad input naming the field.
+	for _, c := range []struct {
+		query, want string
+		status      int
+	}{
+		{"market=US&q=jade&mall_only=true", `"title":"Jade roller"`, 200},
+		{"market=US&category=spaceships", `"field":"category"`, 400},
+		{"market=US&min_price=-5", `"field":"min_price"`, 400},
+		{"market=ZZ", `"field":"market"`, 404},
+	} {
+		res, err := http.Get(s.URL + "/api/v1/search/products?" + c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || !strings.Contains(string(body), c.want) {
+			t.Errorf("%s: %d %s", c.query, res.StatusCode, body)
+		}
 	}
 }

@@ -17,6 +17,8 @@ import (
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	s.mallRoutes(mux)
+	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /mall", s.mallPage)
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
 	mux.HandleFunc("GET /seller/shops/{id}/performance", s.sellerPerformance)
 	mux.HandleFunc("GET /seller/shops/{id}/import", s.sellerImportPage)
