@@ -367,3 +367,59 @@ func TestBrowserBrandReviewAndMall(t *testing.T) {
 		}
 	}
 }
+
+// An operator prohibits a keyword; a listing containing it waits for review instead
+// of going live; the operator rejects it and the seller reads why.
+func TestBrowserProductReview(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Identity.Provision(bg, "olive@ops.test", "Olive Ops", pw, auth.Operator); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = doSteps(ctx,
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops"),
+		chromedp.Click(chromedp.ID("products-link")),
+		chromedp.SetValue(chromedp.CSS("#keyword-form input[name=keyword]"), "replica"),
+		chromedp.SetValue(chromedp.CSS("#keyword-form input[name=reason]"), "counterfeits are prohibited"),
+		chromedp.Submit(chromedp.CSS("#keyword-form input[name=keyword]")),
+		waitText(".flash", "is prohibited in US"),
+		waitText("#keywords", "replica"),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		chromedp.SetValue(chromedp.ID("p-title"), "Replica designer bag"),
+		chromedp.SetValue(chromedp.ID("p-price"), "49.00"),
+		chromedp.Submit(chromedp.ID("p-title")),
+		waitText(".flash", "waiting for review"),
+		waitText("#shop-products", "pending_review"),
+
+		logout(),
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops/products"),
+		waitText("#product-queue", "Replica designer bag"),
+		chromedp.SetValue(chromedp.CSS("#product-queue input[name=reason]"), "Replicas of branded goods are not allowed"),
+		chromedp.Submit(chromedp.CSS("#product-queue input[name=reason]")),
+		waitText(".flash", "is rejected"),
+		chromedp.WaitVisible(chromedp.ID("product-queue-empty")),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		waitText("#shop-products", "rejected"),
+		waitText("#shop-products .review-note", "Replicas of branded goods are not allowed"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+}

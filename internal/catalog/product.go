@@ -36,6 +36,7 @@ type Product struct {
 	Description string    `json:"description"`
 	Category    string    `json:"category,omitempty"`
 	Status      Status    `json:"status"`
+	ReviewNote  string    `json:"review_note,omitempty"` // why it waits for review, or the reviewer's reason
 	SKUs        []SKU     `json:"skus"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`

@@ -17,6 +17,7 @@ import (
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	s.mallRoutes(mux)
+	s.productReviewRoutes(mux)
 	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /mall", s.mallPage)
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)

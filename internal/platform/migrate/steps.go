@@ -728,6 +728,18 @@ var Steps = []Step{
 		`CREATE INDEX brand_authorizations_shop ON brand_authorizations (shop_id, id)`,
 		`CREATE INDEX brand_authorizations_status ON brand_authorizations (status, id)`,
 	)},
+	{207, "product review: prohibited keywords per market, review notes", SQL(
+		`CREATE TABLE prohibited_keywords (
+			market TEXT NOT NULL REFERENCES markets (code),
+			keyword TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (market, keyword)
+		)`,
+		`ALTER TABLE products ADD COLUMN review_note TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX products_review ON products (status, id)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
