@@ -105,6 +105,8 @@ func TestBrowserShopReviewListingAndDailyCap(t *testing.T) {
 		waitText("#daily-cap", "2"),
 		waitText("#next-tier", "Standard"),
 		waitText("#probation-days-left", "30"),
+		waitText(`#checklist li[data-step="approved"]`, "✅"),
+		waitText(`#checklist li[data-step="product"]`, "⬜"),
 		chromedp.Navigate(shopURL),
 		chromedp.SetValue(chromedp.ID("p-title"), "Jade Roller"),
 		chromedp.SetValue(chromedp.ID("p-price"), "15.00"),
