@@ -271,6 +271,39 @@ func TestBrowserBulkImport(t *testing.T) {
 	if n, _ := s.Catalog.CountListings(bg, shop.ID); n != 40 {
 		t.Fatalf("%d products imported", n)
 	}
+	// A picture for one of them, from the shop page, shown on the product page.
+	png := t.TempDir() + "/candle.png"
+	if err := os.WriteFile(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.Catalog.ProductsOfShop(bg, shop.ID, 1)
+	var naturalWidth int64
+	err = doSteps(ctx,
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		chromedp.SetUploadFiles(chromedp.CSS(".image-form input[type=file]"), []string{png}),
+		chromedp.Submit(chromedp.CSS(".image-form input[type=file]")),
+		waitText(".flash", "Image added to “"+ps[0].Title+"”"),
+		chromedp.Navigate(s.URL+"/products/"+ps[0].ID.String()),
+		chromedp.WaitVisible(chromedp.CSS("#product-images img")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// The browser decoded the picture served from the image store.
+			for i := 0; i < 100 && naturalWidth == 0; i++ {
+				v, err := chromedp.Evaluate[int64](`document.querySelector('#product-images img').naturalWidth`)(ctx, tg)
+				if err != nil {
+					return err
+				}
+				naturalWidth = v
+				time.Sleep(20 * time.Millisecond)
+			}
+			return nil
+		}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if naturalWidth != 1 {
+		t.Fatalf("image width %d", naturalWidth)
+	}
 }
 
 // A seller asks to sell a brand as its owner; an operator approves it; with enough

@@ -38,6 +38,7 @@ type Product struct {
 	Status      Status    `json:"status"`
 	ReviewNote  string    `json:"review_note,omitempty"` // why it waits for review, or the reviewer's reason
 	SKUs        []SKU     `json:"skus"`
+	Images      []Image   `json:"images,omitempty"` // filled by Product (one product), not by lists
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }

@@ -1,10 +1,12 @@
 package catalog
 
 import (
+	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 
+	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
 )
@@ -13,6 +15,27 @@ import (
 func (s *Service) SearchRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/search/products", s.handleSearch)
 	mux.HandleFunc("GET /api/v1/categories", s.handleCategories)
+	mux.HandleFunc("GET /media/{key...}", s.handleImage)
+	mux.HandleFunc("POST /api/v1/products/{id}/images", s.handleAddImage)
+}
+
+func (s *Service) handleAddImage(w http.ResponseWriter, r *http.Request) {
+	pid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	data, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxImageBytes+1))
+	if err != nil {
+		httpx.WriteError(w, r, errs.Invalidf("image", "an image is at most 5 MB"))
+		return
+	}
+	img, err := s.AddImage(r.Context(), auth.From(r.Context()), pid, data)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, img)
 }
 
 // ParseSearchQuery reads a search from URL parameters: market, q, category,

@@ -27,6 +27,8 @@ type Service struct {
 	outbox  *outbox.Outbox
 	log     *slog.Logger
 	now     func() time.Time
+	// Images keeps product pictures; nil until the app sets it (AddImage refuses then).
+	Images ImageStore
 }
 
 // NewService returns a catalog service.
@@ -101,7 +103,8 @@ func (s *Service) Product(ctx context.Context, productID id.ID) (Product, error)
 	if len(ps) == 0 {
 		return Product{}, ErrProductNotFound
 	}
-	return ps[0], nil
+	ps[0].Images, err = s.ImagesOf(ctx, productID)
+	return ps[0], err
 }
 
 // ProductsOfShop lists a shop's products, newest first.

@@ -25,6 +25,7 @@ func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/import", s.sellerImportPage)
 	mux.HandleFunc("POST /seller/shops/{id}/import", s.sellerImport)
 	mux.HandleFunc("GET /seller/imports/{id}", s.sellerImportStatus)
+	mux.HandleFunc("POST /seller/products/{id}/images", s.sellerAddImage)
 	mux.HandleFunc("POST /seller/shops/{id}/resubmit", s.sellerResubmit)
 	mux.HandleFunc("GET /ops/shops", s.opsShops)
 	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)

@@ -740,6 +740,20 @@ var Steps = []Step{
 		`ALTER TABLE products ADD COLUMN review_note TEXT NOT NULL DEFAULT ''`,
 		`CREATE INDEX products_review ON products (status, id)`,
 	)},
+	{208, "product images", SQL(
+		// The bytes live in the image store (a directory under the data directory by
+		// default); the row says which product they belong to and in what order.
+		`CREATE TABLE product_images (
+			id BIGINT PRIMARY KEY,
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			store_key TEXT NOT NULL UNIQUE,
+			content_type TEXT NOT NULL,
+			bytes BIGINT NOT NULL,
+			position INTEGER NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX product_images_product ON product_images (product_id, position)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
