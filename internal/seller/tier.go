@@ -274,7 +274,8 @@ func (s *Service) GraduateAll(ctx context.Context, at time.Time) (int, error) {
 	return moved, nil
 }
 
-// Run grades every shop every interval until ctx ends (the scheduled graduation job).
+// Run grades every shop and applies the enforcement thresholds every interval until
+// ctx ends (the scheduled graduation and enforcement jobs).
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Hour
@@ -290,6 +291,11 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 				s.log.Error("graduation job", "err", err)
 			} else if n > 0 {
 				s.log.Info("graduation job", "graduated", n)
+			}
+			if n, err := s.EnforceAll(ctx, s.now()); err != nil {
+				s.log.Error("enforcement job", "err", err)
+			} else if n > 0 {
+				s.log.Info("enforcement job", "restricted", n)
 			}
 		}
 	}
