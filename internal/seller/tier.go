@@ -306,7 +306,12 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 // shop's tier cap for the day is reached. One conditional upsert: two checkouts
 // racing for the last slot cannot both have it, on either engine.
 func (s *Service) TakeDailyOrderSlot(ctx context.Context, tx *db.Tx, shopID id.ID, at time.Time) error {
-	sh, err := s.LoadShop(ctx, tx, shopID)
+	// Only what the cap needs: this runs in checkout's writer transaction.
+	var sh Shop
+	err := tx.QueryRowContext(ctx, `SELECT name, market, tier_rank FROM shops WHERE id = $1`, shopID).Scan(&sh.Name, &sh.Market, &sh.TierRank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrShopNotFound
+	}
 	if err != nil {
 		return err
 	}
