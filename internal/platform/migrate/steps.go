@@ -754,6 +754,10 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX product_images_product ON product_images (product_id, position)`,
 	)},
+	{209, "product attributes", SQL(
+		// Attributes as a JSON object of name to value ({"material": "silk"}).
+		`ALTER TABLE products ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
