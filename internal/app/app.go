@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -47,20 +48,26 @@ type App struct {
 	Outbox   *outbox.Outbox
 	Registry *prometheus.Registry
 
-	Markets   *market.Service
-	FX        *market.FX
-	Identity  *identity.Service
-	Sellers   *seller.Service
-	Catalog   *catalog.Service
-	Promos    *promo.Service
-	Payments  *payment.Service
-	Ledger    *ledger.Service
-	Orders    *order.Service
-	Creators  *creator.Service
-	Content   *content.Service
-	Hub       *live.Hub
-	Analytics *analytics.Service
-	OpenAPI   *openapi.Service
+	Markets  *market.Service
+	FX       *market.FX
+	Identity *identity.Service
+	Sellers  *seller.Service
+	Catalog  *catalog.Service
+	Promos   *promo.Service
+	Payments *payment.Service
+	Ledger   *ledger.Service
+	Orders   *order.Service
+	Creators *creator.Service
+	Content  *content.Service
+	Hub      *live.Hub
+	// Fanout joins the node's live rooms to the other nodes' (--nats); nil alone.
+	Fanout *bus.NATSFanout
+	// FlashWriter writes live flash-sale orders by group commit; FlashSales runs the
+	// rooms' flash sales over it.
+	FlashWriter *order.FlashWriter
+	FlashSales  *live.FlashSales
+	Analytics   *analytics.Service
+	OpenAPI     *openapi.Service
 
 	Handler http.Handler
 }
@@ -82,9 +89,6 @@ func OpenDB(ctx context.Context, cfg Config, log *slog.Logger) (*db.DB, error) {
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err := id.SetNode(cfg.NodeID); err != nil {
 		return nil, err
-	}
-	if cfg.NATS != "" {
-		return nil, errors.New("--nats: the NATS bus arrives with multi-node scale-out; run without it for now")
 	}
 	d, err := OpenDB(ctx, cfg, log)
 	if err != nil {
@@ -112,11 +116,33 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Promos = promo.NewService(d, a.Markets, a.Sellers, a.Catalog, log)
 	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
+	a.Ledger.SetFX(a.FX)
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
+	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
+	a.Hub.EnableMinutes(d)
+	if cfg.NATS != "" {
+		// Rooms span the nodes: chat, likes, viewer counts and flash-sale openings
+		// cross through NATS. Domain events reach every node from the shared outbox.
+		if a.Fanout, err = bus.NewNATSFanout(cfg.NATS, "liveshop node "+strconv.Itoa(cfg.NodeID)); err != nil {
+			d.Close()
+			return nil, err
+		}
+		if err := a.Hub.EnableCluster(a.Fanout, id.New().String()); err != nil {
+			a.Fanout.Close()
+			d.Close()
+			return nil, err
+		}
+	}
+	a.FlashWriter = a.Orders.NewFlashWriter(512, 4)
+	if a.FlashSales, err = a.Hub.EnableFlashSales(ctx, d, a.Promos, a.FlashWriter); err != nil {
+		a.FlashWriter.Close()
+		d.Close()
+		return nil, err
+	}
 	a.Analytics = analytics.NewService(d, analytics.Deps{Markets: a.Markets, FX: a.FX, Sellers: a.Sellers, Catalog: a.Catalog, Creators: a.Creators}, log)
 	a.OpenAPI = openapi.New(openapi.Deps{DB: d, Log: log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers,
 		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
@@ -150,7 +176,8 @@ func (a *App) routes() http.Handler {
 	mux.Handle("GET /metrics", a.metricsHandler())
 	web.New(web.Deps{
 		Log: a.Log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers, Catalog: a.Catalog, Promos: a.Promos, Orders: a.Orders,
-		Creators: a.Creators, Content: a.Content, Hub: a.Hub, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
+		Creators: a.Creators, Content: a.Content, Hub: a.Hub, FlashSales: a.FlashSales, Ledger: a.Ledger, Analytics: a.Analytics, FX: a.FX, Outbox: a.Outbox, OpenAPI: a.OpenAPI,
+		Payments: a.Payments,
 	}).Routes(mux)
 
 	var h http.Handler = mux
@@ -176,6 +203,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { a.Outbox.Run(bg) })
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
+	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
 	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
 
@@ -207,4 +235,12 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 }
 
 // Close releases the database.
-func (a *App) Close() error { return a.DB.Close() }
+func (a *App) Close() error {
+	a.Hub.Close()
+	if a.Fanout != nil {
+		a.Fanout.Close()
+	}
+	a.FlashSales.Close()
+	a.FlashWriter.Close() // placed orders' payments finish before the database closes
+	return a.DB.Close()
+}

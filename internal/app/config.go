@@ -143,7 +143,7 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 	if groups&ServerFlags != 0 {
 		b.str(&c.Addr, "addr", "ADDR", "address to listen on")
 		b.str(&c.BaseURL, "base-url", "BASE_URL", "public URL of this server; https makes session cookies Secure")
-		b.str(&c.NATS, "nats", "NATS", "NATS URL for a multi-node event bus; in-process when empty")
+		b.str(&c.NATS, "nats", "NATS", "NATS URL joining this node's live rooms to other nodes' (chat, likes, viewers, flash sales); single node when empty")
 		b.dur(&c.TimerInterval, "timer-interval", "TIMER_INTERVAL", "how often order timers (payment timeout, auto-complete, sandbox carrier) run")
 		b.dur(&c.CarrierPickup, "sandbox-carrier-pickup", "SANDBOX_CARRIER_PICKUP", "how long the sandbox carrier takes to collect a parcel")
 		b.dur(&c.CarrierDeliver, "sandbox-carrier-deliver", "SANDBOX_CARRIER_DELIVER", "how long after shipping the sandbox carrier delivers")

@@ -385,7 +385,12 @@ func TestThinLoopOverHTTPAndWebSocket(t *testing.T) {
 			if r := other.do("GET", "/api/v1/shops/"+shopID+"/balances", nil); r.Status != 403 {
 				t.Fatalf("another seller reading balances: %d", r.Status)
 			}
-			comms := cr.must(200, "GET", "/api/v1/creators/me/commissions", nil)["commissions"].([]any)
+			// The creators' consumer handles order.completed on its own; wait for it too.
+			var comms []any
+			waitFor(t, "the commission to become payable", func() bool {
+				comms = cr.must(200, "GET", "/api/v1/creators/me/commissions", nil)["commissions"].([]any)
+				return len(comms) == 1 && comms[0].(map[string]any)["status"] == "payable"
+			})
 			if len(comms) != 1 || comms[0].(map[string]any)["status"] != "payable" || num(comms[0].(map[string]any)["amount"].(map[string]any)["amount"]) != 520 {
 				t.Fatalf("creator's commissions %v", comms)
 			}

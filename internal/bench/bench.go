@@ -23,7 +23,7 @@ type Scenario struct {
 }
 
 // Scenarios lists every benchmark.
-var Scenarios = []Scenario{loopScenario, checkoutScenario, openapiScenario, analyticsScenario, catalogScenario}
+var Scenarios = []Scenario{loopScenario, checkoutScenario, openapiScenario, analyticsScenario, flashScenario, ledgerScenario, catalogScenario, matchingScenario, fanoutScenario}
 
 // Find returns the scenario with the name.
 func Find(name string) (Scenario, bool) {

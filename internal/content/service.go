@@ -109,6 +109,11 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 	}
 	sess.ProductIDs = in.ProductIDs
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if sess.CreatorID != 0 { // a pilot creator's weekly allowance of selling lives
+			if err := s.creators.UsePilotAllowance(ctx, tx, sess.CreatorID, creator.PilotLive, sess.ID); err != nil {
+				return err
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO live_sessions (id, market, host_account_id, creator_id, shop_id, title, status, scheduled_at, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, sess.ID, sess.Market, sess.HostAccountID, db.NullID(sess.CreatorID), db.NullID(sess.ShopID),
 			sess.Title, string(sess.Status), db.Micros(sess.ScheduledAt), db.Micros(now)); err != nil {

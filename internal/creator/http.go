@@ -24,6 +24,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("DELETE /api/v1/creators/{id}/follow", s.handleUnfollow)
 	mux.HandleFunc("PUT /api/v1/products/{id}/affiliate-offer", s.handleSetOffer)
 	mux.HandleFunc("GET /api/v1/affiliate-offers", s.handleOffers)
+	s.collabRoutes(mux)
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
@@ -40,7 +41,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {
 	httpx.WriteJSON(w, http.StatusCreated, c)
 }
 
-func (s *Service) mine(w http.ResponseWriter, r *http.Request) (Creator, bool) {
+func (s *Service) mineHTTP(w http.ResponseWriter, r *http.Request) (Creator, bool) {
 	actor := auth.From(r.Context())
 	if err := actor.RequireLogin(); err != nil {
 		httpx.WriteError(w, r, err)
@@ -55,13 +56,13 @@ func (s *Service) mine(w http.ResponseWriter, r *http.Request) (Creator, bool) {
 }
 
 func (s *Service) handleMe(w http.ResponseWriter, r *http.Request) {
-	if c, ok := s.mine(w, r); ok {
+	if c, ok := s.mineHTTP(w, r); ok {
 		httpx.WriteJSON(w, http.StatusOK, c)
 	}
 }
 
 func (s *Service) handleEligibility(w http.ResponseWriter, r *http.Request) {
-	c, ok := s.mine(w, r)
+	c, ok := s.mineHTTP(w, r)
 	if !ok {
 		return
 	}

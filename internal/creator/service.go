@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -17,7 +18,6 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
-	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -30,6 +30,11 @@ type Service struct {
 	catalog  *catalog.Service
 	log      *slog.Logger
 	now      func() time.Time
+
+	keyMu sync.Mutex
+	key   []byte // signs affiliate links; see linkKey
+
+	payouts Payouts // the ledger, when wired: see UsePayouts
 }
 
 // NewService returns a creator service.
@@ -39,12 +44,13 @@ func NewService(d *db.DB, markets *market.Service, ident *identity.Service, sell
 
 // ProfileInput is what a person gives to become a creator.
 type ProfileInput struct {
-	Handle      string `json:"handle"`
-	DisplayName string `json:"display_name"`
-	Bio         string `json:"bio"`
-	Market      string `json:"market"`
-	BirthDate   string `json:"birth_date"` // YYYY-MM-DD, for the age rule
-	Kind        Kind   `json:"kind"`
+	Handle      string   `json:"handle"`
+	DisplayName string   `json:"display_name"`
+	Bio         string   `json:"bio"`
+	Market      string   `json:"market"`
+	BirthDate   string   `json:"birth_date"` // YYYY-MM-DD, for the age rule
+	Kind        Kind     `json:"kind"`
+	Categories  []string `json:"categories"` // up to 5 of the catalog's top-level categories
 }
 
 // CreateProfile makes the actor a creator in a market.
@@ -72,6 +78,10 @@ func (s *Service) CreateProfile(ctx context.Context, actor auth.Actor, in Profil
 	if in.Kind != Affiliate && in.Kind != ShopAccount && in.Kind != MarketingOnly {
 		return Creator{}, errBadKind
 	}
+	cats, err := s.checkCategories(ctx, in.Categories)
+	if err != nil {
+		return Creator{}, err
+	}
 	m, err := s.markets.Market(ctx, in.Market)
 	if err != nil {
 		return Creator{}, market.ErrMarketNotFound.OnField("market")
@@ -81,9 +91,10 @@ func (s *Service) CreateProfile(ctx context.Context, actor auth.Actor, in Profil
 		return Creator{}, errs.Invalidf("birth_date", "give your date of birth as YYYY-MM-DD")
 	}
 	c := Creator{ID: id.New(), AccountID: actor.AccountID, Handle: in.Handle, DisplayName: in.DisplayName, Bio: in.Bio,
-		Market: m.Code, Kind: in.Kind, CreatedAt: now, birthDate: in.BirthDate}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO creators (id, account_id, handle, display_name, bio, market, kind, birth_date, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, c.ID, c.AccountID, c.Handle, c.DisplayName, c.Bio, c.Market, string(c.Kind), c.birthDate, db.Micros(now))
+		Market: m.Code, Kind: in.Kind, Categories: cats, CreatedAt: now, birthDate: in.BirthDate}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO creators (id, account_id, handle, display_name, bio, market, kind, birth_date, created_at, categories)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, c.ID, c.AccountID, c.Handle, c.DisplayName, c.Bio, c.Market, string(c.Kind), c.birthDate, db.Micros(now),
+		strings.Join(cats, ","))
 	if db.IsUniqueViolation(err) {
 		if _, perr := s.ByAccount(ctx, actor.AccountID); perr == nil {
 			return Creator{}, ErrProfileExists
@@ -100,6 +111,7 @@ func (s *Service) CreateProfile(ctx context.Context, actor auth.Actor, in Profil
 }
 
 const creatorColumns = `c.id, c.account_id, c.handle, c.display_name, c.bio, c.market, c.kind, c.birth_date, c.created_at,
+	c.categories, c.selling_since, c.suspended_at, c.suspended_until, c.suspension_reason,
 	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'creator' AND f.target_id = c.id), 0) AS followers`
 
 func (s *Service) one(ctx context.Context, where string, arg any) (Creator, error) {
@@ -114,7 +126,10 @@ func (s *Service) one(ctx context.Context, where string, arg any) (Creator, erro
 }
 
 func (s *Service) list(ctx context.Context, where string, args ...any) ([]Creator, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+creatorColumns+` FROM creators c `+where, args...)
+	return scanCreators(s.db.QueryContext(ctx, `SELECT `+creatorColumns+` FROM creators c `+where, args...))
+}
+
+func scanCreators(rows *sql.Rows, err error) ([]Creator, error) {
 	if err != nil {
 		return nil, fmt.Errorf("creator: load: %w", err)
 	}
@@ -122,11 +137,23 @@ func (s *Service) list(ctx context.Context, where string, args ...any) ([]Creato
 	var out []Creator
 	for rows.Next() {
 		var c Creator
-		var created int64
-		if err := rows.Scan(&c.ID, &c.AccountID, &c.Handle, &c.DisplayName, &c.Bio, &c.Market, &c.Kind, &c.birthDate, &created, &c.Followers); err != nil {
+		var created, since, suspAt, suspUntil int64
+		var cats, reason string
+		if err := rows.Scan(&c.ID, &c.AccountID, &c.Handle, &c.DisplayName, &c.Bio, &c.Market, &c.Kind, &c.birthDate, &created,
+			&cats, &since, &suspAt, &suspUntil, &reason, &c.Followers); err != nil {
 			return nil, err
 		}
 		c.CreatedAt = db.Time(created)
+		c.Categories = splitCategories(cats)
+		if since > 0 {
+			c.SellingSince = db.Time(since)
+		}
+		if suspAt > 0 {
+			c.Suspension = &Suspension{Reason: reason, Since: db.Time(suspAt)}
+			if suspUntil > 0 {
+				c.Suspension.Until = db.Time(suspUntil)
+			}
+		}
 		out = append(out, c)
 	}
 	return out, rows.Err()
@@ -156,63 +183,6 @@ func (s *Service) TopCreators(ctx context.Context, marketCode string, limit int)
 	return s.list(ctx, `WHERE c.market = $1 ORDER BY followers DESC, c.id LIMIT $2`, marketCode, limit)
 }
 
-// Eligibility checks a creator against the market's selling rules as they stand now:
-// followers (from the follow graph) and age. Changing the rules in policy changes the
-// answer, no code involved.
-func (s *Service) Eligibility(ctx context.Context, c Creator) (Eligibility, error) {
-	now := s.now()
-	p, err := s.markets.Policy(ctx, c.Market, now)
-	if err != nil {
-		return Eligibility{}, err
-	}
-	m, err := s.markets.Market(ctx, c.Market)
-	if err != nil {
-		return Eligibility{}, err
-	}
-	followers, err := s.identity.Followers(ctx, identity.FollowCreator, c.ID)
-	if err != nil {
-		return Eligibility{}, err
-	}
-	years, _ := age(c.birthDate, now.In(m.Location()))
-	e := Eligibility{Followers: followers, MinFollowers: p.Creators.MinFollowers, Age: years, MinAge: p.Creators.MinAge, CanSell: true}
-	if c.Kind == MarketingOnly {
-		e.CanSell = false
-		e.Reasons = append(e.Reasons, "marketing-only creators do not sell")
-	}
-	if followers < int64(p.Creators.MinFollowers) {
-		e.CanSell = false
-		e.Reasons = append(e.Reasons, fmt.Sprintf("selling in %s needs at least %d followers; you have %d", m.Name, p.Creators.MinFollowers, followers))
-	}
-	if years < p.Creators.MinAge {
-		e.CanSell = false
-		e.Reasons = append(e.Reasons, fmt.Sprintf("selling needs you to be at least %d", p.Creators.MinAge))
-	}
-	if followers < int64(p.Creators.PilotBelowFollowers) && time.Since(c.CreatedAt) < time.Duration(p.Creators.PilotDays)*24*time.Hour {
-		e.InPilot, e.PilotLivesPerWeek, e.PilotVideosPerWeek = true, p.Creators.PilotLivesPerWeek, p.Creators.PilotVideosPerWeek
-	}
-	return e, nil
-}
-
-// RequireSeller returns the actor's creator profile if it may sell now, or an error
-// that says exactly what is missing.
-func (s *Service) RequireSeller(ctx context.Context, actor auth.Actor) (Creator, error) {
-	if err := actor.RequireLogin(); err != nil {
-		return Creator{}, err
-	}
-	c, err := s.ByAccount(ctx, actor.AccountID)
-	if err != nil {
-		return Creator{}, err
-	}
-	e, err := s.Eligibility(ctx, c)
-	if err != nil {
-		return Creator{}, err
-	}
-	if !e.CanSell {
-		return Creator{}, ErrNotEligible.With("You cannot sell yet: %s.", strings.Join(e.Reasons, "; "))
-	}
-	return c, nil
-}
-
 // Follow makes actor follow a creator.
 func (s *Service) Follow(ctx context.Context, actor auth.Actor, creatorID id.ID) error {
 	if _, err := s.Creator(ctx, creatorID); err != nil {
@@ -221,196 +191,8 @@ func (s *Service) Follow(ctx context.Context, actor auth.Actor, creatorID id.ID)
 	return s.identity.Follow(ctx, actor, identity.FollowCreator, creatorID)
 }
 
-// SetOffer opens (or changes) a product's commission offer to creators. The seller
-// who manages the product's shop only; the rate must lie in the market's range.
-func (s *Service) SetOffer(ctx context.Context, actor auth.Actor, productID id.ID, rate money.BP, active bool) (Offer, error) {
-	p, err := s.catalog.Product(ctx, productID)
-	if err != nil {
-		return Offer{}, err
-	}
-	if _, err := s.sellers.Manage(ctx, actor, p.ShopID); err != nil {
-		return Offer{}, err
-	}
-	pol, err := s.markets.Policy(ctx, p.Market, s.now())
-	if err != nil {
-		return Offer{}, err
-	}
-	lo, hi := money.BP(pol.Creators.MinCommissionBP), money.BP(pol.Creators.MaxCommissionBP)
-	if rate < lo || rate > hi {
-		return Offer{}, ErrCommissionRange.With("commission must be %s-%s in %s (basis points %d-%d)", lo.Percent(), hi.Percent(), p.Market, lo, hi)
-	}
-	now := s.now().UTC()
-	o := Offer{ProductID: p.ID, ShopID: p.ShopID, Market: p.Market, CommissionBP: rate, Active: active, UpdatedAt: now}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO affiliate_offers (product_id, shop_id, market, commission_bp, active, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $6) ON CONFLICT (product_id) DO UPDATE SET commission_bp = $4, active = $5, updated_at = $6`,
-		o.ProductID, o.ShopID, o.Market, int64(rate), active, db.Micros(now))
-	if err != nil {
-		return Offer{}, fmt.Errorf("creator: set offer: %w", err)
-	}
-	return o, nil
-}
-
-// Offer returns a product's offer, with found false if it has none.
-func (s *Service) Offer(ctx context.Context, productID id.ID) (Offer, bool, error) {
-	var o Offer
-	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT product_id, shop_id, market, commission_bp, active, updated_at FROM affiliate_offers WHERE product_id = $1`, productID).
-		Scan(&o.ProductID, &o.ShopID, &o.Market, &o.CommissionBP, &o.Active, &updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Offer{}, false, nil
-	}
-	o.UpdatedAt = db.Time(updated)
-	return o, err == nil, err
-}
-
-// OfferedProduct is a product open to creators, with its offer.
-type OfferedProduct struct {
-	catalog.Product
-	CommissionBP money.BP `json:"commission_bp"`
-}
-
-// OpenOffers lists live products in a market that creators may add to a showcase,
-// newest offer first.
-func (s *Service) OpenOffers(ctx context.Context, marketCode string, limit int) ([]OfferedProduct, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT product_id, commission_bp FROM affiliate_offers WHERE market = $1 AND active = TRUE
-		ORDER BY updated_at DESC LIMIT $2`, marketCode, limit)
-	if err != nil {
-		return nil, fmt.Errorf("creator: open offers: %w", err)
-	}
-	var ids []id.ID
-	rates := map[id.ID]money.BP{}
-	for rows.Next() {
-		var pid id.ID
-		var bp money.BP
-		if err := rows.Scan(&pid, &bp); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, pid)
-		rates[pid] = bp
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	ps, err := s.catalog.ProductsByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]OfferedProduct, 0, len(ps))
-	for _, p := range ps {
-		if p.Status == catalog.Live {
-			out = append(out, OfferedProduct{Product: p, CommissionBP: rates[p.ID]})
-		}
-	}
-	return out, nil
-}
-
-// AddToShowcase adds a product with an open offer to the actor's showcase. The
-// creator must be allowed to sell in the product's market.
-func (s *Service) AddToShowcase(ctx context.Context, actor auth.Actor, productID id.ID) error {
-	c, err := s.RequireSeller(ctx, actor)
-	if err != nil {
-		return err
-	}
-	p, err := s.catalog.Product(ctx, productID)
-	if err != nil {
-		return errs.OnField(err, "product_id")
-	}
-	if p.Market != c.Market {
-		return ErrWrongMarket.With("%q is sold in %s; you sell in %s", p.Title, p.Market, c.Market)
-	}
-	if p.Status != catalog.Live {
-		return catalog.ErrNotForSale.With("%q is %s", p.Title, p.Status).OnField("product_id")
-	}
-	o, found, err := s.Offer(ctx, productID)
-	if err != nil {
-		return err
-	}
-	if !found || !o.Active {
-		return ErrNoOffer.With("the seller does not offer %q to creators", p.Title).OnField("product_id")
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO showcase_items (creator_id, product_id, position, added_at)
-		VALUES ($1, $2, (SELECT COALESCE(MAX(position), 0) + 1 FROM showcase_items WHERE creator_id = $1), $3)
-		ON CONFLICT (creator_id, product_id) DO NOTHING`, c.ID, productID, db.Micros(s.now()))
-	if err != nil {
-		return fmt.Errorf("creator: add to showcase: %w", err)
-	}
-	return nil
-}
-
-// RemoveFromShowcase takes a product out of the actor's showcase.
-func (s *Service) RemoveFromShowcase(ctx context.Context, actor auth.Actor, productID id.ID) error {
-	if err := actor.RequireLogin(); err != nil {
-		return err
-	}
-	c, err := s.ByAccount(ctx, actor.AccountID)
-	if err != nil {
-		return err
-	}
-	_, err = s.db.ExecContext(ctx, `DELETE FROM showcase_items WHERE creator_id = $1 AND product_id = $2`, c.ID, productID)
-	return err
-}
-
-// ShowcaseItem is a product in a showcase with the commission it earns.
-type ShowcaseItem struct {
-	catalog.Product
-	CommissionBP money.BP `json:"commission_bp"`
-	Offered      bool     `json:"offered"` // false once the seller withdrew the offer
-}
-
-// Showcase lists a creator's showcase in order.
-func (s *Service) Showcase(ctx context.Context, creatorID id.ID) ([]ShowcaseItem, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT si.product_id, COALESCE(o.commission_bp, 0), COALESCE(o.active, FALSE)
-		FROM showcase_items si LEFT JOIN affiliate_offers o ON o.product_id = si.product_id
-		WHERE si.creator_id = $1 ORDER BY si.position`, creatorID)
-	if err != nil {
-		return nil, fmt.Errorf("creator: showcase: %w", err)
-	}
-	var ids []id.ID
-	meta := map[id.ID]ShowcaseItem{}
-	for rows.Next() {
-		var it ShowcaseItem
-		var pid id.ID
-		if err := rows.Scan(&pid, &it.CommissionBP, &it.Offered); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		ids = append(ids, pid)
-		meta[pid] = it
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	ps, err := s.catalog.ProductsByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]ShowcaseItem, 0, len(ps))
-	for _, p := range ps {
-		it := meta[p.ID]
-		it.Product = p
-		out = append(out, it)
-	}
-	return out, nil
-}
-
-// CommissionFor returns the rate a creator earns on a product: it must be in the
-// creator's showcase under an active offer.
-func (s *Service) CommissionFor(ctx context.Context, creatorID, productID id.ID) (money.BP, error) {
-	var bp money.BP
-	var active bool
-	err := s.db.QueryRowContext(ctx, `SELECT o.commission_bp, o.active FROM showcase_items si JOIN affiliate_offers o ON o.product_id = si.product_id
-		WHERE si.creator_id = $1 AND si.product_id = $2`, creatorID, productID).Scan(&bp, &active)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, ErrNotInShowcase
-	}
-	if err != nil {
-		return 0, err
-	}
-	if !active {
-		return 0, ErrNoOffer
-	}
-	return bp, nil
+// WithClock returns a copy of the service reading time from now (tests and the
+// benchmark's generated history).
+func (s *Service) WithClock(now func() time.Time) *Service {
+	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key, payouts: s.payouts}
 }

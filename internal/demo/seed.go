@@ -71,6 +71,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"shops and products", s.shopsAndProducts},
 		{"audiences", s.audiences},
 		{"creators and showcases", s.creators},
+		{"affiliate collaborations", s.collaborations},
 		{"live rooms", s.selfBroadcasts},
 		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
 		{"deals", s.deals},

@@ -147,6 +147,8 @@ func (s *Simulator) room(ctx context.Context, sess content.Session) {
 	nextBuy := time.Now().Add(jitter(s.pace.firstBuy))
 	nextPin := time.Now().Add(75 * time.Second)
 	nextCheck := time.Now().Add(5 * time.Second)
+	nextFlash := time.Now().Add(45*time.Second + jitter(30*time.Second))
+	var flash *live.FlashState // the room's running flash sale, while bots rush it
 	for {
 		select {
 		case <-ctx.Done():
@@ -168,7 +170,20 @@ func (s *Simulator) room(ctx context.Context, sess content.Session) {
 			s.buy(ctx, sess.ID, b.actor)
 			nextBuy = now.Add(s.pace.buyEvery/2 + jitter(s.pace.buyEvery))
 		}
-		if now.After(nextPin) {
+		if now.After(nextFlash) {
+			flash = s.startFlash(ctx, sess.ID)
+			nextFlash = now.Add(3*time.Minute + jitter(2*time.Minute))
+		}
+		if flash != nil && now.After(flash.StartsAt) {
+			// The rush: a handful of viewers press Grab it every tick until it sells out or ends.
+			for range 2 + rand.IntN(4) {
+				s.grab(ctx, sess, *flash, bots[rand.IntN(len(bots))].actor)
+			}
+			if now.After(flash.EndsAt) || s.flashOver(ctx, sess.ID, flash.ID) {
+				flash = nil
+			}
+		}
+		if now.After(nextPin) && flash == nil {
 			s.rotatePin(ctx, sess.ID)
 			nextPin = now.Add(time.Duration(60+rand.IntN(60)) * time.Second)
 		}
@@ -210,6 +225,74 @@ func (s *Simulator) buy(ctx context.Context, sessionID id.ID, buyer auth.Actor) 
 	if err != nil {
 		s.log.Debug("demo buy refused", "live", sessionID, "err", err)
 	}
+}
+
+// startFlash has the shop of the pinned product run a flash sale in a demo host's
+// room: 40% off, a couple of dozen units, one per buyer, after the market's shortest
+// countdown. A person's own live is left alone.
+func (s *Simulator) startFlash(ctx context.Context, sessionID id.ID) *live.FlashState {
+	sess, err := s.a.Content.Session(ctx, sessionID)
+	if err != nil || sess.PinnedProductID == 0 {
+		return nil
+	}
+	host, err := s.a.Identity.Account(ctx, sess.HostAccountID)
+	if err != nil || !strings.HasSuffix(host.Email, "@liveshop.demo") {
+		return nil
+	}
+	p, err := s.a.Catalog.Product(ctx, sess.PinnedProductID)
+	if err != nil || len(p.SKUs) == 0 {
+		return nil
+	}
+	owner, err := s.ownerActor(ctx, p.ShopID)
+	if err != nil {
+		return nil
+	}
+	sku := p.SKUs[0]
+	units := int64(15 + rand.IntN(20))
+	if sku.Stock < units {
+		if _, err := s.a.Catalog.SetStock(ctx, owner, sku.ID, sku.Stock+200); err != nil {
+			return nil
+		}
+	}
+	pol, err := s.a.Markets.Policy(ctx, sess.Market, time.Now())
+	if err != nil {
+		return nil
+	}
+	deal := sku.Price.Amount * 6 / 10
+	if low, err := s.a.Catalog.LowestPrice(ctx, s.a.DB, sku.ID, time.Now().AddDate(0, 0, -pol.Promotions.PriceFloorLookbackDays)); err == nil && deal >= low {
+		deal = low * 6 / 10
+	}
+	st, err := s.a.FlashSales.Start(ctx, owner, sessionID, live.FlashSaleInput{SKUID: sku.ID, DealPrice: max(deal, 1), Quantity: units, PerBuyerLimit: 1,
+		CountdownSeconds: pol.Live.FlashCountdownMinSec, DurationSeconds: 2 * 60})
+	if err != nil {
+		s.log.Debug("demo flash sale", "live", sessionID, "err", err)
+		return nil
+	}
+	s.log.Info("demo flash sale", "live", sessionID, "product", p.Title, "units", units, "price", st.DealDisplay)
+	return &st
+}
+
+// grab presses the flash sale's button as a viewer.
+func (s *Simulator) grab(ctx context.Context, sess content.Session, f live.FlashState, buyer auth.Actor) {
+	_, err := s.a.Hub.Buy(ctx, buyer, sess.ID, live.BuyInput{SKUID: f.SKUID, Quantity: 1, IdempotencyKey: id.New().String(), FlashSaleID: f.ID,
+		ShippingAddress: addressFor(sess.Market, buyer.Name, rand.IntN(100)), PaymentMethod: "pm_card_visa"})
+	if err != nil {
+		s.log.Debug("demo grab refused", "live", sess.ID, "err", err)
+	}
+}
+
+// flashOver reports whether the room's sale has sold out or ended.
+func (s *Simulator) flashOver(ctx context.Context, sessionID, saleID id.ID) bool {
+	sales, err := s.a.FlashSales.Sales(ctx, sessionID)
+	if err != nil {
+		return true
+	}
+	for _, st := range sales {
+		if st.ID == saleID {
+			return st.Phase == "ended" || st.Phase == "sold_out"
+		}
+	}
+	return true
 }
 
 // rotatePin moves the demo host on to the next product.

@@ -114,6 +114,9 @@ type OrderLine struct {
 	// RefundedQuantity units of the line have been refunded; every amount of the
 	// line is refunded pro rata (money.Portion), so consumers derive the rest.
 	RefundedQuantity int64 `json:"refunded_quantity,omitempty"`
+	// DealPromotionID is the flash sale or deal the line was bought under, so a live
+	// room can give a cancelled order's units back to its sale.
+	DealPromotionID id.ID `json:"deal_promotion_id,omitempty"`
 }
 
 // OrderPaid: the buyer's payment for the order was captured.

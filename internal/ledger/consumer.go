@@ -16,8 +16,8 @@ const consumerName = "ledger"
 // Subscribe registers the ledger's consumers: it books orders' money as they are paid,
 // completed, cancelled and refunded. The order domain never calls the ledger.
 func (s *Service) Subscribe(b bus.Bus) error {
-	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderCompleted, events.TopicOrderCancelled,
-		events.TopicOrderRefunded}, s.handle)
+	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderDelivered, events.TopicOrderCompleted,
+		events.TopicOrderCancelled, events.TopicOrderRefunded}, s.handle)
 }
 
 // fees reads the fee settings in force when the buyer paid: an order keeps the fees
@@ -33,7 +33,17 @@ func (s *Service) fees(ctx context.Context, o events.Order) (Fees, error) {
 
 func (s *Service) handle(ctx context.Context, e bus.Event) error {
 	var in TransferInput
+	// before and after run in the transaction that posts in: the settlement schedule.
+	var before, after func(tx *db.Tx) error
 	switch e.Topic {
+	case events.TopicOrderDelivered:
+		ev, err := bus.Decode[events.OrderDelivered](e)
+		if err != nil {
+			return err
+		}
+		return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
+			return s.scheduleShop(ctx, tx, ev.Order, ev.At)
+		})
 	case events.TopicOrderPaid:
 		ev, err := bus.Decode[events.OrderPaid](e)
 		if err != nil {
@@ -50,6 +60,7 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 			return err
 		}
 		in = OrderSettled(ev.Order, fees)
+		after = func(tx *db.Tx) error { return s.scheduleCreators(ctx, tx, ev.Order, ev.At) }
 	case events.TopicOrderCancelled:
 		ev, err := bus.Decode[events.OrderCancelled](e)
 		if err != nil {
@@ -69,11 +80,22 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 			return err
 		}
 		in = OrderRefunded(ev, fees)
+		before = func(tx *db.Tx) error { return s.unrelease(ctx, tx, ev.OrderID, "return:"+ev.ReturnID.String()) }
 	default:
 		return nil
 	}
 	return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
-		_, err := s.Post(ctx, tx, in)
-		return err
+		if before != nil {
+			if err := before(tx); err != nil {
+				return err
+			}
+		}
+		if _, err := s.Post(ctx, tx, in); err != nil {
+			return err
+		}
+		if after != nil {
+			return after(tx)
+		}
+		return nil
 	})
 }

@@ -34,6 +34,8 @@ const (
 	TaxPayable               AccountType = "tax_payable"                 // tax collected, owed to tax authorities
 	IncentiveExpense         AccountType = "incentive_expense"           // rewards paid by programmes
 	AdCredit                 AccountType = "ad_credit"                   // ad credit granted to sellers
+	SellerAvailable          AccountType = "seller_available"            // a shop's settled money, ready to pay out
+	CreatorAvailable         AccountType = "creator_available"           // a creator's settled commission, ready to pay out
 )
 
 // Normal is the side on which an account's balance normally sits.
@@ -65,6 +67,10 @@ var types = map[AccountType]typeSpec{
 	TaxPayable:               {Credit, false},
 	IncentiveExpense:         {Debit, false},
 	AdCredit:                 {Credit, true},
+	// A refund after release can leave a shop or a creator owing: their next earnings
+	// pay it back. Payouts never take more than is available (Payout checks).
+	SellerAvailable:  {Credit, false},
+	CreatorAvailable: {Credit, false},
 }
 
 // Owner kinds.
@@ -110,7 +116,22 @@ type Account struct {
 	Code        string `json:"code"`
 	Normal      Normal `json:"normal"`
 	NoOverdraft bool   `json:"no_overdraft"`
-	Balance     int64  `json:"balance"` // debit-positive sum of postings
+	Balance     int64  `json:"balance"` // debit-positive sum of posted postings
+	// Held amounts of open pending transfers: debits (>= 0) and credits (<= 0). They
+	// are not in Balance; a protected account's balance net of the holds against it
+	// (Available) stays on its side of zero.
+	PendingDebit  int64 `json:"pending_debit"`
+	PendingCredit int64 `json:"pending_credit"`
+}
+
+// Available is the normalised balance less what open holds take from it: for a
+// credit-normal account, the credit balance less held debits; for a debit-normal one,
+// the debit balance less held credits.
+func (a Account) Available() money.Money {
+	if a.Normal == Credit {
+		return money.New(-(a.Balance + a.PendingDebit), a.Currency)
+	}
+	return money.New(a.Balance+a.PendingCredit, a.Currency)
 }
 
 // Normalised returns the balance on the account's normal side: what a shop is owed is
@@ -137,6 +158,10 @@ type TransferInput struct {
 	Reference      string // what it is about: "order:123"
 	Memo           string
 	Postings       []Posting
+	// Pending makes the transfer a hold: its amounts are reserved on the accounts
+	// (counted against protected ones) but not in their balances until Resolve posts
+	// it; voiding it releases them.
+	Pending bool
 }
 
 // Transfer is a recorded transfer.
@@ -148,6 +173,11 @@ type Transfer struct {
 	Memo           string          `json:"memo"`
 	CreatedAt      time.Time       `json:"created_at"`
 	Postings       []PostedPosting `json:"postings"`
+	// Pending: a hold. PendingID and Resolution: the hold this transfer posted
+	// ("post") or voided ("void"); a void moves nothing and has no postings.
+	Pending    bool   `json:"pending,omitempty"`
+	PendingID  id.ID  `json:"pending_id,omitempty"`
+	Resolution string `json:"resolution,omitempty"`
 }
 
 // PostedPosting is a posting as recorded.
@@ -167,4 +197,6 @@ var (
 	ErrIdempotencyConflict = errs.New(errs.Conflict, "idempotency_conflict", "this idempotency key was used for a different transfer")
 	ErrOverdraft           = errs.New(errs.Rule, "overdraft", "the transfer would take a protected account past zero")
 	ErrMissingKey          = errs.New(errs.Invalid, "idempotency_key_required", "a transfer needs an idempotency key")
+	ErrHoldNotFound        = errs.New(errs.NotFound, "hold_not_found", "no pending transfer with this id")
+	ErrHoldResolved        = errs.New(errs.Conflict, "hold_resolved", "this pending transfer was already posted or voided")
 )

@@ -26,11 +26,38 @@ type Service struct {
 	sellers *seller.Service
 	log     *slog.Logger
 	now     func() time.Time
+	payouts PayoutProvider
+	fx      *market.FX
 }
 
-// NewService returns a ledger service.
+// NewService returns a ledger service paying out through the simulated provider.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, log: log, now: time.Now, payouts: &SimulatedPayouts{}}
+}
+
+// SetFX gives the ledger the operators' exchange rates, for reports in USD.
+func (s *Service) SetFX(fx *market.FX) { s.fx = fx }
+
+// SetPayoutProvider replaces the payout provider.
+func (s *Service) SetPayoutProvider(p PayoutProvider) { s.payouts = p }
+
+// Run releases settled money and pays out what is due every interval until ctx ends.
+func (s *Service) Run(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if _, err := s.Release(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("ledger release", "err", err)
+		}
+		if _, err := s.PayDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("ledger payouts", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // validate checks a transfer's shape before anything is written.
@@ -78,38 +105,62 @@ func contentHash(in TransferInput) string {
 	})
 	b, _ := json.Marshal(struct {
 		Kind, Reference string
+		Pending         bool `json:",omitempty"`
 		Postings        []Posting
-	}{in.Kind, in.Reference, ps})
+	}{in.Kind, in.Reference, in.Pending, ps})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
 
+// replay looks an idempotency key up: found says a transfer holds it; a different
+// content hash is a conflict.
+func (s *Service) replay(ctx context.Context, tx *db.Tx, key, hash string) (t Transfer, found bool, err error) {
+	var existingID id.ID
+	var existingHash string
+	err = tx.QueryRowContext(ctx, `SELECT id, content_hash FROM ledger_transfers WHERE idempotency_key = $1`, key).Scan(&existingID, &existingHash)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return Transfer{}, false, nil
+	case err != nil:
+		return Transfer{}, false, fmt.Errorf("ledger: check idempotency: %w", err)
+	case existingHash != hash:
+		return Transfer{}, true, ErrIdempotencyConflict.With("idempotency key %q was used for a different transfer", key)
+	}
+	t, err = s.transfer(ctx, tx, existingID)
+	return t, true, err
+}
+
+// moveColumn is the column a posting changes: the balance, or for a hold the held
+// debits or credits.
+func moveColumn(amount int64, pending bool) string {
+	switch {
+	case !pending:
+		return "balance"
+	case amount > 0:
+		return "pending_debit"
+	default:
+		return "pending_credit"
+	}
+}
+
 // Post records a transfer in the caller's transaction and moves the balances of its
-// accounts, opening accounts on first use. Posting the same transfer twice (same key,
-// same content) returns the first and changes nothing. On any error nothing is
-// written: the caller's transaction should roll back.
+// accounts (for a pending transfer, their held amounts), opening accounts on first
+// use. Posting the same transfer twice (same key, same content) returns the first and
+// changes nothing. On any error nothing is written: the caller's transaction should
+// roll back.
 func (s *Service) Post(ctx context.Context, tx *db.Tx, in TransferInput) (Transfer, error) {
 	if err := validate(in); err != nil {
 		return Transfer{}, err
 	}
 	hash := contentHash(in)
-	var existingID id.ID
-	var existingHash string
-	err := tx.QueryRowContext(ctx, `SELECT id, content_hash FROM ledger_transfers WHERE idempotency_key = $1`, in.IdempotencyKey).Scan(&existingID, &existingHash)
-	switch {
-	case err == nil:
-		if existingHash != hash {
-			return Transfer{}, ErrIdempotencyConflict.With("idempotency key %q was used for a different transfer", in.IdempotencyKey)
-		}
-		return s.transfer(ctx, tx, existingID)
-	case !errors.Is(err, sql.ErrNoRows):
-		return Transfer{}, fmt.Errorf("ledger: check idempotency: %w", err)
+	if t, found, err := s.replay(ctx, tx, in.IdempotencyKey, hash); found || err != nil {
+		return t, err
 	}
 
 	now := s.now().UTC()
-	t := Transfer{ID: id.New(), IdempotencyKey: in.IdempotencyKey, Kind: in.Kind, Reference: in.Reference, Memo: in.Memo, CreatedAt: now}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7)`, t.ID, in.IdempotencyKey, in.Kind, in.Reference, in.Memo, hash, db.Micros(now)); err != nil {
+	t := Transfer{ID: id.New(), IdempotencyKey: in.IdempotencyKey, Kind: in.Kind, Reference: in.Reference, Memo: in.Memo, CreatedAt: now, Pending: in.Pending}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at, pending)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, t.ID, in.IdempotencyKey, in.Kind, in.Reference, in.Memo, hash, db.Micros(now), in.Pending); err != nil {
 		return Transfer{}, fmt.Errorf("ledger: record transfer: %w", err)
 	}
 	// Touch accounts in code order, so two transfers over the same accounts lock them in
@@ -125,13 +176,116 @@ func (s *Service) Post(ctx context.Context, tx *db.Tx, in TransferInput) (Transf
 			id.New(), t.ID, acct, p.Amount, p.Account.Currency); err != nil {
 			return Transfer{}, fmt.Errorf("ledger: record posting: %w", err)
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET balance = balance + $1 WHERE id = $2`, p.Amount, acct); err != nil {
+		col := moveColumn(p.Amount, in.Pending)
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET `+col+` = `+col+` + $1 WHERE id = $2`, p.Amount, acct); err != nil {
 			if db.IsCheckViolation(err) {
 				return Transfer{}, ErrOverdraft.With("%s cannot go past zero", p.Account.Code())
 			}
 			return Transfer{}, fmt.Errorf("ledger: move balance: %w", err)
 		}
 		t.Postings = append(t.Postings, PostedPosting{AccountCode: p.Account.Code(), Amount: p.Amount, Currency: p.Account.Currency})
+	}
+	return t, nil
+}
+
+// ResolveInput posts or voids a hold.
+type ResolveInput struct {
+	IdempotencyKey string
+	PendingID      id.ID
+	Void           bool
+	Memo           string
+}
+
+// Resolve posts a hold (its postings move the balances, the held amounts are
+// released) or voids it (the held amounts are released, nothing moves), recording a
+// transfer that names the hold. A hold is resolved once: a second resolution with
+// another key is refused with ErrHoldResolved, a replay of the same key returns the
+// first. On any error nothing is written.
+func (s *Service) Resolve(ctx context.Context, tx *db.Tx, in ResolveInput) (Transfer, error) {
+	if in.IdempotencyKey == "" {
+		return Transfer{}, ErrMissingKey
+	}
+	resolution, kind := "post", "hold_posted"
+	if in.Void {
+		resolution, kind = "void", "hold_voided"
+	}
+	sum := sha256.Sum256([]byte(fmt.Sprintf("resolve/%d/%s", in.PendingID, resolution)))
+	hash := hex.EncodeToString(sum[:])
+	if t, found, err := s.replay(ctx, tx, in.IdempotencyKey, hash); found || err != nil {
+		return t, err
+	}
+	var pending bool
+	var reference string
+	err := tx.QueryRowContext(ctx, `SELECT pending, reference FROM ledger_transfers WHERE id = $1`, in.PendingID).Scan(&pending, &reference)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && !pending) {
+		return Transfer{}, ErrHoldNotFound.With("no pending transfer %d", in.PendingID).OnField("pending_id")
+	}
+	if err != nil {
+		return Transfer{}, fmt.Errorf("ledger: find hold: %w", err)
+	}
+	var resolved int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_transfers WHERE pending_id = $1`, in.PendingID).Scan(&resolved); err != nil {
+		return Transfer{}, fmt.Errorf("ledger: check hold: %w", err)
+	}
+	if resolved > 0 {
+		return Transfer{}, ErrHoldResolved.With("pending transfer %d was already posted or voided", in.PendingID)
+	}
+	type leg struct {
+		account  id.ID
+		code     string
+		amount   int64
+		currency string
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT p.account_id, a.code, p.amount, p.currency FROM ledger_postings p
+		JOIN ledger_accounts a ON a.id = p.account_id WHERE p.transfer_id = $1 ORDER BY a.code, p.id`, in.PendingID)
+	if err != nil {
+		return Transfer{}, fmt.Errorf("ledger: read hold: %w", err)
+	}
+	var legs []leg
+	for rows.Next() {
+		var l leg
+		if err := rows.Scan(&l.account, &l.code, &l.amount, &l.currency); err != nil {
+			rows.Close()
+			return Transfer{}, err
+		}
+		legs = append(legs, l)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Transfer{}, err
+	}
+
+	now := s.now().UTC()
+	memo := in.Memo
+	if memo == "" {
+		memo = kind
+	}
+	t := Transfer{ID: id.New(), IdempotencyKey: in.IdempotencyKey, Kind: kind, Reference: reference, Memo: memo, CreatedAt: now,
+		PendingID: in.PendingID, Resolution: resolution}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at, pending, pending_id, resolution)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, FALSE, $8, $9)`, t.ID, in.IdempotencyKey, kind, reference, memo, hash, db.Micros(now), in.PendingID, resolution); err != nil {
+		if db.IsUniqueViolation(err) {
+			return Transfer{}, ErrHoldResolved.With("pending transfer %d was already posted or voided", in.PendingID)
+		}
+		return Transfer{}, fmt.Errorf("ledger: record resolution: %w", err)
+	}
+	for _, l := range legs {
+		held := moveColumn(l.amount, true)
+		set := held + ` = ` + held + ` - $1`
+		if !in.Void {
+			set += `, balance = balance + $1`
+			if _, err := tx.ExecContext(ctx, `INSERT INTO ledger_postings (id, transfer_id, account_id, amount, currency) VALUES ($1, $2, $3, $4, $5)`,
+				id.New(), t.ID, l.account, l.amount, l.currency); err != nil {
+				return Transfer{}, fmt.Errorf("ledger: record posting: %w", err)
+			}
+			t.Postings = append(t.Postings, PostedPosting{AccountCode: l.code, Amount: l.amount, Currency: l.currency})
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE ledger_accounts SET `+set+` WHERE id = $2`, l.amount, l.account); err != nil {
+			if db.IsCheckViolation(err) {
+				return Transfer{}, ErrOverdraft.With("%s cannot go past zero", l.code)
+			}
+			return Transfer{}, fmt.Errorf("ledger: release hold: %w", err)
+		}
 	}
 	return t, nil
 }
@@ -173,8 +327,9 @@ func (s *Service) RecentTransfers(ctx context.Context, limit int) ([]Transfer, e
 }
 
 func (s *Service) transfers(ctx context.Context, q db.Querier, where string, args ...any) ([]Transfer, error) {
-	rows, err := q.QueryContext(ctx, `SELECT t.id, t.idempotency_key, t.kind, t.reference, t.memo, t.created_at, a.code, p.amount, p.currency
-		FROM ledger_transfers t JOIN ledger_postings p ON p.transfer_id = t.id JOIN ledger_accounts a ON a.id = p.account_id `+where+`
+	rows, err := q.QueryContext(ctx, `SELECT t.id, t.idempotency_key, t.kind, t.reference, t.memo, t.created_at, t.pending, COALESCE(t.pending_id, 0), t.resolution,
+			COALESCE(a.code, ''), COALESCE(p.amount, 0), COALESCE(p.currency, '')
+		FROM ledger_transfers t LEFT JOIN ledger_postings p ON p.transfer_id = t.id LEFT JOIN ledger_accounts a ON a.id = p.account_id `+where+`
 		ORDER BY t.id, p.id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: list transfers: %w", err)
@@ -185,15 +340,18 @@ func (s *Service) transfers(ctx context.Context, q db.Querier, where string, arg
 		var t Transfer
 		var created int64
 		var p PostedPosting
-		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.Kind, &t.Reference, &t.Memo, &created, &p.AccountCode, &p.Amount, &p.Currency); err != nil {
+		if err := rows.Scan(&t.ID, &t.IdempotencyKey, &t.Kind, &t.Reference, &t.Memo, &created, &t.Pending, &t.PendingID, &t.Resolution,
+			&p.AccountCode, &p.Amount, &p.Currency); err != nil {
 			return nil, err
 		}
-		if n := len(out); n > 0 && out[n-1].ID == t.ID {
+		if n := len(out); n > 0 && out[n-1].ID == t.ID && p.AccountCode != "" {
 			out[n-1].Postings = append(out[n-1].Postings, p)
 			continue
 		}
 		t.CreatedAt = db.Time(created)
-		t.Postings = []PostedPosting{p}
+		if p.AccountCode != "" {
+			t.Postings = []PostedPosting{p}
+		}
 		out = append(out, t)
 	}
 	return out, rows.Err()
@@ -223,7 +381,7 @@ func (s *Service) Account(ctx context.Context, ref AccountRef) (Account, error) 
 }
 
 func (s *Service) accounts(ctx context.Context, where string, args ...any) ([]Account, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT id, code, type, owner_kind, owner_id, currency, normal, no_overdraft, balance FROM ledger_accounts `+where, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, code, type, owner_kind, owner_id, currency, normal, no_overdraft, balance, pending_debit, pending_credit FROM ledger_accounts `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("ledger: list accounts: %w", err)
 	}
@@ -231,7 +389,7 @@ func (s *Service) accounts(ctx context.Context, where string, args ...any) ([]Ac
 	var out []Account
 	for rows.Next() {
 		var a Account
-		if err := rows.Scan(&a.ID, &a.Code, &a.Type, &a.OwnerKind, &a.OwnerID, &a.Currency, &a.Normal, &a.NoOverdraft, &a.Balance); err != nil {
+		if err := rows.Scan(&a.ID, &a.Code, &a.Type, &a.OwnerKind, &a.OwnerID, &a.Currency, &a.Normal, &a.NoOverdraft, &a.Balance, &a.PendingDebit, &a.PendingCredit); err != nil {
 			return nil, err
 		}
 		out = append(out, a)
@@ -259,8 +417,10 @@ func (s *Service) TrialBalance(ctx context.Context) (map[string]int64, error) {
 	return out, rows.Err()
 }
 
-// Verify checks the books: balances sum to zero per currency, and every account's
-// balance equals the sum of its postings (the maintained balance has not drifted).
+// Verify checks the books: balances sum to zero per currency, every account's
+// balance equals the sum of its posted postings (holds' postings are not in it), and
+// its held debits and credits equal those of its open holds: the maintained figures
+// have not drifted.
 func (s *Service) Verify(ctx context.Context) error {
 	tb, err := s.TrialBalance(ctx)
 	if err != nil {
@@ -273,7 +433,12 @@ func (s *Service) Verify(ctx context.Context) error {
 	}
 	var drifted int
 	err = s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ledger_accounts a WHERE a.balance <>
-		COALESCE((SELECT SUM(p.amount) FROM ledger_postings p WHERE p.account_id = a.id), 0)`).Scan(&drifted)
+			COALESCE((SELECT SUM(p.amount) FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id
+				WHERE p.account_id = a.id AND NOT t.pending), 0)
+		OR a.pending_debit <> COALESCE((SELECT SUM(p.amount) FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id
+				WHERE p.account_id = a.id AND t.pending AND p.amount > 0 AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = t.id)), 0)
+		OR a.pending_credit <> COALESCE((SELECT SUM(p.amount) FROM ledger_postings p JOIN ledger_transfers t ON t.id = p.transfer_id
+				WHERE p.account_id = a.id AND t.pending AND p.amount < 0 AND NOT EXISTS (SELECT 1 FROM ledger_transfers r WHERE r.pending_id = t.id)), 0)`).Scan(&drifted)
 	if err != nil {
 		return err
 	}

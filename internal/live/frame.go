@@ -14,8 +14,6 @@ import (
 	"encoding/json"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
@@ -30,6 +28,8 @@ const (
 	FramePurchase = "purchase" // someone bought (sequenced)
 	FrameStatus   = "status"   // the live started or ended (sequenced)
 	FrameNotice   = "notice"   // a message for one viewer only
+	FrameFlash    = "flash"    // a flash sale's state: sequenced on a change of phase, plain for units left
+	FrameAlert    = "alert"    // a prompt for the host only (stock low, flash sale ending)
 )
 
 // Frame is what the server sends. Seq is set on events that are replayed after a reconnect.
@@ -40,11 +40,12 @@ type Frame struct {
 }
 
 // encoded is a frame serialised once for every viewer: the raw JSON for in-process
-// viewers and the prepared WebSocket message (frame header and all) for connections.
+// viewers and the whole WebSocket frame (header and payload) for connections, written
+// to each socket as is.
 type encoded struct {
-	seq      uint64
-	raw      []byte
-	prepared *websocket.PreparedMessage
+	seq  uint64
+	raw  []byte
+	wire []byte
 }
 
 func encode(f Frame) (*encoded, error) {
@@ -52,11 +53,25 @@ func encode(f Frame) (*encoded, error) {
 	if err != nil {
 		return nil, err
 	}
-	pm, err := websocket.NewPreparedMessage(websocket.TextMessage, raw)
-	if err != nil {
-		return nil, err
+	return &encoded{seq: f.Seq, raw: raw, wire: wsTextFrame(raw)}, nil
+}
+
+// wsTextFrame is payload as one unmasked, uncompressed WebSocket text frame (RFC 6455
+// section 5.2), as a server sends it. The upgrader negotiates no extensions, so these
+// bytes are exactly what the library would write, and a viewer's writer can send many
+// queued frames in one system call.
+func wsTextFrame(payload []byte) []byte {
+	n := len(payload)
+	var hdr []byte
+	switch {
+	case n < 126:
+		hdr = []byte{0x81, byte(n)}
+	case n <= 0xFFFF:
+		hdr = []byte{0x81, 126, byte(n >> 8), byte(n)}
+	default:
+		hdr = []byte{0x81, 127, 0, 0, 0, 0, byte(n >> 24), byte(n >> 16), byte(n >> 8), byte(n)}
 	}
-	return &encoded{seq: f.Seq, raw: raw, prepared: pm}, nil
+	return append(hdr, payload...)
 }
 
 // ProductCard is a product as the room shows it.
@@ -95,8 +110,35 @@ type Hello struct {
 	LastSeq   uint64        `json:"last_seq"`
 	// Resumed is true when the frames after the viewer's last seen sequence number follow;
 	// false when they were too old to keep and the viewer starts afresh.
-	Resumed bool `json:"resumed"`
-	You     *You `json:"you,omitempty"`
+	Resumed bool        `json:"resumed"`
+	You     *You        `json:"you,omitempty"`
+	Flash   *FlashState `json:"flash,omitempty"` // the room's current or last flash sale
+	// Comment is the comment the host pinned, if any.
+	Comment *PinnedComment `json:"comment,omitempty"`
+}
+
+// FlashState is a flash sale as the room shows it.
+type FlashState struct {
+	ID            id.ID       `json:"id"`
+	ProductID     id.ID       `json:"product_id"`
+	SKUID         id.ID       `json:"sku_id"`
+	Title         string      `json:"title"`
+	Price         money.Money `json:"price"`      // the regular price
+	DealPrice     money.Money `json:"deal_price"` // the flash price
+	Display       string      `json:"display"`
+	DealDisplay   string      `json:"deal_display"`
+	Quantity      int64       `json:"quantity"`
+	Left          int64       `json:"left"`
+	PerBuyerLimit int64       `json:"per_buyer_limit"`
+	StartsAt      time.Time   `json:"starts_at"`
+	EndsAt        time.Time   `json:"ends_at"`
+	Phase         string      `json:"phase"` // countdown, open, sold_out, ended
+}
+
+// Alert is a prompt for the host.
+type Alert struct {
+	Code string `json:"code"`
+	Text string `json:"text"`
 }
 
 // You says who the viewer is, as far as the room is concerned.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -24,6 +25,11 @@ import (
 func (h *Hub) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/live/sessions/{id}/ws", h.handleWS)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/orders", h.handleBuy)
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/report", h.handleReport)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/moderation", h.handleModerate)
+	mux.HandleFunc("GET /api/v1/live/sessions/{id}/flash-sales", h.handleFlashSales)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales", h.handleStartFlash)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/flash-sales/{sale}/end", h.handleEndFlash)
 }
 
 const (
@@ -31,6 +37,8 @@ const (
 	writeWait  = 10 * time.Second // to write one frame before the viewer counts as gone
 	pongWait   = 60 * time.Second // silence after which a viewer counts as gone
 	pingEvery  = pongWait * 9 / 10
+
+	maxWriteBatch = 64 // queued frames written to a viewer in one system call
 )
 
 // upgrader checks that the page opening the socket came from this site (the default
@@ -78,8 +86,13 @@ func (h *Hub) handleWS(w http.ResponseWriter, r *http.Request) {
 	}
 	go h.writePump(conn, c)
 	maxRunes, interval := h.chatRules(ctx, sess.Market)
-	h.readPump(conn, room, c, maxRunes, interval)
-	h.tell(room, cmdLeave{c: c})
+	// The reader gets a fresh goroutine and the handler's returns: the handler's stack
+	// grew deep serving the upgrade (middleware, the session lookup), and a viewer
+	// holds its reader's stack for as long as it watches.
+	go func() {
+		h.readPump(conn, room, c, maxRunes, interval)
+		h.tell(room, cmdLeave{c: c})
+	}()
 }
 
 // readPump reads the viewer's messages until the connection ends. A malformed or
@@ -124,6 +137,7 @@ func (h *Hub) readPump(conn *websocket.Conn, room *Room, c *client, maxRunes, in
 // writePump writes queued frames to the connection, pinging it when quiet. When the
 // room closes the queue (the viewer left or was too slow) it says why and hangs up.
 func (h *Hub) writePump(conn *websocket.Conn, c *client) {
+	var bufs [][]byte
 	ping := time.NewTicker(pingEvery)
 	defer func() {
 		ping.Stop()
@@ -141,11 +155,31 @@ func (h *Hub) writePump(conn *websocket.Conn, c *client) {
 				closeWith(conn, code, reason)
 				return
 			}
-			_ = conn.SetWriteDeadline(time.Now().Add(writeWait))
-			if err := conn.WritePreparedMessage(e.prepared); err != nil {
+			// Everything queued goes out in one write: a viewer that fell behind catches
+			// up in a few system calls instead of one per frame, so the busier the room,
+			// the cheaper each frame (as group commit is for the database).
+			batch := append(bufs[:0], e.wire)
+		more:
+			for len(batch) < maxWriteBatch {
+				select {
+				case next, ok := <-c.out:
+					if !ok {
+						break more // the close is seen on the next receive
+					}
+					batch = append(batch, next.wire)
+				default:
+					break more
+				}
+			}
+			raw := conn.UnderlyingConn()
+			_ = raw.SetWriteDeadline(time.Now().Add(writeWait))
+			nb := net.Buffers(batch)
+			if _, err := nb.WriteTo(raw); err != nil {
 				hangUp(conn, c)
 				return
 			}
+			clear(batch)
+			bufs = batch
 		case <-ping.C:
 			if err := conn.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
 				hangUp(conn, c)
@@ -187,6 +221,9 @@ type BuyInput struct {
 	IdempotencyKey  string        `json:"idempotency_key"`
 	ShippingAddress order.Address `json:"shipping_address"`
 	PaymentMethod   string        `json:"payment_method"`
+	// FlashSaleID, when set, says the buyer pressed the flash sale's button: if that
+	// sale is over the purchase is refused rather than made at the regular price.
+	FlashSaleID id.ID `json:"flash_sale_id,omitempty"`
 }
 
 // Buy checks out one SKU from a live session's room, attributing the sale to the live
@@ -194,6 +231,14 @@ type BuyInput struct {
 func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in BuyInput) (order.CheckoutResult, error) {
 	if err := actor.RequireLogin(); err != nil {
 		return order.CheckoutResult{}, err
+	}
+	// A running flash sale's SKU goes through the sale's gate before anything touches
+	// the database: the sale was checked against the session and its products when it
+	// opened, and this is the path thousands of buyers take in the same second.
+	if h.flash != nil {
+		if s := h.flash.current(sessionID); s != nil && s.state.SKUID == in.SKUID {
+			return h.flash.buy(ctx, actor, s, in)
+		}
 	}
 	sess, err := h.sessions.Session(ctx, sessionID)
 	if err != nil {
@@ -214,6 +259,9 @@ func (h *Hub) Buy(ctx context.Context, actor auth.Actor, sessionID id.ID, in Buy
 	}
 	if !sess.HasProduct(prod.ID) {
 		return order.CheckoutResult{}, content.ErrProductNotInLive.OnField("sku_id")
+	}
+	if in.FlashSaleID != 0 {
+		return order.CheckoutResult{}, ErrFlashEnded.OnField("flash_sale_id")
 	}
 	attr := order.Attribution{Source: order.SourceLive, LiveSessionID: sess.ID}
 	if sess.CreatorID != 0 {
@@ -257,4 +305,83 @@ func (h *Hub) handleBuy(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusOK
 	}
 	httpx.WriteJSON(w, status, res)
+}
+
+func (h *Hub) flashSales(w http.ResponseWriter, r *http.Request) (*FlashSales, id.ID, bool) {
+	sid, err := httpx.PathID(r, "id")
+	if err == nil && h.flash == nil {
+		err = errs.New(errs.Unavailable, "flash_sales_disabled", "flash sales are not enabled on this node")
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return nil, 0, false
+	}
+	return h.flash, sid, true
+}
+
+func (h *Hub) handleFlashSales(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	if _, err := h.sessions.Session(r.Context(), sid); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	sales, err := fs.Sales(r.Context(), sid)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"flash_sales": sales})
+}
+
+func (h *Hub) handleStartFlash(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	var in FlashSaleInput
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	st, err := fs.Start(r.Context(), auth.From(r.Context()), sid, in)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, st)
+}
+
+func (h *Hub) handleEndFlash(w http.ResponseWriter, r *http.Request) {
+	fs, sid, ok := h.flashSales(w, r)
+	if !ok {
+		return
+	}
+	saleID, err := httpx.PathID(r, "sale")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	st, err := fs.End(r.Context(), auth.From(r.Context()), sid, saleID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, st)
+}
+
+func (h *Hub) handleReport(w http.ResponseWriter, r *http.Request) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	rep, err := h.Report(r.Context(), auth.From(r.Context()), sid)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, rep)
 }

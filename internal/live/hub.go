@@ -18,6 +18,7 @@ import (
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/bus"
+	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/seller"
@@ -32,11 +33,12 @@ type Config struct {
 	IdleTimeout   time.Duration // how long an empty room lives
 	ChatPerSecond int           // chat messages a room shows per second before sampling
 	MaxLikeBurst  int           // likes one message may carry
+	MinuteLength  time.Duration // the live analytics' series step (a minute; tests shorten it)
 }
 
 // DefaultConfig is the hub's production tuning.
 var DefaultConfig = Config{QueueSize: 320, HistorySize: 256, ContextFrames: 30, StatsInterval: 250 * time.Millisecond,
-	IdleTimeout: time.Minute, ChatPerSecond: 15, MaxLikeBurst: 50}
+	IdleTimeout: time.Minute, ChatPerSecond: 15, MaxLikeBurst: 50, MinuteLength: time.Minute}
 
 type metrics struct {
 	rooms, viewers           prometheus.Gauge
@@ -56,6 +58,13 @@ type Hub struct {
 	log      *slog.Logger
 	metrics  metrics
 
+	flash     *FlashSales // nil until EnableFlashSales
+	minutesDB *db.DB      // nil until EnableMinutes
+	// The other nodes (cluster.go); nil on a single node.
+	cluster      bus.Fanout
+	node         string
+	leaveCluster func()
+
 	mu    sync.Mutex
 	rooms map[id.ID]*Room
 	done  chan struct{}
@@ -69,6 +78,9 @@ func NewHub(cfg Config, sessions *content.Service, cat *catalog.Service, creator
 	cfg.HistorySize = max(cfg.HistorySize, 1)
 	cfg.QueueSize = max(cfg.QueueSize, 1)
 	cfg.ChatPerSecond = max(cfg.ChatPerSecond, 1)
+	if cfg.MinuteLength <= 0 {
+		cfg.MinuteLength = time.Minute
+	}
 	h := &Hub{cfg: cfg, sessions: sessions, catalog: cat, creators: creators, sellers: sellers, markets: markets, orders: orders,
 		log: log, rooms: map[id.ID]*Room{}, done: make(chan struct{})}
 	h.metrics = metrics{
@@ -86,7 +98,14 @@ func NewHub(cfg Config, sessions *content.Service, cat *catalog.Service, creator
 }
 
 // Close closes every room and disconnects every viewer.
-func (h *Hub) Close() { h.once.Do(func() { close(h.done) }) }
+func (h *Hub) Close() {
+	h.once.Do(func() {
+		if h.leaveCluster != nil {
+			h.leaveCluster()
+		}
+		close(h.done)
+	})
+}
 
 // Errors of live rooms.
 var (
@@ -131,12 +150,16 @@ func (h *Hub) load(ctx context.Context, sessionID id.ID) (*roomState, error) {
 	if err != nil {
 		return nil, err
 	}
-	st := &roomState{title: sess.Title, status: string(sess.Status), market: sess.Market, clients: map[*client]struct{}{},
+	st := &roomState{title: sess.Title, status: string(sess.Status), market: sess.Market, clients: map[*client]struct{}{}, hostAccountID: sess.HostAccountID,
+		muted: map[id.ID]time.Time{}, kicked: map[id.ID]time.Time{},
 		chatTokens: float64(h.cfg.ChatPerSecond), chatRefill: time.Now()}
 	st.host = h.hostName(ctx, sess)
 	ps, err := h.catalog.ProductsByID(ctx, sess.ProductIDs)
 	if err != nil {
 		return nil, err
+	}
+	if h.flash != nil {
+		st.flash = h.flash.stateOf(sess.ID)
 	}
 	for _, p := range ps {
 		card := cardOf(p)
@@ -284,7 +307,7 @@ func (h *Hub) chatRules(ctx context.Context, market string) (maxRunes, minInterv
 // changes as they happen anywhere in the platform. The effects are in memory, so
 // there is nothing to record; a redelivered event at worst repeats a ticker line.
 func (h *Hub) Subscribe(b bus.Bus) error {
-	return b.Subscribe("live.rooms", []string{events.TopicLiveStarted, events.TopicLiveEnded, events.TopicLiveProductPinned, events.TopicOrderPaid}, h.handle)
+	return b.Subscribe("live.rooms", []string{events.TopicLiveStarted, events.TopicLiveEnded, events.TopicLiveProductPinned, events.TopicOrderPaid, events.TopicOrderCancelled}, h.handle)
 }
 
 func (h *Hub) handle(ctx context.Context, e bus.Event) error {
@@ -323,6 +346,9 @@ func (h *Hub) handle(ctx context.Context, e bus.Event) error {
 		if err != nil {
 			return err
 		}
+		if err := h.paidInLive(ctx, e, ev); err != nil {
+			return err
+		}
 		for _, l := range ev.Lines {
 			if l.LiveSessionID == 0 {
 				continue
@@ -330,6 +356,14 @@ func (h *Hub) handle(ctx context.Context, e bus.Event) error {
 			if r := h.existing(l.LiveSessionID); r != nil {
 				h.tell(r, cmdPurchase{p: Purchase{User: ev.BuyerName, ProductID: l.ProductID, Title: l.Title, Quantity: l.Quantity}})
 			}
+		}
+	case events.TopicOrderCancelled:
+		ev, err := bus.Decode[events.OrderCancelled](e)
+		if err != nil {
+			return err
+		}
+		if h.flash != nil {
+			h.flash.cancelled(ev.Order)
 		}
 	}
 	return nil

@@ -21,6 +21,8 @@ type client struct {
 	dropReason string
 	// Chat rate limiting, touched only by the goroutine reading this viewer's input.
 	lastChat time.Time
+	// The room's slow mode, touched only by the room goroutine.
+	roomLastChat time.Time
 	likeBurst
 }
 
@@ -47,6 +49,14 @@ type (
 	cmdCards    struct{ cards []ProductCard }
 	cmdPurchase struct{ p Purchase }
 	cmdStatus   struct{ status string }
+	// cmdFlash is a flash sale's state; sequenced when it changed phase, plain when
+	// only the units left moved.
+	cmdFlash struct {
+		f         FlashState
+		sequenced bool
+	}
+	// cmdAlert is a prompt for the host's screen only.
+	cmdAlert struct{ a Alert }
 )
 
 // Room is a live session's room. Its state lives in run's goroutine.
@@ -77,6 +87,18 @@ type roomState struct {
 	bannedWords         []string
 	chatTokens          float64
 	chatRefill          time.Time
+	flash               *FlashState
+	hostAccountID       id.ID
+	minute              minuteCount
+	// Other nodes' share of the room (cluster.go).
+	peerViewers    map[string]peerCount
+	likesToPeers   int64
+	viewersToPeers int
+	peersToldAt    time.Time
+	// Moderation (moderation.go).
+	muted, kicked map[id.ID]time.Time // until when
+	slowMode      time.Duration
+	pinnedComment *PinnedComment
 }
 
 func (r *Room) run(st *roomState) {
@@ -94,9 +116,13 @@ func (r *Room) run(st *roomState) {
 			if len(st.clients) == 0 {
 				idle.Reset(h.cfg.IdleTimeout)
 			}
-		case <-stats.C:
+		case now := <-stats.C:
+			r.tellPeers(st)
 			if st.statsDirty {
 				r.flushStats(st)
+			}
+			if m := st.minute.roll(now, len(st.clients), h.cfg.MinuteLength, false); m != nil {
+				h.writeMinute(r.ID, *m)
 			}
 			if st.refreshWanted && !st.refreshing {
 				st.refreshing, st.refreshWanted = true, false
@@ -108,6 +134,9 @@ func (r *Room) run(st *roomState) {
 			}
 		case <-idle.C:
 			if len(st.clients) == 0 && h.retire(r) {
+				if m := st.minute.roll(time.Now(), 0, h.cfg.MinuteLength, true); m != nil {
+					h.writeMinute(r.ID, *m)
+				}
 				return
 			}
 			idle.Reset(h.cfg.IdleTimeout)
@@ -127,7 +156,13 @@ func (r *Room) handle(st *roomState, cmd any) {
 		h.mu.Lock()
 		r.pendingJoins--
 		h.mu.Unlock()
+		if st.kickedOut(c.c.accountID, time.Now()) {
+			c.c.dropReason = "removed from this live by the host"
+			close(c.c.out)
+			return
+		}
 		st.clients[c.c] = struct{}{}
+		st.minute.joins++
 		h.metrics.viewers.Inc()
 		st.statsDirty = true
 		r.welcome(st, c)
@@ -141,11 +176,18 @@ func (r *Room) handle(st *roomState, cmd any) {
 	case cmdChat:
 		// A viewer's input can still arrive after the room let it go (it left, or was
 		// dropped while its reader was mid-message); its queue is closed by then.
-		if _, ok := st.clients[c.c]; ok {
+		if _, ok := st.clients[c.c]; ok && r.chatAllowed(st, c.c, time.Now()) {
+			st.minute.comments++
 			r.chat(st, c.c, c.text)
 		}
+	case cmdModerate:
+		r.moderate(st, c)
+	case cmdPeer:
+		r.peer(st, c.m)
 	case cmdLike:
 		st.likes += int64(c.n)
+		st.likesToPeers += int64(c.n)
+		st.minute.likes += int64(c.n)
 		st.statsDirty = true
 	case cmdPin:
 		st.pinned = &c.card
@@ -171,6 +213,20 @@ func (r *Room) handle(st *roomState, cmd any) {
 	case cmdStatus:
 		st.status = c.status
 		r.broadcast(st, Frame{Type: FrameStatus, Data: Status{Status: c.status}}, true)
+	case cmdFlash:
+		f := c.f
+		st.flash = &f
+		r.broadcast(st, Frame{Type: FrameFlash, Data: f}, c.sequenced)
+	case cmdAlert:
+		e, err := encode(Frame{Type: FrameAlert, Data: c.a})
+		if err != nil {
+			return
+		}
+		for cl := range st.clients {
+			if cl.accountID != 0 && cl.accountID == st.hostAccountID {
+				r.send(st, cl, e)
+			}
+		}
 	}
 }
 
@@ -193,7 +249,8 @@ func (r *Room) welcome(st *roomState, j cmdJoin) {
 	}
 	resumed := j.hasSince && j.since+1 >= oldest && j.since <= st.seq
 	hello := Hello{SessionID: r.ID, Title: st.title, Status: st.status, Host: st.host, Viewers: len(st.clients), Likes: st.likes,
-		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed}
+		Pinned: st.pinned, Products: st.products, LastSeq: st.seq, Resumed: resumed, Flash: st.flash,
+		Comment: st.pinnedComment}
 	if j.c.accountID != 0 {
 		hello.You = &You{Name: j.c.name, CanChat: j.c.canChat}
 	}
@@ -226,20 +283,30 @@ func (r *Room) chat(st *roomState, c *client, text string) {
 			return
 		}
 	}
+	ch := Chat{ID: id.New(), User: c.name, Text: text, At: time.Now().UTC()}
+	if !r.broadcastChat(st, ch) {
+		// Sampled away: the sender still sees their own message.
+		if e, err := encode(Frame{Type: FrameChat, Data: ch}); err == nil {
+			r.send(st, c, e)
+		}
+	}
+	r.hub.toPeers(peerMsg{SessionID: r.ID, Chat: &ch})
+}
+
+// broadcastChat shows a chat line to the room unless the room is past the pace people
+// can read, when it samples (reports false).
+func (r *Room) broadcastChat(st *roomState, ch Chat) bool {
 	now := time.Now()
 	rate := float64(r.hub.cfg.ChatPerSecond)
 	st.chatTokens = min(rate, st.chatTokens+now.Sub(st.chatRefill).Seconds()*rate)
 	st.chatRefill = now
-	f := Frame{Type: FrameChat, Data: Chat{ID: id.New(), User: c.name, Text: text, At: now.UTC()}}
 	if st.chatTokens < 1 {
 		r.hub.metrics.chatSampled.Inc()
-		if e, err := encode(f); err == nil {
-			r.send(st, c, e)
-		}
-		return
+		return false
 	}
 	st.chatTokens--
-	r.broadcast(st, f, true)
+	r.broadcast(st, Frame{Type: FrameChat, Data: ch}, true)
+	return true
 }
 
 func (r *Room) notify(st *roomState, c *client, n Notice) {
@@ -249,7 +316,7 @@ func (r *Room) notify(st *roomState, c *client, n Notice) {
 }
 
 func (r *Room) flushStats(st *roomState) {
-	s := Stats{Viewers: len(st.clients), Likes: st.likes}
+	s := Stats{Viewers: st.viewers(time.Now()), Likes: st.likes}
 	st.statsDirty = false
 	if s == st.lastStats {
 		return

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -40,6 +41,9 @@ const (
 	EventPackageUpdate         = "PACKAGE_UPDATE"
 	EventProductStatusChange   = "PRODUCT_STATUS_CHANGE"
 	EventSellerDeauthorization = "SELLER_DEAUTHORIZATION"
+
+	EventCancellationStatusChange = "CANCELLATION_STATUS_CHANGE"
+	EventReturnStatusChange       = "RETURN_STATUS_CHANGE"
 )
 
 // eventTypes lists the event types a shop can subscribe to (TikTok's list, so
@@ -52,12 +56,12 @@ var eventTypes = map[string]struct {
 	EventOrderStatusChange:              {1, true},
 	"REVERSE_STATUS_UPDATE":             {2, false},
 	"RECIPIENT_ADDRESS_UPDATE":          {3, false},
-	EventPackageUpdate:                  {4, false},
+	EventPackageUpdate:                  {4, true},
 	EventProductStatusChange:            {5, true},
 	EventSellerDeauthorization:          {6, true},
 	"UPCOMING_AUTHORIZATION_EXPIRATION": {7, false},
-	"CANCELLATION_STATUS_CHANGE":        {11, false},
-	"RETURN_STATUS_CHANGE":              {12, false},
+	EventCancellationStatusChange:       {11, true},
+	EventReturnStatusChange:             {12, true},
 	"NEW_CONVERSATION":                  {13, false},
 	"NEW_MESSAGE":                       {14, false},
 	"PRODUCT_INFORMATION_CHANGE":        {15, false},
@@ -70,8 +74,11 @@ var eventTypes = map[string]struct {
 
 // eventScope is the scope an app needs to receive an event type.
 var eventScope = map[string]string{
-	EventOrderStatusChange:   "seller.order.info",
-	EventProductStatusChange: "seller.product.basic",
+	EventOrderStatusChange:        "seller.order.info",
+	EventPackageUpdate:            "seller.fulfillment.basic",
+	EventCancellationStatusChange: "seller.order.info",
+	EventReturnStatusChange:       "seller.order.info",
+	EventProductStatusChange:      "seller.product.basic",
 }
 
 const consumerName = "openapi.webhooks"
@@ -79,21 +86,40 @@ const consumerName = "openapi.webhooks"
 // Subscribe registers the webhook consumer on the bus.
 func (s *Service) Subscribe(b bus.Bus) error {
 	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderShipped, events.TopicOrderDelivered,
-		events.TopicOrderCompleted, events.TopicOrderCancelled, events.TopicProductCreated}, s.handleEvent)
+		events.TopicOrderCompleted, events.TopicOrderCancelled, events.TopicProductCreated, events.TopicReturnUpdated}, s.handleEvent)
+}
+
+// notice is one webhook event a platform event turns into.
+type notice struct {
+	eventType string
+	data      map[string]any
 }
 
 func (s *Service) handleEvent(ctx context.Context, e bus.Event) error {
 	var shopID id.ID
-	var eventType string
-	var data map[string]any
+	var notices []notice
 	switch e.Topic {
 	case events.TopicProductCreated:
 		ev, err := bus.Decode[events.ProductCreated](e)
 		if err != nil {
 			return err
 		}
-		shopID, eventType = ev.ShopID, EventProductStatusChange
-		data = map[string]any{"product_id": ev.ProductID.String(), "status": productStatus(catalog.Status(ev.Status)), "update_time": ev.At.Unix()}
+		shopID = ev.ShopID
+		notices = append(notices, notice{EventProductStatusChange, map[string]any{"product_id": ev.ProductID.String(),
+			"status": productStatus(catalog.Status(ev.Status)), "update_time": ev.At.Unix()}})
+	case events.TopicReturnUpdated:
+		ev, err := bus.Decode[events.ReturnUpdated](e)
+		if err != nil {
+			return err
+		}
+		shopID = ev.ShopID
+		// A buyer's cancellation request is TikTok's cancellation; the rest are returns.
+		kind, field := EventReturnStatusChange, "return_status"
+		if ev.Kind == "cancel" {
+			kind, field = EventCancellationStatusChange, "cancellation_status"
+		}
+		notices = append(notices, notice{kind, map[string]any{"order_id": ev.OrderID.String(), "return_id": ev.ReturnID.String(),
+			"return_type": strings.ToUpper(ev.Kind), field: strings.ToUpper(ev.Status), "update_time": ev.At.Unix()}})
 	default:
 		// Every order event carries the order snapshot after its change.
 		var ev struct {
@@ -103,16 +129,30 @@ func (s *Service) handleEvent(ctx context.Context, e bus.Event) error {
 		if err := json.Unmarshal(e.Payload, &ev); err != nil {
 			return fmt.Errorf("openapi: decode %s %d: %w", e.Topic, e.ID, err)
 		}
-		shopID, eventType = ev.ShopID, EventOrderStatusChange
-		data = map[string]any{"order_id": ev.OrderID.String(), "order_status": ev.Status, "is_on_hold_order": ev.Status == "ON_HOLD",
-			"update_time": ev.At.Unix()}
+		shopID = ev.ShopID
+		notices = append(notices, notice{EventOrderStatusChange, map[string]any{"order_id": ev.OrderID.String(), "order_status": ev.Status,
+			"is_on_hold_order": ev.Status == "ON_HOLD", "update_time": ev.At.Unix()}})
+		switch e.Topic {
+		case events.TopicOrderShipped, events.TopicOrderDelivered:
+			notices = append(notices, notice{EventPackageUpdate, map[string]any{"order_id": ev.OrderID.String(),
+				"package_status": map[string]string{events.TopicOrderShipped: "SHIPPED", events.TopicOrderDelivered: "DELIVERED"}[e.Topic],
+				"update_time":    ev.At.Unix()}})
+		case events.TopicOrderCancelled:
+			notices = append(notices, notice{EventCancellationStatusChange, map[string]any{"order_id": ev.OrderID.String(),
+				"cancellation_status": "COMPLETED", "update_time": ev.At.Unix()}})
+		}
 	}
 	return outbox.Consume(ctx, s.DB, consumerName, e, func(tx *db.Tx) error {
-		targets, err := s.targets(ctx, tx, shopID, eventType)
-		if err != nil {
-			return err
+		for _, n := range notices {
+			targets, err := s.targets(ctx, tx, shopID, n.eventType)
+			if err != nil {
+				return err
+			}
+			if err := s.queueDeliveries(ctx, tx, targets, n.eventType, n.data, s.now().UTC()); err != nil {
+				return err
+			}
 		}
-		return s.queueDeliveries(ctx, tx, targets, eventType, data, s.now().UTC())
+		return nil
 	})
 }
 

@@ -162,6 +162,17 @@ func TestWebhooks(t *testing.T) {
 			st := statusesOf(got, o.ID)
 			return len(st) == 1 && st[0] == string(order.AwaitingCollection)
 		})
+		// Shipping also announces the package, at the app's URL (no shop address for it).
+		appURL.wait("the package update", func(got []webhook) bool {
+			for _, h := range got {
+				var d map[string]any
+				json.Unmarshal(h.Data, &d)
+				if h.Type == 4 && d["order_id"] == o.ID.String() && d["package_status"] == "SHIPPED" {
+					return true
+				}
+			}
+			return false
+		})
 		ds, _ := e.OpenAPI.Deliveries(ctx, dev, a.ID, "delivered", 50)
 		retried := false
 		for _, d := range ds {
@@ -194,7 +205,7 @@ func TestWebhooks(t *testing.T) {
 		ok(t, c, "DELETE", "/event/202309/webhooks", nil, map[string]string{"event_type": "ORDER_STATUS_CHANGE"}, nil)
 		refused(t, call(t, c, "DELETE", "/event/202309/webhooks", url.Values{"n": {"2"}}, map[string]string{"event_type": "ORDER_STATUS_CHANGE"}), 404, openapi.CodeNotFound)
 		appURL.mu.Lock()
-		appURL.failNext = 3
+		appURL.failNext = 6 // the delivery's status change and its package update, three attempts each
 		appURL.mu.Unlock()
 		if err := e.Orders.Sweep(ctx); err != nil { // the sandbox carrier collects and delivers
 			t.Fatal(err)
@@ -206,7 +217,12 @@ func TestWebhooks(t *testing.T) {
 				t.Fatal("the failing delivery never went dead")
 			}
 			time.Sleep(50 * time.Millisecond)
-			dead, _ = e.OpenAPI.Deliveries(ctx, dev, a.ID, "dead", 10)
+			all, _ := e.OpenAPI.Deliveries(ctx, dev, a.ID, "dead", 10)
+			for _, d := range all {
+				if d.EventType == "ORDER_STATUS_CHANGE" {
+					dead = append(dead, d)
+				}
+			}
 		}
 		if dead[0].Attempts != 3 || dead[0].LastStatus != 503 || dead[0].EventType != "ORDER_STATUS_CHANGE" {
 			t.Fatalf("dead %+v", dead[0])

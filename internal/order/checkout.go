@@ -322,7 +322,6 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		}
 	}
 	q := pc.quote
-	cur := func(v int64) money.Money { return money.New(v, m.Currency) }
 	var orders []*Order
 	orderIDs := make([]id.ID, len(q.Orders))
 	for k, po := range q.Orders {
@@ -330,31 +329,10 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		if err := s.sellers.TakeDailyOrderSlot(ctx, tx, po.ShopID, now); err != nil {
 			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].sku_id", pc.where[po.Lines[0].SKUID]))
 		}
-		o := &Order{ID: id.New(), CheckoutID: checkoutID, BuyerID: actor.AccountID, ShopID: po.ShopID, Market: m.Code, Status: Unpaid,
-			ShippingAddress: in.ShippingAddress, CreatedAt: now,
-			Subtotal: cur(po.Original), SellerDiscount: cur(po.SellerDiscount), PlatformDiscount: cur(po.PlatformDiscount),
-			ShippingFee: cur(po.ShippingFee), ShippingSellerDiscount: cur(po.ShippingSellerDiscount), ShippingPlatformDiscount: cur(po.ShippingPlatformDiscount),
-			BuyerShipping: cur(po.BuyerShipping), Tax: cur(po.Tax), Total: cur(po.Total), PlatformFunded: cur(po.PlatformFunded),
-			ShippingProgram: po.Program, ProgramPlatformShare: cur(po.ProgramPlatformShare), ProgramSellerShare: cur(po.ProgramSellerShare),
-			Applied: po.Applied, Refunded: cur(0)}
-		for _, pl := range po.Lines {
+		o := buildOrder(checkoutID, actor.AccountID, m, in.ShippingAddress, now, po, func(pl promo.LineOut) (catalog.Item, Attribution) {
 			i := pc.where[pl.SKUID]
-			it, a := pc.items[i], in.Lines[i].Attribution
-			if a.Source == "" {
-				a.Source = SourceProductCard
-			}
-			l := Line{ID: id.New(), ProductID: it.ProductID, SKUID: it.ID, Title: it.Title, SKUName: it.Name, Quantity: pl.Quantity,
-				UnitPrice: cur(pl.UnitPrice), Total: cur(pl.Original), Source: a.Source, CreatorID: a.CreatorID, LiveSessionID: a.LiveSessionID,
-				SellerDiscount: cur(pl.SellerDiscount), PlatformDiscount: cur(pl.PlatformDiscount), Tax: cur(pl.Tax), TaxIncluded: pl.TaxIncluded,
-				Paid: cur(pl.Paid), DealPromotionID: pl.DealPromotionID, Commission: cur(0)}
-			if a.CreatorID != 0 {
-				// Commission is on what the seller earns from the line: after its own
-				// discounts, before the platform's, without tax.
-				l.CommissionBP = a.CommissionBP
-				l.Commission = cur(money.ApplyBP(SellerRevenue(pl.Original, pl.SellerDiscount, pl.Tax, pl.TaxIncluded), a.CommissionBP))
-			}
-			o.Lines = append(o.Lines, l)
-		}
+			return pc.items[i], in.Lines[i].Attribution
+		})
 		orderIDs[k] = o.ID
 		orders = append(orders, o)
 	}
@@ -362,6 +340,39 @@ func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, 
 		return nil, 0, err
 	}
 	return orders, q.Total, nil
+}
+
+// buildOrder makes an unpaid order from a shop's priced part of a checkout; item gives
+// each priced line's catalog item and attribution. Checkout and the flash-sale writer
+// both build orders here, so an order reads the same whichever path made it.
+func buildOrder(checkoutID, buyer id.ID, m market.Market, addr Address, now time.Time, po promo.OrderOut,
+	item func(promo.LineOut) (catalog.Item, Attribution)) *Order {
+	cur := func(v int64) money.Money { return money.New(v, m.Currency) }
+	o := &Order{ID: id.New(), CheckoutID: checkoutID, BuyerID: buyer, ShopID: po.ShopID, Market: m.Code, Status: Unpaid,
+		ShippingAddress: addr, CreatedAt: now,
+		Subtotal: cur(po.Original), SellerDiscount: cur(po.SellerDiscount), PlatformDiscount: cur(po.PlatformDiscount),
+		ShippingFee: cur(po.ShippingFee), ShippingSellerDiscount: cur(po.ShippingSellerDiscount), ShippingPlatformDiscount: cur(po.ShippingPlatformDiscount),
+		BuyerShipping: cur(po.BuyerShipping), Tax: cur(po.Tax), Total: cur(po.Total), PlatformFunded: cur(po.PlatformFunded),
+		ShippingProgram: po.Program, ProgramPlatformShare: cur(po.ProgramPlatformShare), ProgramSellerShare: cur(po.ProgramSellerShare),
+		Applied: po.Applied, Refunded: cur(0)}
+	for _, pl := range po.Lines {
+		it, a := item(pl)
+		if a.Source == "" {
+			a.Source = SourceProductCard
+		}
+		l := Line{ID: id.New(), ProductID: it.ProductID, SKUID: it.ID, Title: it.Title, SKUName: it.Name, Quantity: pl.Quantity,
+			UnitPrice: cur(pl.UnitPrice), Total: cur(pl.Original), Source: a.Source, CreatorID: a.CreatorID, LiveSessionID: a.LiveSessionID,
+			SellerDiscount: cur(pl.SellerDiscount), PlatformDiscount: cur(pl.PlatformDiscount), Tax: cur(pl.Tax), TaxIncluded: pl.TaxIncluded,
+			Paid: cur(pl.Paid), DealPromotionID: pl.DealPromotionID, Commission: cur(0)}
+		if a.CreatorID != 0 {
+			// Commission is on what the seller earns from the line: after its own
+			// discounts, before the platform's, without tax.
+			l.CommissionBP = a.CommissionBP
+			l.Commission = cur(money.ApplyBP(SellerRevenue(pl.Original, pl.SellerDiscount, pl.Tax, pl.TaxIncluded), a.CommissionBP))
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return o
 }
 
 // SellerRevenue is what a line earns the seller before fees: its original price less
@@ -380,13 +391,19 @@ func SellerRevenue(original, sellerDiscount, tax int64, taxIncluded bool) int64 
 // confirmation, or cancelled (stock and deals released). It retries briefly, because
 // the money has already moved.
 func (s *Service) settlePayment(ctx context.Context, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
+	return s.settlePaymentWith(ctx, s.Writer, checkoutID, orders, pay, buyerName, pol)
+}
+
+// settlePaymentWith is settlePayment through a given writer (the flash-sale payers
+// group their outcomes).
+func (s *Service) settlePaymentWith(ctx context.Context, w db.TxRunner, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
 	var err error
 	for attempt := 0; attempt < 3; attempt++ {
 		snapshot := make([]Order, len(orders))
 		for i, o := range orders {
 			snapshot[i] = *o
 		}
-		err = s.Writer.RunInTx(ctx, func(tx *db.Tx) error {
+		err = w.RunInTx(ctx, func(tx *db.Tx) error {
 			if pay.ID != 0 {
 				if err := s.payments.Finish(ctx, tx, pay); err != nil {
 					return err
@@ -554,7 +571,7 @@ func (o Order) snapshot() events.Order {
 			Quantity: l.Quantity, UnitPrice: l.UnitPrice.Amount, Total: l.Total.Amount, Source: string(l.Source),
 			CreatorID: l.CreatorID, LiveSessionID: l.LiveSessionID, CommissionBP: int64(l.CommissionBP), Commission: l.Commission.Amount,
 			SellerDiscount: l.SellerDiscount.Amount, PlatformDiscount: l.PlatformDiscount.Amount, Tax: l.Tax.Amount,
-			TaxIncluded: l.TaxIncluded, Paid: l.Paid.Amount, RefundedQuantity: l.RefundedQuantity})
+			TaxIncluded: l.TaxIncluded, Paid: l.Paid.Amount, RefundedQuantity: l.RefundedQuantity, DealPromotionID: l.DealPromotionID})
 	}
 	return e
 }

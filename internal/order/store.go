@@ -15,37 +15,49 @@ import (
 )
 
 func insertOrder(ctx context.Context, tx *db.Tx, o *Order) error {
-	addr, err := json.Marshal(o.ShippingAddress)
-	if err != nil {
-		return err
+	return insertOrders(ctx, tx, []*Order{o})
+}
+
+// insertOrders writes new orders with their lines and first history step, a few
+// multi-row statements for the lot (the flash-sale writer inserts hundreds at once).
+func insertOrders(ctx context.Context, tx *db.Tx, orders []*Order) error {
+	var orderArgs, lineArgs, stepArgs []any
+	for _, o := range orders {
+		addr, err := json.Marshal(o.ShippingAddress)
+		if err != nil {
+			return err
+		}
+		applied := ""
+		if len(o.Applied) > 0 {
+			b, _ := json.Marshal(o.Applied)
+			applied = string(b)
+		}
+		now := db.Micros(o.CreatedAt)
+		orderArgs = append(orderArgs, o.ID, o.CheckoutID, o.BuyerID, o.ShopID, o.Market, o.Total.Currency, string(o.Status), o.Subtotal.Amount,
+			o.ShippingFee.Amount, o.Total.Amount, string(addr), now, now, o.SellerDiscount.Amount, o.PlatformDiscount.Amount,
+			o.ShippingSellerDiscount.Amount, o.ShippingPlatformDiscount.Amount, o.BuyerShipping.Amount, o.Tax.Amount, o.ShippingProgram,
+			o.ProgramPlatformShare.Amount, o.ProgramSellerShare.Amount, applied)
+		for _, l := range o.Lines {
+			lineArgs = append(lineArgs, l.ID, o.ID, l.ProductID, l.SKUID, l.Title, l.SKUName, l.Quantity, l.UnitPrice.Amount, l.Total.Amount,
+				string(l.Source), db.NullID(l.CreatorID), db.NullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount,
+				l.SellerDiscount.Amount, l.PlatformDiscount.Amount, l.Tax.Amount, l.TaxIncluded, l.Paid.Amount, l.DealPromotionID)
+		}
+		stepArgs = append(stepArgs, id.New(), o.ID, string(o.Status), o.BuyerID, "order placed", now)
 	}
-	applied := ""
-	if len(o.Applied) > 0 {
-		b, _ := json.Marshal(o.Applied)
-		applied = string(b)
-	}
-	now := db.Micros(o.CreatedAt)
-	if _, err := tx.ExecContext(ctx, `INSERT INTO orders (id, checkout_id, buyer_id, shop_id, market, currency, status, subtotal, shipping_fee, total,
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO orders (id, checkout_id, buyer_id, shop_id, market, currency, status, subtotal, shipping_fee, total,
 		shipping_address, created_at, updated_at, seller_discount, platform_discount, shipping_seller_discount, shipping_platform_discount,
-		buyer_shipping, tax, shipping_program, program_platform_share, program_seller_share, applied)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22)`,
-		o.ID, o.CheckoutID, o.BuyerID, o.ShopID, o.Market, o.Total.Currency, string(o.Status), o.Subtotal.Amount,
-		o.ShippingFee.Amount, o.Total.Amount, string(addr), now, o.SellerDiscount.Amount, o.PlatformDiscount.Amount,
-		o.ShippingSellerDiscount.Amount, o.ShippingPlatformDiscount.Amount, o.BuyerShipping.Amount, o.Tax.Amount, o.ShippingProgram,
-		o.ProgramPlatformShare.Amount, o.ProgramSellerShare.Amount, applied); err != nil {
+		buyer_shipping, tax, shipping_program, program_platform_share, program_seller_share, applied) VALUES `, 23, orderArgs, ""); err != nil {
 		return fmt.Errorf("order: insert order: %w", err)
 	}
-	for _, l := range o.Lines {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO order_lines (id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total,
-			source, creator_id, live_session_id, commission_bp, commission, seller_discount, platform_discount, tax, tax_included, paid, deal_promotion_id)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
-			l.ID, o.ID, l.ProductID, l.SKUID, l.Title, l.SKUName, l.Quantity, l.UnitPrice.Amount, l.Total.Amount,
-			string(l.Source), db.NullID(l.CreatorID), db.NullID(l.LiveSessionID), int64(l.CommissionBP), l.Commission.Amount,
-			l.SellerDiscount.Amount, l.PlatformDiscount.Amount, l.Tax.Amount, l.TaxIncluded, l.Paid.Amount, l.DealPromotionID); err != nil {
-			return fmt.Errorf("order: insert line: %w", err)
-		}
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO order_lines (id, order_id, product_id, sku_id, title, sku_name, quantity, unit_price, total,
+		source, creator_id, live_session_id, commission_bp, commission, seller_discount, platform_discount, tax, tax_included, paid, deal_promotion_id) VALUES `,
+		20, lineArgs, ""); err != nil {
+		return fmt.Errorf("order: insert line: %w", err)
 	}
-	return addStep(ctx, tx, o.ID, Step{Status: o.Status, At: o.CreatedAt, ActorID: o.BuyerID, Note: "order placed"})
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO order_history (id, order_id, status, actor_id, note, at) VALUES `, 6, stepArgs, ""); err != nil {
+		return fmt.Errorf("order: insert history: %w", err)
+	}
+	return nil
 }
 
 func addStep(ctx context.Context, tx *db.Tx, orderID id.ID, s Step) error {

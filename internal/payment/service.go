@@ -125,6 +125,36 @@ func (s *Service) Begin(ctx context.Context, tx *db.Tx, in ChargeInput) (p Payme
 	return p, true, nil
 }
 
+// BeginMany records many pending payments for new references at once (a flash sale's
+// batch of orders), in the caller's transaction. A reference that already has a
+// payment fails the lot: the caller's references are fresh by construction.
+func (s *Service) BeginMany(ctx context.Context, tx *db.Tx, in []ChargeInput) ([]Payment, error) {
+	now := s.now().UTC()
+	out := make([]Payment, len(in))
+	args := make([]any, 0, 11*len(in))
+	for i, c := range in {
+		if c.Amount.Amount <= 0 {
+			return nil, errs.Invalidf("amount", "a payment must be for more than zero")
+		}
+		if err := s.CheckMethod(c.Method); err != nil {
+			return nil, err
+		}
+		p := Payment{ID: id.New(), Reference: c.Reference, PayerID: c.PayerID, Provider: s.provider.Name(), Method: c.Method,
+			Amount: c.Amount, Refunded: money.Zero(c.Amount.Currency), Status: Pending, CreatedAt: now}
+		out[i] = p
+		args = append(args, p.ID, p.Reference, p.PayerID, p.Provider, "", p.Method, p.Amount.Amount, p.Amount.Currency, string(p.Status), db.Micros(now), db.Micros(now))
+	}
+	n, err := db.InsertRows(ctx, tx, `INSERT INTO payments (id, reference, payer_id, provider, provider_ref, method, amount, currency, status, created_at, updated_at) VALUES `,
+		11, args, " ON CONFLICT (reference) DO NOTHING")
+	if err != nil {
+		return nil, fmt.Errorf("payment: record: %w", err)
+	}
+	if n != int64(len(in)) {
+		return nil, fmt.Errorf("payment: %d of %d references already had a payment", int64(len(in))-n, len(in))
+	}
+	return out, nil
+}
+
 // Execute asks the provider to authorize and capture a payment from Begin. It writes
 // nothing: the caller records the outcome with Finish, in the same transaction as
 // whatever the payment was for. The returned error is the provider's refusal, if any;

@@ -73,7 +73,7 @@ type Tier struct {
 
 // ActiveAt reports whether the promotion applies at t.
 func (p Promotion) ActiveAt(t time.Time) bool {
-	return p.Status == StatusActive && !t.Before(p.StartsAt) && t.Before(p.EndsAt)
+	return (p.Status == StatusActive || p.Status == StatusRoom) && !t.Before(p.StartsAt) && t.Before(p.EndsAt)
 }
 
 // item returns the promotion's deal for a SKU of a product.
@@ -110,7 +110,11 @@ func (p Promotion) covers(product id.ID) bool {
 // Statuses of promotions and coupons.
 const (
 	StatusActive = "active"
-	StatusEnded  = "ended"
+	// StatusRoom is a promotion that is active only inside the live room that opened it
+	// (a live flash sale): checkout elsewhere never prices with it, so every unit goes
+	// through the room's gate.
+	StatusRoom  = "room"
+	StatusEnded = "ended"
 )
 
 // CouponKind is what a coupon takes off.

@@ -22,6 +22,9 @@ type QuoteInput struct {
 	BuyerID  id.ID
 	Shops    []ShopLines
 	Coupons  []string
+	// Room names a room-only promotion (a live flash sale) to price with, besides the
+	// shops' active ones: only the room that opened it passes it.
+	Room id.ID
 }
 
 // ShopLines is one shop's lines.
@@ -82,11 +85,19 @@ func (s *Service) Quote(ctx context.Context, q db.Querier, in QuoteInput) (Quote
 		used = append(used, c)
 	}
 	for _, sh := range in.Shops {
-		ps, err := loadPromotions(ctx, q, `WHERE shop_id = $1 AND status = 'active' AND starts_at <= $2 AND ends_at > $2`, sh.ShopID, db.Micros(in.At))
+		ps, err := loadPromotions(ctx, q, `WHERE shop_id = $1 AND (status = 'active' OR (status = 'room' AND id = $3)) AND starts_at <= $2 AND ends_at > $2`,
+			sh.ShopID, db.Micros(in.At), in.Room)
 		if err != nil {
 			return Quote{}, err
 		}
-		for _, p := range ps {
+		for i, p := range ps {
+			if p.ID == in.Room {
+				// The room prices its sale once, whatever is sold: its gate and the
+				// writer's conditional update count the units.
+				for k := range ps[i].Items {
+					ps[i].Items[k].Sold = 0
+				}
+			}
 			if p.PerBuyerLimit > 0 && in.BuyerID != 0 {
 				if inp.Bought[p.ID], err = boughtUnder(ctx, q, p.ID, in.BuyerID); err != nil {
 					return Quote{}, err
@@ -145,17 +156,12 @@ func (s *Service) Redeem(ctx context.Context, tx *db.Tx, checkoutID, buyer id.ID
 			if l.DealKind != FlashSale {
 				continue
 			}
-			res, err := tx.ExecContext(ctx, `UPDATE promotion_items SET sold = sold + $1 WHERE promotion_id = $2 AND product_id = $3 AND sku_id = $4
-				AND (quantity = 0 OR sold + $1 <= quantity)`, l.Quantity, l.DealPromotionID, l.ProductID, l.dealSKU)
-			if err != nil {
-				return fmt.Errorf("promo: take deal units: %w", err)
+			if err := s.TakeDealUnits(ctx, tx, l.DealPromotionID, l.ProductID, l.dealSKU, l.Quantity); err != nil {
+				return err
 			}
-			if n, _ := res.RowsAffected(); n == 0 {
-				return ErrDealSoldOut
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO promotion_purchases (promotion_id, order_id, sku_id, item_sku_id, product_id, buyer_id, quantity)
-				VALUES ($1, $2, $3, $4, $5, $6, $7)`, l.DealPromotionID, orderIDs[i], l.SKUID, l.dealSKU, l.ProductID, buyer, l.Quantity); err != nil {
-				return fmt.Errorf("promo: record deal purchase: %w", err)
+			if err := s.RecordPurchase(ctx, tx, DealPurchase{PromotionID: l.DealPromotionID, OrderID: orderIDs[i], SKUID: l.SKUID,
+				ItemSKUID: l.dealSKU, ProductID: l.ProductID, BuyerID: buyer, Quantity: l.Quantity}); err != nil {
+				return err
 			}
 			limits[l.DealPromotionID] = 0
 		}

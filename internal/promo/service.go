@@ -48,6 +48,9 @@ type PromotionInput struct {
 	MinSpend       int64     `json:"min_spend"`
 	DiscountAmount int64     `json:"discount_amount"`
 	AllProducts    bool      `json:"all_products"`
+	// RoomOnly makes the promotion apply only where a caller names it (QuoteInput.Room):
+	// a live room's flash sale.
+	RoomOnly bool `json:"-"`
 }
 
 // CreatePromotion creates a promotion on products of a shop the actor manages,
@@ -67,6 +70,9 @@ func (s *Service) CreatePromotion(ctx context.Context, actor auth.Actor, shopID 
 		Tiers: in.Tiers, MinSpend: in.MinSpend, DiscountAmount: in.DiscountAmount, AllProducts: in.AllProducts, CreatedAt: now}
 	if p.StartsAt.IsZero() {
 		p.StartsAt = now
+	}
+	if in.RoomOnly {
+		p.Status = StatusRoom
 	}
 	if err := s.validate(ctx, &p, in.Items, pol); err != nil {
 		return Promotion{}, err
@@ -197,7 +203,9 @@ func (s *Service) EndPromotion(ctx context.Context, actor auth.Actor, promotionI
 		return Promotion{}, err
 	}
 	now := s.now().UTC()
-	if _, err := s.db.ExecContext(ctx, `UPDATE promotions SET status = $1, ends_at = CASE WHEN ends_at > $2 THEN $2 ELSE ends_at END WHERE id = $3`,
+	// Ending one that has not started yet ends it the moment it would start.
+	if _, err := s.db.ExecContext(ctx, `UPDATE promotions SET status = $1,
+		ends_at = CASE WHEN ends_at <= $2 THEN ends_at WHEN starts_at < $2 THEN $2 ELSE starts_at + 1 END WHERE id = $3`,
 		StatusEnded, db.Micros(now), promotionID); err != nil {
 		return Promotion{}, err
 	}

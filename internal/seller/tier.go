@@ -303,9 +303,15 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 
 // TakeDailyOrderSlot counts one order placed for a shop today (the market's day) in
 // the caller's transaction, and fails with ErrDailyOrderCap, counting nothing, if the
-// shop's tier cap for the day is reached. One conditional upsert: two checkouts
-// racing for the last slot cannot both have it, on either engine.
+// shop's tier cap for the day is reached.
 func (s *Service) TakeDailyOrderSlot(ctx context.Context, tx *db.Tx, shopID id.ID, at time.Time) error {
+	return s.TakeDailyOrderSlots(ctx, tx, shopID, at, 1)
+}
+
+// TakeDailyOrderSlots counts n orders at once (a flash sale's batch), all or none. One
+// conditional upsert: two checkouts racing for the last slot cannot both have it, on
+// either engine.
+func (s *Service) TakeDailyOrderSlots(ctx context.Context, tx *db.Tx, shopID id.ID, at time.Time, n int) error {
 	// Only what the cap needs: this runs in checkout's writer transaction.
 	var sh Shop
 	err := tx.QueryRowContext(ctx, `SELECT name, market, tier_rank FROM shops WHERE id = $1`, shopID).Scan(&sh.Name, &sh.Market, &sh.TierRank)
@@ -326,17 +332,17 @@ func (s *Service) TakeDailyOrderSlot(ctx context.Context, tx *db.Tx, shopID id.I
 	tier := p.Tiers[rank(sh.TierRank, p)]
 	day := m.Day(at)
 	if tier.DailyOrderCap == 0 {
-		_, err := tx.ExecContext(ctx, `INSERT INTO shop_daily_orders (shop_id, day, orders) VALUES ($1, $2, 1)
-			ON CONFLICT (shop_id, day) DO UPDATE SET orders = shop_daily_orders.orders + 1`, shopID, day)
+		_, err := tx.ExecContext(ctx, `INSERT INTO shop_daily_orders (shop_id, day, orders) VALUES ($1, $2, $3)
+			ON CONFLICT (shop_id, day) DO UPDATE SET orders = shop_daily_orders.orders + excluded.orders`, shopID, day, int64(n))
 		return err
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO shop_daily_orders (shop_id, day, orders) VALUES ($1, $2, 1)
-		ON CONFLICT (shop_id, day) DO UPDATE SET orders = shop_daily_orders.orders + 1 WHERE shop_daily_orders.orders < $3`,
-		shopID, day, tier.DailyOrderCap)
+	res, err := tx.ExecContext(ctx, `INSERT INTO shop_daily_orders (shop_id, day, orders) SELECT $1, $2, CAST($3 AS BIGINT) WHERE CAST($3 AS BIGINT) <= CAST($4 AS BIGINT)
+		ON CONFLICT (shop_id, day) DO UPDATE SET orders = shop_daily_orders.orders + excluded.orders WHERE shop_daily_orders.orders + excluded.orders <= CAST($4 AS BIGINT)`,
+		shopID, day, int64(n), int64(tier.DailyOrderCap))
 	if err != nil {
 		return fmt.Errorf("seller: count daily order: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if k, _ := res.RowsAffected(); k == 0 {
 		return ErrDailyOrderCap.With("%s has taken its %d orders for %s (%s tier, %s time); orders open again tomorrow",
 			sh.Name, tier.DailyOrderCap, day, tier.Name, m.TimeZone)
 	}

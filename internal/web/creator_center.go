@@ -31,7 +31,11 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 				live = append(live, m)
 			}
 		}
-		s.render(w, r, "creator_setup", "Become a creator", "creator", live)
+		cats, _ := s.Creators.Categories(ctx)
+		s.render(w, r, "creator_setup", "Become a creator", "creator", struct {
+			Markets    []market.Market
+			Categories []string
+		}{live, cats})
 		return
 	}
 	if err != nil {
@@ -90,6 +94,11 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 	if elig.MinFollowers > 0 && elig.Followers < int64(elig.MinFollowers) {
 		progress = int(elig.Followers * 100 / int64(elig.MinFollowers))
 	}
+	collabs, err := s.creatorCollaborations(ctx, c, showcase)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "creator_center", "Creator Center", "creator", struct {
 		Creator     creator.Creator
 		Eligibility creator.Eligibility
@@ -99,12 +108,14 @@ func (s *Server) creatorCenter(w http.ResponseWriter, r *http.Request) {
 		Lives       []content.Session
 		Commissions []creator.Commission
 		Earnings    map[string][]money.Money
-	}{c, elig, progress, showcase, addable, lives, commissions, byStatus})
+		Collabs     creatorCollabs
+	}{c, elig, progress, showcase, addable, lives, commissions, byStatus, collabs})
 }
 
 func (s *Server) createProfile(w http.ResponseWriter, r *http.Request) {
 	_, err := s.Creators.CreateProfile(r.Context(), auth.From(r.Context()), creator.ProfileInput{
 		Handle: r.PostFormValue("handle"), Market: r.PostFormValue("market"), BirthDate: r.PostFormValue("birth_date"), Bio: r.PostFormValue("bio"),
+		Categories: r.PostForm["categories"],
 	})
 	if err != nil {
 		s.back(w, r, "/creator", err)

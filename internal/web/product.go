@@ -92,6 +92,13 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 			back += "?creator=" + cid.String()
 		}
 	}
+	// Otherwise the shopper's last click on a creator's signed link to this product
+	// credits the creator, within the market's attribution window.
+	if c, err := r.Cookie(affiliateCookie(p.ID)); err == nil && line.Attribution.CreatorID == 0 {
+		if cid, bp, err := s.Creators.LinkAttribution(ctx, c.Value, p.ID); err == nil {
+			line.Attribution = order.Attribution{Source: order.Source(creator.SourceAffiliateLink), CreatorID: cid, CommissionBP: bp}
+		}
+	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{
 		IdempotencyKey: r.PostFormValue("idempotency_key"), Market: p.Market, Lines: []order.LineInput{line},
 		ShippingAddress: addressFrom(r, p.Market), PaymentMethod: r.PostFormValue("payment_method"),

@@ -30,6 +30,7 @@ import (
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -47,21 +48,24 @@ var staticFS embed.FS
 
 // Deps are the services pages use.
 type Deps struct {
-	Log       *slog.Logger
-	Markets   *market.Service
-	Identity  *identity.Service
-	Sellers   *seller.Service
-	Catalog   *catalog.Service
-	Promos    *promo.Service
-	Orders    *order.Service
-	Creators  *creator.Service
-	Content   *content.Service
-	Hub       *live.Hub
-	Ledger    *ledger.Service
-	Analytics *analytics.Service
-	FX        *market.FX
-	Outbox    *outbox.Outbox
-	OpenAPI   *openapi.Service
+	Log      *slog.Logger
+	Markets  *market.Service
+	Identity *identity.Service
+	Sellers  *seller.Service
+	Catalog  *catalog.Service
+	Promos   *promo.Service
+	Orders   *order.Service
+	Creators *creator.Service
+	Content  *content.Service
+	Hub      *live.Hub
+	// FlashSales runs the rooms' flash sales.
+	FlashSales *live.FlashSales
+	Ledger     *ledger.Service
+	Analytics  *analytics.Service
+	FX         *market.FX
+	Outbox     *outbox.Outbox
+	OpenAPI    *openapi.Service
+	Payments   *payment.Service
 }
 
 // Server renders pages.
@@ -127,6 +131,8 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /creator/lives", s.scheduleLive)
 	mux.HandleFunc("POST /creator/lives/{id}/start", s.startLive)
 	mux.HandleFunc("POST /creator/lives/{id}/pin", s.pinProduct)
+	mux.HandleFunc("POST /creator/lives/{id}/flash-sales", s.startFlashSale)
+	mux.HandleFunc("POST /creator/lives/{id}/flash-sales/{sale}/end", s.endFlashSale)
 	mux.HandleFunc("POST /creator/lives/{id}/end", s.endLive)
 
 	mux.HandleFunc("GET /ops", s.opsHome)
@@ -164,7 +170,9 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/apps", s.sellerApps)
 	mux.HandleFunc("POST /seller/apps/{id}/deauthorize", s.sellerDeauthorize)
 	s.commerceRoutes(mux)
+	s.financeRoutes(mux)
 	s.sellerCenterRoutes(mux)
+	s.affiliateRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {
@@ -312,6 +320,8 @@ var funcs = template.FuncMap{
 	"chart":      func(days []analytics.Day, title string) template.HTML { return barChart(days, title) },
 	"normalised": func(a ledger.Account) money.Money { return a.Normalised() },
 	"amount":     func(v int64, cur string) string { return money.New(v, cur).Format() },
+	"mul100":     func(f float64) float64 { return f * 100 },
+	"bp":         func(v int64) money.BP { return money.BP(v) },
 	// initial is a product's placeholder picture until products carry images.
 	"initial": func(title string) string {
 		for _, r := range title {

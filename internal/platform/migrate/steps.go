@@ -758,6 +758,163 @@ var Steps = []Step{
 		// Attributes as a JSON object of name to value ({"material": "silk"}).
 		`ALTER TABLE products ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'`,
 	)},
+	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
+	{301, "ledger: commission due dates, payout destinations", SQL(
+		// When a creator's commission must have been paid (0 for a shop's share).
+		`ALTER TABLE ledger_settlements ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE ledger_payout_destinations (
+			owner_kind TEXT NOT NULL CHECK (owner_kind IN ('shop', 'creator')),
+			owner_id BIGINT NOT NULL,
+			destination TEXT NOT NULL,
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (owner_kind, owner_id)
+		)`,
+	)},
+	{500, "live flash sales", SQL(
+		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
+		// limit, units sold) opened from a live room; this row ties it to the room.
+		`CREATE TABLE live_flash_sales (
+			promotion_id BIGINT PRIMARY KEY REFERENCES promotions (id),
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX live_flash_sales_session ON live_flash_sales (session_id, created_at)`,
+	)},
+	{501, "live per-minute series", SQL(
+		// viewer_minutes is in thousandths, so an average of viewers is kept exactly.
+		`CREATE TABLE live_minutes (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			minute BIGINT NOT NULL,
+			viewers INTEGER NOT NULL DEFAULT 0,
+			peak_viewers INTEGER NOT NULL DEFAULT 0,
+			new_viewers INTEGER NOT NULL DEFAULT 0,
+			viewer_minutes BIGINT NOT NULL DEFAULT 0,
+			likes BIGINT NOT NULL DEFAULT 0,
+			comments BIGINT NOT NULL DEFAULT 0,
+			orders BIGINT NOT NULL DEFAULT 0,
+			units BIGINT NOT NULL DEFAULT 0,
+			gmv BIGINT NOT NULL DEFAULT 0,
+			currency TEXT NOT NULL DEFAULT '',
+			PRIMARY KEY (session_id, minute)
+		)`,
+	)},
+	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
+		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
+		// selling_since starts the pilot: the first time the creator was allowed to sell.
+		`ALTER TABLE creators ADD COLUMN selling_since BIGINT NOT NULL DEFAULT 0`,
+		// suspended_at > 0 suspends selling rights until suspended_until (0: until lifted).
+		`ALTER TABLE creators ADD COLUMN suspended_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE creators ADD COLUMN suspended_until BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE creators ADD COLUMN suspension_reason TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE affiliate_offers ADD COLUMN ads_commission_bp INTEGER NOT NULL DEFAULT 0 CHECK (ads_commission_bp BETWEEN 0 AND 8000)`,
+		`ALTER TABLE affiliate_offers ADD COLUMN requires_approval BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE affiliate_offers ADD COLUMN free_samples BOOLEAN NOT NULL DEFAULT FALSE`,
+		`ALTER TABLE affiliate_offers ADD COLUMN category TEXT NOT NULL DEFAULT ''`,
+		`CREATE TABLE offer_approvals (
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			status TEXT NOT NULL,
+			requested_at BIGINT NOT NULL,
+			decided_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (product_id, creator_id)
+		)`,
+		`CREATE TABLE pilot_uses (
+			kind TEXT NOT NULL,
+			ref_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			used_at BIGINT NOT NULL,
+			PRIMARY KEY (kind, ref_id)
+		)`,
+		`CREATE INDEX pilot_uses_creator ON pilot_uses (creator_id, kind, used_at)`,
+		`CREATE TABLE target_plans (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			market TEXT NOT NULL,
+			name TEXT NOT NULL,
+			commission_bp INTEGER NOT NULL CHECK (commission_bp BETWEEN 0 AND 8000),
+			flat_fee BIGINT NOT NULL CHECK (flat_fee >= 0),
+			currency TEXT NOT NULL,
+			flash_sale_requested BOOLEAN NOT NULL,
+			message TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			created_by BIGINT NOT NULL REFERENCES accounts (id),
+			created_at BIGINT NOT NULL,
+			CHECK (commission_bp > 0 OR flat_fee > 0)
+		)`,
+		`CREATE INDEX target_plans_shop ON target_plans (shop_id, id)`,
+		`CREATE TABLE target_plan_products (
+			plan_id BIGINT NOT NULL REFERENCES target_plans (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			PRIMARY KEY (plan_id, product_id)
+		)`,
+		`CREATE INDEX target_plan_products_product ON target_plan_products (product_id)`,
+		`CREATE TABLE target_plan_creators (
+			plan_id BIGINT NOT NULL REFERENCES target_plans (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			status TEXT NOT NULL,
+			responded_at BIGINT NOT NULL DEFAULT 0,
+			fee_due_at BIGINT NOT NULL DEFAULT 0,
+			fee_paid_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (plan_id, creator_id)
+		)`,
+		`CREATE INDEX target_plan_creators_creator ON target_plan_creators (creator_id, status)`,
+		`ALTER TABLE showcase_items ADD COLUMN plan_id BIGINT NOT NULL DEFAULT 0`,
+		`CREATE TABLE samples (
+			id BIGINT PRIMARY KEY,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			status TEXT NOT NULL,
+			note TEXT NOT NULL,
+			reject_reason TEXT NOT NULL DEFAULT '',
+			carrier TEXT NOT NULL DEFAULT '',
+			tracking_number TEXT NOT NULL DEFAULT '',
+			content_due_at BIGINT NOT NULL DEFAULT 0,
+			content_ref TEXT NOT NULL DEFAULT '',
+			requested_at BIGINT NOT NULL,
+			decided_at BIGINT NOT NULL DEFAULT 0,
+			shipped_at BIGINT NOT NULL DEFAULT 0,
+			delivered_at BIGINT NOT NULL DEFAULT 0,
+			fulfilled_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX samples_creator ON samples (creator_id, id)`,
+		`CREATE INDEX samples_shop ON samples (shop_id, status, id)`,
+		`ALTER TABLE commissions ADD COLUMN product_id BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE commissions ADD COLUMN source TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE commissions ADD COLUMN due_at BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE commissions ADD COLUMN paid_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX commissions_shop ON commissions (shop_id, status, due_at)`,
+		`CREATE TABLE affiliate_clicks (
+			id BIGINT PRIMARY KEY,
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			clicked_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX affiliate_clicks_creator ON affiliate_clicks (creator_id, product_id)`,
+		`CREATE TABLE collab_messages (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			creator_id BIGINT NOT NULL REFERENCES creators (id),
+			plan_id BIGINT NOT NULL,
+			from_seller BOOLEAN NOT NULL,
+			sender_id BIGINT NOT NULL REFERENCES accounts (id),
+			body TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX collab_messages_thread ON collab_messages (shop_id, creator_id, plan_id, id)`,
+		`CREATE TABLE collab_reads (
+			shop_id BIGINT NOT NULL,
+			creator_id BIGINT NOT NULL,
+			plan_id BIGINT NOT NULL,
+			seller_side BOOLEAN NOT NULL,
+			last_read_id BIGINT NOT NULL,
+			PRIMARY KEY (shop_id, creator_id, plan_id, seller_side)
+		)`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,

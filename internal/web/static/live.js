@@ -8,6 +8,9 @@
   const csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || '';
   const $ = (id) => document.getElementById(id);
   let lastSeq = 0, ws = null, backoff = 500, pinned = null, pendingLikes = 0;
+  // flash is the room's flash sale as last announced; buying says when the buy sheet
+  // is for it (the sale's SKU, its limit, its id) rather than for the pinned product.
+  let flash = null, buying = null;
 
   function connect() {
     const proto = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -33,6 +36,8 @@
         $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
         setStatus(d.status);
         if (d.pinned) showPinned(d.pinned);
+        if (d.flash) showFlash(d.flash);
+        showComment(d.comment);
         break;
       case 'stats':
         $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
@@ -42,8 +47,58 @@
       case 'pinned': showPinned(d); break;
       case 'status': setStatus(d.status); break;
       case 'notice': notice(d.text); break;
+      case 'flash': showFlash(d); break;
+      case 'comment': showComment(d); break;
+      case 'alert': notice('Host prompt: ' + d.text); break;
     }
   }
+
+  function showComment(c) {
+    $('pinned-comment').hidden = !c;
+    $('pinned-comment-text').textContent = c ? c.text : '';
+  }
+
+  // The host's moderation: pin a comment, slow the chat down.
+  async function moderate(body) {
+    const res = await fetch(`/api/v1/live/sessions/${sid}/moderation`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) });
+    const out = await res.json();
+    $('mod-result').textContent = res.ok ? 'Done.' : out.message + (out.field ? ` (${out.field})` : '');
+  }
+  if ($('mod-pin')) {
+    $('mod-pin').addEventListener('click', () => moderate({ action: 'pin_comment', text: $('mod-comment').value }));
+    $('mod-unpin').addEventListener('click', () => moderate({ action: 'unpin_comment' }));
+    $('mod-slow').addEventListener('change', () => moderate({ action: 'slow_mode', seconds: Number($('mod-slow').value) }));
+  }
+
+  // The flash banner: price, units left and a clock that counts down to the start,
+  // then to the end, ticking locally between frames.
+  function showFlash(f) {
+    flash = f;
+    $('flash').hidden = f.phase === 'ended';
+    $('flash-title').textContent = f.title;
+    $('flash-price').textContent = f.deal_display;
+    $('flash-was').textContent = f.display;
+    $('flash-left').textContent = f.phase === 'sold_out' || f.left === 0 ? 'SOLD OUT' : `${f.left} of ${f.quantity} left`;
+    $('flash-btn').disabled = f.phase !== 'open' || f.left === 0;
+    tickFlash();
+  }
+  function tickFlash() {
+    if (!flash) return;
+    const now = Date.now(), starts = Date.parse(flash.starts_at), ends = Date.parse(flash.ends_at);
+    const mmss = (ms) => { const s = Math.max(0, Math.ceil(ms / 1000)); return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`; };
+    if (now < starts) {
+      $('flash-clock').textContent = 'starts in ' + mmss(starts - now);
+      $('flash-btn').disabled = true;
+    } else if (now < ends) {
+      $('flash-clock').textContent = 'ends in ' + mmss(ends - now);
+      if (flash.phase === 'countdown') { flash.phase = 'open'; $('flash-btn').disabled = flash.left === 0; }
+    } else {
+      $('flash-clock').textContent = 'ended';
+      $('flash-btn').disabled = true;
+    }
+  }
+  setInterval(tickFlash, 250);
 
   function addLine(user, text, cls) {
     const line = document.createElement('div');
@@ -108,15 +163,23 @@
   // Buying: the address is remembered on this device, so the next buy is one tap.
   const saved = JSON.parse(localStorage.getItem('liveshop.address') || '{}');
   for (const k of ['line1', 'city', 'postal']) if (saved[k] && $('addr-' + k)) $('addr-' + k).value = saved[k];
-  $('buy-btn').addEventListener('click', () => {
+  function openSheet(what) {
+    buying = what;
     $('buy-sheet').hidden = false;
-    if ($('sheet-title') && pinned) $('sheet-title').textContent = pinned.title;
+    if ($('sheet-title')) $('sheet-title').textContent = what.flash ? `${what.title} at the flash price ${what.price}` : what.title;
+    if ($('buy-qty')) { $('buy-qty').max = what.flash ? what.limit : 999; $('buy-qty').value = 1; }
     const first = $('addr-line1') && !$('addr-line1').value ? $('addr-line1') : $('buy-confirm');
     if (first) first.focus();
+  }
+  $('buy-btn').addEventListener('click', () => {
+    if (pinned) openSheet({ sku: pinned.sku_id, title: pinned.title });
+  });
+  $('flash-btn').addEventListener('click', () => {
+    if (flash) openSheet({ sku: flash.sku_id, title: flash.title, price: flash.deal_display, flash: flash.id, limit: flash.per_buyer_limit });
   });
   const confirm = $('buy-confirm');
   if (confirm) confirm.addEventListener('click', async () => {
-    if (!pinned) return;
+    if (!buying) return;
     const address = { name: $('addr-name').value, line1: $('addr-line1').value, city: $('addr-city').value,
       postal_code: $('addr-postal').value, country: room.dataset.market };
     localStorage.setItem('liveshop.address', JSON.stringify({ line1: address.line1, city: address.city, postal: address.postal_code }));
@@ -126,15 +189,16 @@
       const res = await fetch(`/api/v1/live/sessions/${sid}/orders`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
-        body: JSON.stringify({ sku_id: pinned.sku_id, quantity: Number($('buy-qty').value), idempotency_key: crypto.randomUUID(),
-          shipping_address: address, payment_method: $('buy-method').value }),
+        body: JSON.stringify({ sku_id: buying.sku, quantity: Number($('buy-qty').value), idempotency_key: crypto.randomUUID(),
+          shipping_address: address, payment_method: $('buy-method').value, flash_sale_id: buying.flash || undefined }),
       });
       const body = await res.json();
       if (res.ok) {
         const o = body.orders[0];
         $('buy-result').innerHTML = '';
         const a = document.createElement('a');
-        a.href = '/orders/' + o.id; a.textContent = 'Order placed ✓ view it'; a.id = 'order-link';
+        a.href = '/orders/' + o.id; a.id = 'order-link';
+        a.textContent = body.status === 'pending' ? 'Got it ✓ your order is placed and being paid; view it' : 'Order placed ✓ view it';
         $('buy-result').append(a);
       } else {
         $('buy-result').textContent = body.message + (body.field ? ` (${body.field})` : '');

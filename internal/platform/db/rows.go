@@ -1,0 +1,72 @@
+package db
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+)
+
+// rowsPerInsert are the sizes of multi-row inserts: a batch's rows go in the largest
+// that fit, so only these few statement texts exist (and each is prepared once).
+var rowsPerInsert = []int{128, 32, 8, 1}
+
+// InsertRows inserts many rows with few statements: head is "INSERT INTO t (a, b, c)
+// VALUES ", args holds cols values per row, row after row, and tail (may be empty)
+// follows the VALUES list ("ON CONFLICT ... DO NOTHING"). A group-commit writer pays
+// per statement, not per row, so this is what makes a batch of orders cheap.
+func InsertRows(ctx context.Context, tx *Tx, head string, cols int, args []any, tail string) (int64, error) {
+	if cols < 1 || len(args)%cols != 0 {
+		return 0, fmt.Errorf("db: insert rows: %d values is not a whole number of %d-column rows", len(args), cols)
+	}
+	var affected int64
+	for len(args) > 0 {
+		n := len(args) / cols
+		for _, size := range rowsPerInsert {
+			if size <= n {
+				n = size
+				break
+			}
+		}
+		res, err := tx.ExecContext(ctx, head+valuesList(tx.engine, n, cols)+tail, args[:n*cols]...)
+		if err != nil {
+			return affected, err
+		}
+		k, _ := res.RowsAffected()
+		affected += k
+		args = args[n*cols:]
+	}
+	return affected, nil
+}
+
+var valuesCache sync.Map // "engine/rows/cols" -> "($1, $2), ($3, $4)"
+
+func valuesList(e Engine, rows, cols int) string {
+	key := fmt.Sprint(e, "/", rows, "/", cols)
+	if v, ok := valuesCache.Load(key); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	for r := range rows {
+		if r > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for i := range cols {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			// SQLite gets anonymous parameters: its driver looks each numbered one up
+			// by name, which costs time quadratic in a statement's parameters, while
+			// anonymous ones bind by position.
+			if e == SQLite {
+				b.WriteByte('?')
+			} else {
+				fmt.Fprintf(&b, "$%d", r*cols+i+1)
+			}
+		}
+		b.WriteByte(')')
+	}
+	valuesCache.Store(key, b.String())
+	return b.String()
+}
