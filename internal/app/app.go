@@ -112,6 +112,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Identity.SecureCookies = cfg.SecureCookies
 	a.Sellers = seller.NewService(d, a.Markets, a.Identity, a.Outbox, log)
 	a.Catalog = catalog.NewService(d, a.Markets, a.Sellers, a.Outbox, log)
+	a.Catalog.Images = catalog.NewDirStore(cfg.DataDir)
 	a.Promos = promo.NewService(d, a.Markets, a.Sellers, a.Catalog, log)
 	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)

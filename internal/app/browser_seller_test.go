@@ -3,6 +3,8 @@ package app_test
 import (
 	"context"
 	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -10,7 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
@@ -101,6 +105,8 @@ func TestBrowserShopReviewListingAndDailyCap(t *testing.T) {
 		waitText("#daily-cap", "2"),
 		waitText("#next-tier", "Standard"),
 		waitText("#probation-days-left", "30"),
+		waitText(`#checklist li[data-step="approved"]`, "✅"),
+		waitText(`#checklist li[data-step="product"]`, "⬜"),
 		chromedp.Navigate(shopURL),
 		chromedp.SetValue(chromedp.ID("p-title"), "Jade Roller"),
 		chromedp.SetValue(chromedp.ID("p-price"), "15.00"),
@@ -264,5 +270,191 @@ func TestBrowserBulkImport(t *testing.T) {
 	}
 	if n, _ := s.Catalog.CountListings(bg, shop.ID); n != 40 {
 		t.Fatalf("%d products imported", n)
+	}
+	// A picture for one of them, from the shop page, shown on the product page.
+	png := t.TempDir() + "/candle.png"
+	if err := os.WriteFile(png, []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ps, _ := s.Catalog.ProductsOfShop(bg, shop.ID, 1)
+	var naturalWidth int64
+	err = doSteps(ctx,
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		chromedp.SetUploadFiles(chromedp.CSS(".image-form input[type=file]"), []string{png}),
+		chromedp.Submit(chromedp.CSS(".image-form input[type=file]")),
+		waitText(".flash", "Image added to “"+ps[0].Title+"”"),
+		chromedp.Navigate(s.URL+"/products/"+ps[0].ID.String()),
+		chromedp.WaitVisible(chromedp.CSS("#product-images img")),
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			// The browser decoded the picture served from the image store.
+			for i := 0; i < 100 && naturalWidth == 0; i++ {
+				v, err := chromedp.Evaluate[int64](`document.querySelector('#product-images img').naturalWidth`)(ctx, tg)
+				if err != nil {
+					return err
+				}
+				naturalWidth = v
+				time.Sleep(20 * time.Millisecond)
+			}
+			return nil
+		}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if naturalWidth != 1 {
+		t.Fatalf("image width %d", naturalWidth)
+	}
+}
+
+// A seller asks to sell a brand as its owner; an operator approves it; with enough
+// products the seller joins the Mall and the shop carries the badge.
+func TestBrowserBrandReviewAndMall(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ops, err := s.Identity.Provision(bg, "olive@ops.test", "Olive Ops", pw, auth.Operator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, _ := s.Markets.Policy(bg, "US", time.Now())
+	p.Mall.MinSPSX100, p.Mall.MinProducts = 0, 2
+	if _, err := s.Markets.SetPolicy(bg, ops.Actor(), "US", time.Now(), p, "browser test: Mall without a score"); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, title := range []string{"Jade roller", "Silk pillowcase"} {
+		if _, err := s.Catalog.CreateProduct(bg, owner.Actor(), shop.ID, catalog.ProductInput{Title: title,
+			SKUs: []catalog.SKUInput{{Price: money.New(1500, "USD"), Stock: 3}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := s.URL + "/seller/shops/" + shop.ID.String() + "/mall"
+	err = doSteps(ctx,
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText(`#mall-requirements tr[data-req="brand"]`, "not yet"),
+		chromedp.SetValue(chromedp.ID("brand-name"), "Nina Home"),
+		chromedp.SetValue(chromedp.ID("brand-expires"), time.Now().AddDate(2, 0, 0).Format(time.DateOnly)),
+		chromedp.SetValue(chromedp.ID("brand-docs"), "USPTO 9876543"),
+		chromedp.Submit(chromedp.ID("brand-name")),
+		waitText(".flash", "sent for review"),
+		waitText("#brands .brand-status", "pending"),
+
+		logout(),
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops"),
+		chromedp.Click(chromedp.ID("brands-link")),
+		waitText("#brand-queue", "USPTO 9876543"),
+		chromedp.Click(chromedp.CSS("#brand-queue button.approve")),
+		waitText(".flash", "approved"),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(page),
+		waitText(`#mall-requirements tr[data-req="brand"]`, "met"),
+		chromedp.Click(chromedp.ID("join-mall")),
+		waitText(".flash", "now a Mall shop"),
+		waitText("#mall-badge", "mall"),
+
+		// The storefront: the Mall section lists the shop's products, search finds
+		// them by word, and the product page carries the badge.
+		chromedp.Navigate(s.URL+"/mall?market=US"),
+		waitText("#results", "Jade roller"),
+		chromedp.Navigate(s.URL+"/search?market=US"),
+		chromedp.SetValue(chromedp.ID("q"), "silk"),
+		chromedp.Submit(chromedp.ID("q")),
+		waitText("#results", "Silk pillowcase"),
+		chromedp.Click(chromedp.CSS("#results a")),
+		waitText("#shop-badge", "mall"),
+		chromedp.Navigate(s.URL+"/search?market=US&q=silk&min=abc"),
+		waitText("#search-problem", "Prices are amounts"),
+		chromedp.Navigate(s.URL+"/search?market=US&category=spaceships"),
+		waitText("#search-problem", "category"),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The JSON API answers the same search, and refuses bad input naming the field.
+	for _, c := range []struct {
+		query, want string
+		status      int
+	}{
+		{"market=US&q=jade&mall_only=true", `"title":"Jade roller"`, 200},
+		{"market=US&category=spaceships", `"field":"category"`, 400},
+		{"market=US&min_price=-5", `"field":"min_price"`, 400},
+		{"market=ZZ", `"field":"market"`, 404},
+	} {
+		res, err := http.Get(s.URL + "/api/v1/search/products?" + c.query)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		if res.StatusCode != c.status || !strings.Contains(string(body), c.want) {
+			t.Errorf("%s: %d %s", c.query, res.StatusCode, body)
+		}
+	}
+}
+
+// An operator prohibits a keyword; a listing containing it waits for review instead
+// of going live; the operator rejects it and the seller reads why.
+func TestBrowserProductReview(t *testing.T) {
+	ctx := browser(t)
+	s := start(t, false)
+	bg := context.Background()
+	owner, err := s.Identity.Provision(bg, "nina@seller.test", "Nina Seller", pw, auth.Seller)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Identity.Provision(bg, "olive@ops.test", "Olive Ops", pw, auth.Operator); err != nil {
+		t.Fatal(err)
+	}
+	shop, err := s.Sellers.Register(bg, owner.Actor(), seller.RegisterInput{Market: "US", Name: "Nina Home"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = doSteps(ctx,
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops"),
+		chromedp.Click(chromedp.ID("products-link")),
+		chromedp.SetValue(chromedp.CSS("#keyword-form input[name=keyword]"), "replica"),
+		chromedp.SetValue(chromedp.CSS("#keyword-form input[name=reason]"), "counterfeits are prohibited"),
+		chromedp.Submit(chromedp.CSS("#keyword-form input[name=keyword]")),
+		waitText(".flash", "is prohibited in US"),
+		waitText("#keywords", "replica"),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		chromedp.SetValue(chromedp.ID("p-title"), "Replica designer bag"),
+		chromedp.SetValue(chromedp.ID("p-price"), "49.00"),
+		chromedp.Submit(chromedp.ID("p-title")),
+		waitText(".flash", "waiting for review"),
+		waitText("#shop-products", "pending_review"),
+
+		logout(),
+		login(s, "olive@ops.test"),
+		chromedp.Navigate(s.URL+"/ops/products"),
+		waitText("#product-queue", "Replica designer bag"),
+		chromedp.SetValue(chromedp.CSS("#product-queue input[name=reason]"), "Replicas of branded goods are not allowed"),
+		chromedp.Submit(chromedp.CSS("#product-queue input[name=reason]")),
+		waitText(".flash", "is rejected"),
+		chromedp.WaitVisible(chromedp.ID("product-queue-empty")),
+
+		logout(),
+		login(s, "nina@seller.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shop.ID.String()),
+		waitText("#shop-products", "rejected"),
+		waitText("#shop-products .review-note", "Replicas of branded goods are not allowed"),
+	)
+	if err != nil {
+		t.Fatal(err)
 	}
 }

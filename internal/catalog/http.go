@@ -17,6 +17,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/products/{id}", s.handleGet)
 	mux.HandleFunc("PUT /api/v1/skus/{id}/stock", s.handleSetStock)
 	mux.HandleFunc("PUT /api/v1/skus/{id}/price", s.handleSetPrice)
+	s.SearchRoutes(mux)
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {

@@ -29,7 +29,7 @@ import (
 // page can show a bar while a large file runs in the background.
 
 // ImportColumns are the columns a file may have; title and price are required.
-var ImportColumns = []string{"product", "title", "description", "category", "seller_sku", "sku_name", "price", "stock"}
+var ImportColumns = []string{"product", "title", "description", "category", "seller_sku", "sku_name", "price", "stock", "attributes"}
 
 // MaxImportRows bounds one file.
 const MaxImportRows = 10000
@@ -272,6 +272,20 @@ type rowProblem struct {
 func importInput(g *importGroup, currency string) (ProductInput, *rowProblem) {
 	first := g.rows[0].fields
 	in := ProductInput{Title: first["title"], Description: first["description"], Category: first["category"]}
+	// attributes: "material=silk; origin=Thailand"
+	if a := first["attributes"]; a != "" {
+		in.Attributes = map[string]string{}
+		for _, pair := range strings.Split(a, ";") {
+			if strings.TrimSpace(pair) == "" {
+				continue
+			}
+			name, v, ok := strings.Cut(pair, "=")
+			if !ok {
+				return in, &rowProblem{g.rows[0], "attributes", "invalid_field", fmt.Sprintf("attribute %q is not name=value", strings.TrimSpace(pair))}
+			}
+			in.Attributes[strings.TrimSpace(name)] = strings.TrimSpace(v)
+		}
+	}
 	for _, r := range g.rows {
 		if msg, bad := r.fields["_error"]; bad {
 			return in, &rowProblem{r, "", "bad_row", "this row cannot be read: " + msg}

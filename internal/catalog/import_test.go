@@ -69,6 +69,15 @@ func TestImportCSVKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 			t.Fatalf("other seller read the job: %v", err)
 		}
 
+		// Attributes as name=value pairs; a malformed pair is that row's error.
+		attrJob, err := c.Catalog.ImportCSV(ctx, ana, shop.ID, []byte("title,price,attributes\nScarf,5.00,material=silk; origin=TH\nShawl,5.00,silk"))
+		if err != nil || attrJob.Imported != 1 || len(attrJob.Errors) != 1 || attrJob.Errors[0].Row != 3 || attrJob.Errors[0].Column != "attributes" {
+			t.Fatalf("attributes import %+v %v", attrJob, err)
+		}
+		scarf, _ := c.Catalog.ProductsOfShop(ctx, shop.ID, 1)
+		if scarf[0].Attributes["material"] != "silk" || scarf[0].Attributes["origin"] != "TH" {
+			t.Fatalf("scarf %+v", scarf[0])
+		}
 		// Files refused as a whole change nothing.
 		for _, f := range []struct{ name, file, field string }{
 			{"empty", "", "file"},
@@ -81,8 +90,8 @@ func TestImportCSVKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 				t.Errorf("%s: %v", f.name, err)
 			}
 		}
-		if ps, _ := c.Catalog.ProductsOfShop(ctx, shop.ID, 10); len(ps) != 2 {
-			t.Fatalf("refused files imported %d", len(ps)-2)
+		if ps, _ := c.Catalog.ProductsOfShop(ctx, shop.ID, 10); len(ps) != 3 {
+			t.Fatalf("refused files imported %d", len(ps)-3)
 		}
 		// A big file through the background path reports progress to the end.
 		var b strings.Builder

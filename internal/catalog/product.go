@@ -29,16 +29,20 @@ const (
 
 // Product is a listing with one or more SKUs.
 type Product struct {
-	ID          id.ID     `json:"id"`
-	ShopID      id.ID     `json:"shop_id"`
-	Market      string    `json:"market"`
-	Title       string    `json:"title"`
-	Description string    `json:"description"`
-	Category    string    `json:"category,omitempty"`
-	Status      Status    `json:"status"`
-	SKUs        []SKU     `json:"skus"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          id.ID   `json:"id"`
+	ShopID      id.ID   `json:"shop_id"`
+	Market      string  `json:"market"`
+	Title       string  `json:"title"`
+	Description string  `json:"description"`
+	Category    string  `json:"category,omitempty"`
+	Status      Status  `json:"status"`
+	ReviewNote  string  `json:"review_note,omitempty"` // why it waits for review, or the reviewer's reason
+	SKUs        []SKU   `json:"skus"`
+	Images      []Image `json:"images,omitempty"` // filled by Product (one product), not by lists
+	// Attributes describe the product (material, size chart, origin), name to value.
+	Attributes map[string]string `json:"attributes,omitempty"`
+	CreatedAt  time.Time         `json:"created_at"`
+	UpdatedAt  time.Time         `json:"updated_at"`
 }
 
 // SKU is one purchasable variant.
@@ -83,15 +87,19 @@ var (
 	ErrDuplicateSKU    = errs.New(errs.Invalid, "duplicate_seller_sku", "each SKU of a product needs its own seller SKU")
 )
 
+// MaxAttributes bounds a product's attributes.
+const MaxAttributes = 30
+
 // MaxStock bounds stock so sums of stock cannot overflow.
 const MaxStock = 1_000_000_000
 
 // ProductInput is what a seller gives to list a product.
 type ProductInput struct {
-	Title       string     `json:"title"`
-	Description string     `json:"description"`
-	Category    string     `json:"category"` // a code of the category tree; optional
-	SKUs        []SKUInput `json:"skus"`
+	Title       string            `json:"title"`
+	Description string            `json:"description"`
+	Category    string            `json:"category"` // a code of the category tree; optional
+	Attributes  map[string]string `json:"attributes"`
+	SKUs        []SKUInput        `json:"skus"`
 }
 
 // SKUInput describes one SKU of a new product.
@@ -111,6 +119,23 @@ func (in *ProductInput) validate(currency string) error {
 	}
 	if utf8.RuneCountInString(in.Description) > 10000 {
 		return errs.Invalidf("description", "a description is at most 10,000 characters")
+	}
+	if len(in.Attributes) > MaxAttributes {
+		return errs.Invalidf("attributes", "a product has at most %d attributes", MaxAttributes)
+	}
+	if len(in.Attributes) > 0 {
+		clean := make(map[string]string, len(in.Attributes))
+		for name, v := range in.Attributes {
+			name, v = strings.TrimSpace(name), strings.TrimSpace(v)
+			if n := utf8.RuneCountInString(name); n < 1 || n > 40 {
+				return errs.Invalidf("attributes", "an attribute name is 1-40 characters (%q)", name)
+			}
+			if utf8.RuneCountInString(v) > 200 {
+				return errs.Invalidf("attributes."+name, "an attribute value is at most 200 characters")
+			}
+			clean[name] = v
+		}
+		in.Attributes = clean
 	}
 	if len(in.SKUs) < 1 || len(in.SKUs) > 100 {
 		return errs.Invalidf("skus", "a product has 1-100 SKUs")

@@ -144,6 +144,20 @@ func TestSearchWithFiltersAndCursor(t *testing.T) {
 		if e := errs.As(err); e == nil || e.Code != "category_not_found" || e.Field != "category" {
 			t.Fatalf("unknown category: %v", err)
 		}
+		// Attributes are kept (trimmed) and checked.
+		withAttrs, err := c.Catalog.CreateProduct(ctx, ana, plain.ID, catalog.ProductInput{Title: "Silk scarf", Category: "accessories",
+			Attributes: map[string]string{" material ": " silk ", "origin": "Thailand"}, SKUs: []catalog.SKUInput{{Price: money.New(100, "USD"), Stock: 1}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := c.Catalog.Product(ctx, withAttrs.ID); got.Attributes["material"] != "silk" || got.Attributes["origin"] != "Thailand" || len(got.Attributes) != 2 {
+			t.Fatalf("attributes %v", got.Attributes)
+		}
+		_, err = c.Catalog.CreateProduct(ctx, ana, plain.ID, catalog.ProductInput{Title: "Thing", Attributes: map[string]string{"": "x"},
+			SKUs: []catalog.SKUInput{{Price: money.New(100, "USD"), Stock: 1}}})
+		if e := errs.As(err); e == nil || e.Field != "attributes" {
+			t.Fatalf("empty attribute name: %v", err)
+		}
 		// An edited title is found by its new words (FTS trigger / generated column).
 		ps, _ := c.Catalog.ProductsOfShop(ctx, plain.ID, 10)
 		newTitle := "Noise cancelling earbuds"

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -27,6 +28,8 @@ type Service struct {
 	outbox  *outbox.Outbox
 	log     *slog.Logger
 	now     func() time.Time
+	// Images keeps product pictures; nil until the app sets it (AddImage refuses then).
+	Images ImageStore
 }
 
 // NewService returns a catalog service.
@@ -55,15 +58,26 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 	if err := s.checkListingCap(ctx, shop, now); err != nil {
 		return Product{}, err
 	}
+	note, err := s.screen(ctx, shop.Market, in)
+	if err != nil {
+		return Product{}, err
+	}
 	p := Product{ID: id.New(), ShopID: shop.ID, Market: shop.Market, Title: in.Title, Description: in.Description,
-		Category: in.Category, Status: Live, CreatedAt: now, UpdatedAt: now}
+		Category: in.Category, Attributes: in.Attributes, Status: Live, ReviewNote: note, CreatedAt: now, UpdatedAt: now}
+	attrs, err := json.Marshal(in.Attributes)
+	if err != nil || len(in.Attributes) == 0 {
+		attrs = []byte("{}")
+	}
+	if note != "" {
+		p.Status = PendingReview
+	}
 	for _, si := range in.SKUs {
 		p.SKUs = append(p.SKUs, SKU{ID: id.New(), ProductID: p.ID, SellerSKU: si.SellerSKU, Name: si.Name, Price: si.Price, Stock: si.Stock})
 	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
-			db.Micros(now), db.Micros(now), p.Category); err != nil {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category, review_note, attributes)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
+			db.Micros(now), db.Micros(now), p.Category, p.ReviewNote, string(attrs)); err != nil {
 			return err
 		}
 		for _, k := range p.SKUs {
@@ -94,7 +108,8 @@ func (s *Service) Product(ctx context.Context, productID id.ID) (Product, error)
 	if len(ps) == 0 {
 		return Product{}, ErrProductNotFound
 	}
-	return ps[0], nil
+	ps[0].Images, err = s.ImagesOf(ctx, productID)
+	return ps[0], err
 }
 
 // ProductsOfShop lists a shop's products, newest first.
@@ -136,7 +151,7 @@ func (s *Service) ProductsByID(ctx context.Context, ids []id.ID) ([]Product, err
 
 // products loads products matching where (with its ORDER BY and LIMIT) and their SKUs.
 func (s *Service) products(ctx context.Context, where string, args ...any) ([]Product, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.shop_id, p.market, p.title, p.description, p.status, p.created_at, p.updated_at, p.category
+	rows, err := s.db.QueryContext(ctx, `SELECT p.id, p.shop_id, p.market, p.title, p.description, p.status, p.created_at, p.updated_at, p.category, p.review_note, p.attributes
 		FROM products p `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list products: %w", err)
@@ -146,9 +161,16 @@ func (s *Service) products(ctx context.Context, where string, args ...any) ([]Pr
 	for rows.Next() {
 		var p Product
 		var created, updated int64
-		if err := rows.Scan(&p.ID, &p.ShopID, &p.Market, &p.Title, &p.Description, &p.Status, &created, &updated, &p.Category); err != nil {
+		var attrs string
+		if err := rows.Scan(&p.ID, &p.ShopID, &p.Market, &p.Title, &p.Description, &p.Status, &created, &updated, &p.Category, &p.ReviewNote, &attrs); err != nil {
 			rows.Close()
 			return nil, err
+		}
+		if attrs != "{}" && attrs != "" {
+			if err := json.Unmarshal([]byte(attrs), &p.Attributes); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("catalog: product %s attributes: %w", p.ID, err)
+			}
 		}
 		p.CreatedAt, p.UpdatedAt = db.Time(created), db.Time(updated)
 		index[p.ID] = len(out)

@@ -15,6 +15,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/shops/{id}", s.handleGet)
 	mux.HandleFunc("POST /api/v1/shops/{id}/follow", s.handleFollow)
 	mux.HandleFunc("DELETE /api/v1/shops/{id}/follow", s.handleUnfollow)
+	s.centerRoutes(mux)
 }
 
 func (s *Service) handleRegister(w http.ResponseWriter, r *http.Request) {

@@ -32,6 +32,10 @@ func (s *Service) SettlementDelay(ctx context.Context, shopID id.ID, at time.Tim
 }
 
 func settlementDelay(shop Shop, p market.Policy, at time.Time) (int, string, error) {
+	// A restricted or suspended shop's money waits longest (an enforcement action).
+	if (shop.Status == Restricted || shop.Status == Suspended) && p.Settlement.EnforcementDelayDays > 0 {
+		return max(p.Settlement.EnforcementDelayDays, p.Settlement.DelayDays), DelayEnforcement, nil
+	}
 	if !shop.ActivatedAt.IsZero() && at.Before(shop.ActivatedAt.AddDate(0, 0, p.Probation.Days)) && p.Settlement.ProbationDelayDays > p.Settlement.DelayDays {
 		return p.Settlement.ProbationDelayDays, DelayProbation, nil
 	}

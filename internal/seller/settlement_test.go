@@ -8,7 +8,7 @@ import (
 )
 
 func TestSettlementDelayIsLongerInProbation(t *testing.T) {
-	p := market.Policy{Probation: market.ProbationPolicy{Days: 30}, Settlement: market.SettlementPolicy{DelayDays: 7, ProbationDelayDays: 15}}
+	p := market.Policy{Probation: market.ProbationPolicy{Days: 30}, Settlement: market.SettlementPolicy{DelayDays: 7, ProbationDelayDays: 15, EnforcementDelayDays: 30}}
 	activated := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
@@ -21,6 +21,9 @@ func TestSettlementDelayIsLongerInProbation(t *testing.T) {
 		{"last day of probation", Shop{ActivatedAt: activated}, activated.AddDate(0, 0, 30).Add(-time.Second), 15, DelayProbation},
 		{"after probation", Shop{ActivatedAt: activated}, activated.AddDate(0, 0, 30), 7, DelayStandard},
 		{"never activated", Shop{}, activated, 7, DelayStandard},
+		{"restricted", Shop{ActivatedAt: activated, Status: Restricted}, activated.AddDate(1, 0, 0), 30, DelayEnforcement},
+		{"suspended in probation", Shop{ActivatedAt: activated, Status: Suspended}, activated.AddDate(0, 0, 3), 30, DelayEnforcement},
+		{"active again", Shop{ActivatedAt: activated, Status: Active}, activated.AddDate(1, 0, 0), 7, DelayStandard},
 	}
 	for _, tt := range tests {
 		days, reason, err := settlementDelay(tt.shop, p, tt.at)

@@ -274,7 +274,8 @@ func (s *Service) GraduateAll(ctx context.Context, at time.Time) (int, error) {
 	return moved, nil
 }
 
-// Run grades every shop every interval until ctx ends (the scheduled graduation job).
+// Run grades every shop and applies the enforcement thresholds every interval until
+// ctx ends (the scheduled graduation and enforcement jobs).
 func (s *Service) Run(ctx context.Context, every time.Duration) {
 	if every <= 0 {
 		every = time.Hour
@@ -291,6 +292,11 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 			} else if n > 0 {
 				s.log.Info("graduation job", "graduated", n)
 			}
+			if n, err := s.EnforceAll(ctx, s.now()); err != nil {
+				s.log.Error("enforcement job", "err", err)
+			} else if n > 0 {
+				s.log.Info("enforcement job", "restricted", n)
+			}
 		}
 	}
 }
@@ -306,7 +312,12 @@ func (s *Service) TakeDailyOrderSlot(ctx context.Context, tx *db.Tx, shopID id.I
 // conditional upsert: two checkouts racing for the last slot cannot both have it, on
 // either engine.
 func (s *Service) TakeDailyOrderSlots(ctx context.Context, tx *db.Tx, shopID id.ID, at time.Time, n int) error {
-	sh, err := s.LoadShop(ctx, tx, shopID)
+	// Only what the cap needs: this runs in checkout's writer transaction.
+	var sh Shop
+	err := tx.QueryRowContext(ctx, `SELECT name, market, tier_rank FROM shops WHERE id = $1`, shopID).Scan(&sh.Name, &sh.Market, &sh.TierRank)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrShopNotFound
+	}
 	if err != nil {
 		return err
 	}

@@ -176,6 +176,10 @@ func (s *Server) addProduct(w http.ResponseWriter, r *http.Request) {
 		s.back(w, r, back, err)
 		return
 	}
+	if p.Status == catalog.PendingReview {
+		done(w, r, back, "“"+p.Title+"” is waiting for review: it "+p.ReviewNote+".")
+		return
+	}
 	done(w, r, back, "“"+p.Title+"” is live. Offer creators a commission to have them sell it.")
 }
 

@@ -83,3 +83,35 @@ func (s *Server) sellerImportStatus(w http.ResponseWriter, r *http.Request) {
 	}
 	httpx.WriteJSON(w, http.StatusOK, j)
 }
+
+// sellerAddImage uploads a picture for a product from the shop page.
+func (s *Server) sellerAddImage(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	pid, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	p, err := s.Catalog.Product(ctx, pid)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := "/seller/shops/" + p.ShopID.String()
+	r.Body = http.MaxBytesReader(w, r.Body, catalog.MaxImageBytes+1<<16)
+	f, _, err := r.FormFile("image")
+	if err != nil {
+		s.back(w, r, back, errs.Invalidf("image", "choose an image of at most 5 MB"))
+		return
+	}
+	defer f.Close()
+	data, err := io.ReadAll(f)
+	if err == nil {
+		_, err = s.Catalog.AddImage(ctx, auth.From(ctx), pid, data)
+	}
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	done(w, r, back, "Image added to “"+p.Title+"”.")
+}

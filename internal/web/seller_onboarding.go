@@ -16,11 +16,16 @@ import (
 
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
+	s.mallRoutes(mux)
+	s.productReviewRoutes(mux)
+	mux.HandleFunc("GET /search", s.searchPage)
+	mux.HandleFunc("GET /mall", s.mallPage)
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)
 	mux.HandleFunc("GET /seller/shops/{id}/performance", s.sellerPerformance)
 	mux.HandleFunc("GET /seller/shops/{id}/import", s.sellerImportPage)
 	mux.HandleFunc("POST /seller/shops/{id}/import", s.sellerImport)
 	mux.HandleFunc("GET /seller/imports/{id}", s.sellerImportStatus)
+	mux.HandleFunc("POST /seller/products/{id}/images", s.sellerAddImage)
 	mux.HandleFunc("POST /seller/shops/{id}/resubmit", s.sellerResubmit)
 	mux.HandleFunc("GET /ops/shops", s.opsShops)
 	mux.HandleFunc("POST /ops/shops/{id}/decide", s.opsDecideShop)

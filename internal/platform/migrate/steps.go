@@ -703,6 +703,61 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX import_jobs_shop ON import_jobs (shop_id, id)`,
 	)},
+	{206, "brand registry and brand authorisations", SQL(
+		`CREATE TABLE brands (
+			id BIGINT PRIMARY KEY,
+			name TEXT NOT NULL,
+			name_key TEXT NOT NULL UNIQUE,
+			created_at BIGINT NOT NULL
+		)`,
+		// A shop's right to sell a brand: as its trademark owner or an authorised
+		// reseller, with documents and an expiry, reviewed by operators.
+		`CREATE TABLE brand_authorizations (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			brand_id BIGINT NOT NULL REFERENCES brands (id),
+			kind TEXT NOT NULL CHECK (kind IN ('owner', 'reseller')),
+			documents TEXT NOT NULL,
+			expires_at BIGINT NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('pending', 'approved', 'rejected')),
+			reason TEXT NOT NULL DEFAULT '',
+			reviewed_by BIGINT NOT NULL DEFAULT 0,
+			reviewed_at BIGINT NOT NULL DEFAULT 0,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX brand_authorizations_shop ON brand_authorizations (shop_id, id)`,
+		`CREATE INDEX brand_authorizations_status ON brand_authorizations (status, id)`,
+	)},
+	{207, "product review: prohibited keywords per market, review notes", SQL(
+		`CREATE TABLE prohibited_keywords (
+			market TEXT NOT NULL REFERENCES markets (code),
+			keyword TEXT NOT NULL,
+			reason TEXT NOT NULL,
+			created_by BIGINT NOT NULL,
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (market, keyword)
+		)`,
+		`ALTER TABLE products ADD COLUMN review_note TEXT NOT NULL DEFAULT ''`,
+		`CREATE INDEX products_review ON products (status, id)`,
+	)},
+	{208, "product images", SQL(
+		// The bytes live in the image store (a directory under the data directory by
+		// default); the row says which product they belong to and in what order.
+		`CREATE TABLE product_images (
+			id BIGINT PRIMARY KEY,
+			product_id BIGINT NOT NULL REFERENCES products (id),
+			store_key TEXT NOT NULL UNIQUE,
+			content_type TEXT NOT NULL,
+			bytes BIGINT NOT NULL,
+			position INTEGER NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX product_images_product ON product_images (product_id, position)`,
+	)},
+	{209, "product attributes", SQL(
+		// Attributes as a JSON object of name to value ({"material": "silk"}).
+		`ALTER TABLE products ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'`,
+	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).

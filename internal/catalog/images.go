@@ -1,0 +1,183 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// ImageStore keeps image bytes under keys. DirStore writes files under a directory;
+// an object store (S3, GCS) can replace it behind the same two methods.
+type ImageStore interface {
+	// Put stores the bytes under key, replacing any.
+	Put(ctx context.Context, key string, data []byte) error
+	// Open returns the bytes stored under key, or an error wrapping fs.ErrNotExist.
+	Open(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// DirStore is an ImageStore on the local file system.
+type DirStore struct{ Dir string }
+
+// NewDirStore keeps images in the "images" directory of the data directory
+// ("liveshop-data" when none is configured, as with PostgreSQL).
+func NewDirStore(dataDir string) DirStore {
+	if dataDir == "" {
+		dataDir = "liveshop-data"
+	}
+	return DirStore{Dir: filepath.Join(dataDir, "images")}
+}
+
+func (d DirStore) path(key string) (string, error) {
+	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsAny(key, "\\\x00") {
+		return "", fmt.Errorf("catalog: bad image key %q", key)
+	}
+	return filepath.Join(d.Dir, filepath.FromSlash(key)), nil
+}
+
+// Put writes the file atomically (a temporary file renamed into place).
+func (d DirStore) Put(_ context.Context, key string, data []byte) error {
+	p, err := d.path(key)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return err
+	}
+	tmp := p + ".tmp"
+	if err := os.WriteFile(tmp, data, 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, p)
+}
+
+// Open opens the file.
+func (d DirStore) Open(_ context.Context, key string) (io.ReadCloser, error) {
+	p, err := d.path(key)
+	if err != nil {
+		return nil, err
+	}
+	return os.Open(p)
+}
+
+// Image is a product picture.
+type Image struct {
+	ID          id.ID  `json:"id"`
+	ProductID   id.ID  `json:"product_id"`
+	Key         string `json:"key"`
+	URL         string `json:"url"`
+	ContentType string `json:"content_type"`
+	Bytes       int64  `json:"bytes"`
+}
+
+// Image limits.
+const (
+	MaxImageBytes    = 5 << 20
+	MaxProductImages = 9
+)
+
+var imageTypes = map[string]string{"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp", "image/gif": ".gif"}
+
+// ErrImageNotFound: no such image.
+var ErrImageNotFound = errs.New(errs.NotFound, "image_not_found", "no such image")
+
+// AddImage stores a picture for a product of a shop the actor manages. The type is
+// read from the bytes, not trusted from the upload.
+func (s *Service) AddImage(ctx context.Context, actor auth.Actor, productID id.ID, data []byte) (Image, error) {
+	if s.Images == nil {
+		return Image{}, errs.New(errs.Unavailable, "images_unavailable", "image storage is not configured")
+	}
+	p, err := s.Product(ctx, productID)
+	if err != nil {
+		return Image{}, err
+	}
+	if _, err := s.sellers.Manage(ctx, actor, p.ShopID); err != nil {
+		return Image{}, err
+	}
+	if len(data) == 0 || len(data) > MaxImageBytes {
+		return Image{}, errs.Invalidf("image", "an image is 1 byte to 5 MB")
+	}
+	ct := http.DetectContentType(data)
+	ext, ok := imageTypes[ct]
+	if !ok {
+		return Image{}, errs.Invalidf("image", "images are JPEG, PNG, WebP or GIF (this is %s)", ct)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM product_images WHERE product_id = $1`, productID).Scan(&n); err != nil {
+		return Image{}, err
+	}
+	if n >= MaxProductImages {
+		return Image{}, errs.Invalidf("image", "a product has at most %d images", MaxProductImages)
+	}
+	img := Image{ID: id.New(), ProductID: productID, ContentType: ct, Bytes: int64(len(data))}
+	img.Key = fmt.Sprintf("products/%s/%s%s", productID, img.ID, ext)
+	img.URL = "/media/" + img.Key
+	if err := s.Images.Put(ctx, img.Key, data); err != nil {
+		return Image{}, fmt.Errorf("catalog: store image: %w", err)
+	}
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO product_images (id, product_id, store_key, content_type, bytes, position, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, img.ID, productID, img.Key, ct, img.Bytes, n, db.Micros(time.Now())); err != nil {
+		return Image{}, err
+	}
+	return img, nil
+}
+
+// ImagesOf lists a product's images in order.
+func (s *Service) ImagesOf(ctx context.Context, productID id.ID) ([]Image, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, product_id, store_key, content_type, bytes FROM product_images WHERE product_id = $1 ORDER BY position`, productID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Image
+	for rows.Next() {
+		var im Image
+		if err := rows.Scan(&im.ID, &im.ProductID, &im.Key, &im.ContentType, &im.Bytes); err != nil {
+			return nil, err
+		}
+		im.URL = "/media/" + im.Key
+		out = append(out, im)
+	}
+	return out, rows.Err()
+}
+
+// OpenImage opens a stored image by key, with its content type. Only keys recorded
+// for a product are served.
+func (s *Service) OpenImage(ctx context.Context, key string) (io.ReadCloser, string, error) {
+	var ct string
+	err := s.db.QueryRowContext(ctx, `SELECT content_type FROM product_images WHERE store_key = $1`, key).Scan(&ct)
+	if err != nil {
+		return nil, "", ErrImageNotFound
+	}
+	if s.Images == nil {
+		return nil, "", ErrImageNotFound
+	}
+	rc, err := s.Images.Open(ctx, key)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, "", ErrImageNotFound
+	}
+	return rc, ct, err
+}
+
+func (s *Service) handleImage(w http.ResponseWriter, r *http.Request) {
+	rc, ct, err := s.OpenImage(r.Context(), r.PathValue("key"))
+	if err != nil {
+		http.Error(w, "not found", http.StatusNotFound)
+		return
+	}
+	defer rc.Close()
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Cache-Control", "public, max-age=86400, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	_, _ = io.Copy(w, rc)
+}

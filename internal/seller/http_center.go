@@ -1,0 +1,125 @@
+package seller
+
+import (
+	"net/http"
+
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/httpx"
+)
+
+// centerRoutes is the Seller Center JSON API: where a shop stands (tier, caps,
+// requirements, probation, performance), its history, and the operators' review.
+func (s *Service) centerRoutes(mux *http.ServeMux) {
+	mux.HandleFunc("GET /api/v1/shops/{id}/tier", s.handleTier)
+	mux.HandleFunc("GET /api/v1/shops/{id}/performance", s.handlePerformanceAPI)
+	mux.HandleFunc("GET /api/v1/shops/{id}/actions", s.handleActions)
+	mux.HandleFunc("GET /api/v1/ops/shops/queue", s.handleQueue)
+	mux.HandleFunc("POST /api/v1/ops/shops/{id}/decision", s.handleDecision)
+	mux.HandleFunc("POST /api/v1/ops/shops/{id}/status", s.handleStatus)
+}
+
+func (s *Service) managed(w http.ResponseWriter, r *http.Request) (Shop, bool) {
+	shopID, err := httpx.PathID(r, "id")
+	if err == nil {
+		var sh Shop
+		if sh, err = s.Manage(r.Context(), auth.From(r.Context()), shopID); err == nil {
+			return sh, true
+		}
+	}
+	httpx.WriteError(w, r, err)
+	return Shop{}, false
+}
+
+func (s *Service) handleTier(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.managed(w, r)
+	if !ok {
+		return
+	}
+	ts, err := s.TierStatus(r.Context(), sh.ID, s.now())
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, ts)
+}
+
+func (s *Service) handlePerformanceAPI(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.managed(w, r)
+	if !ok {
+		return
+	}
+	p, err := s.Performance(r.Context(), sh.ID, s.now(), 30)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, p)
+}
+
+func (s *Service) handleActions(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.managed(w, r)
+	if !ok {
+		return
+	}
+	as, err := s.Actions(r.Context(), auth.From(r.Context()), sh.ID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if as == nil {
+		as = []Action{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"actions": as})
+}
+
+func (s *Service) handleQueue(w http.ResponseWriter, r *http.Request) {
+	q, err := s.ReviewQueue(r.Context(), auth.From(r.Context()), r.URL.Query().Get("market"), r.URL.Query().Get("with_seller") == "true")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if q == nil {
+		q = []Shop{}
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"shops": q})
+}
+
+func (s *Service) handleDecision(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Decision string `json:"decision"` // approve, reject, request_info
+		Reason   string `json:"reason"`
+	}
+	shopID, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	var sh Shop
+	if err == nil {
+		sh, err = s.Decide(r.Context(), auth.From(r.Context()), shopID, in.Decision, in.Reason)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, sh)
+}
+
+func (s *Service) handleStatus(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Status Status `json:"status"`
+		Reason string `json:"reason"`
+	}
+	shopID, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	var sh Shop
+	if err == nil {
+		sh, err = s.SetStatus(r.Context(), auth.From(r.Context()), shopID, in.Status, in.Reason)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, sh)
+}
