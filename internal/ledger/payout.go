@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,8 +34,12 @@ type PayoutRequest struct {
 
 // SimulatedPayouts is the built-in payout provider: it accepts every payout at once,
 // except to destinations ending in "0000", which it refuses as a bank would refuse a
-// closed account (to exercise the failure path).
-type SimulatedPayouts struct{ n atomic.Int64 }
+// closed account (to exercise the failure path). A payout id asked twice gets the
+// same answer.
+type SimulatedPayouts struct {
+	n    atomic.Int64
+	seen sync.Map // payout id -> reference
+}
 
 // Name is "simulated".
 func (*SimulatedPayouts) Name() string { return "simulated" }
@@ -44,7 +49,8 @@ func (p *SimulatedPayouts) Pay(_ context.Context, req PayoutRequest) (string, er
 	if strings.HasSuffix(req.Destination, "0000") {
 		return "", errors.New("account closed at the receiving bank")
 	}
-	return fmt.Sprintf("sim_po_%d_%d", req.ID, p.n.Add(1)), nil
+	ref, _ := p.seen.LoadOrStore(req.ID, fmt.Sprintf("sim_po_%d_%d", req.ID, p.n.Add(1)))
+	return ref.(string), nil
 }
 
 // Payout statuses.
