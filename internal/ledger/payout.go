@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -33,8 +34,12 @@ type PayoutRequest struct {
 
 // SimulatedPayouts is the built-in payout provider: it accepts every payout at once,
 // except to destinations ending in "0000", which it refuses as a bank would refuse a
-// closed account (to exercise the failure path).
-type SimulatedPayouts struct{ n atomic.Int64 }
+// closed account (to exercise the failure path). A payout id asked twice gets the
+// same answer.
+type SimulatedPayouts struct {
+	n    atomic.Int64
+	seen sync.Map // payout id -> reference
+}
 
 // Name is "simulated".
 func (*SimulatedPayouts) Name() string { return "simulated" }
@@ -44,7 +49,8 @@ func (p *SimulatedPayouts) Pay(_ context.Context, req PayoutRequest) (string, er
 	if strings.HasSuffix(req.Destination, "0000") {
 		return "", errors.New("account closed at the receiving bank")
 	}
-	return fmt.Sprintf("sim_po_%d_%d", req.ID, p.n.Add(1)), nil
+	ref, _ := p.seen.LoadOrStore(req.ID, fmt.Sprintf("sim_po_%d_%d", req.ID, p.n.Add(1)))
+	return ref.(string), nil
 }
 
 // Payout statuses.
@@ -109,6 +115,15 @@ func (s *Service) PayoutDestination(ctx context.Context, ownerKind string, owner
 // if it refused, so a failed payout returns the money. A balance below the market's
 // minimum payout is refused and nothing is written.
 func (s *Service) PayOut(ctx context.Context, ownerKind string, ownerID id.ID, market string) (Payout, error) {
+	po, err := s.holdPayout(ctx, ownerKind, ownerID, market)
+	if err != nil {
+		return Payout{}, err
+	}
+	return s.settlePayout(ctx, po)
+}
+
+// holdPayout records a pending payout of the owner's available balance with its hold.
+func (s *Service) holdPayout(ctx context.Context, ownerKind string, ownerID id.ID, market string) (Payout, error) {
 	if ownerKind != OwnerShop && ownerKind != OwnerCreator {
 		return Payout{}, ErrBadOwner.OnField("owner_kind")
 	}
@@ -156,7 +171,43 @@ func (s *Service) PayOut(ctx context.Context, ownerKind string, ownerID id.ID, m
 	if err != nil {
 		return Payout{}, err
 	}
-	return s.settlePayout(ctx, po)
+	return po, nil
+}
+
+// ResumePayouts finishes payouts left pending longer than a minute — the process
+// stopped between holding the money and hearing from the provider: it asks the
+// provider again (a provider treats a repeated payout id as the same payout) and
+// posts or voids the hold. It returns the payouts it finished.
+func (s *Service) ResumePayouts(ctx context.Context) ([]Payout, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, owner_kind, owner_id, currency, amount, destination, provider, hold_id, created_at
+		FROM ledger_payouts WHERE status = 'pending' AND created_at < $1 ORDER BY id LIMIT 100`, db.Micros(s.now().Add(-time.Minute)))
+	if err != nil {
+		return nil, fmt.Errorf("ledger: pending payouts: %w", err)
+	}
+	var stuck []Payout
+	for rows.Next() {
+		po := Payout{Status: PayoutPending}
+		var created int64
+		if err := rows.Scan(&po.ID, &po.OwnerKind, &po.OwnerID, &po.Currency, &po.Amount, &po.Destination, &po.Provider, &po.HoldID, &created); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		po.CreatedAt = db.Time(created)
+		stuck = append(stuck, po)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var out []Payout
+	for _, po := range stuck {
+		done, err := s.settlePayout(ctx, po)
+		if err != nil {
+			return out, err
+		}
+		out = append(out, done)
+	}
+	return out, nil
 }
 
 // settlePayout asks the provider and resolves the payout's hold by its answer.
@@ -216,12 +267,17 @@ func (s *Service) Payouts(ctx context.Context, ownerKind string, ownerID id.ID, 
 	return out, rows.Err()
 }
 
-// PayDue pays out every owner with a bank account whose available balance has
-// reached the market's minimum: the scheduled payout run, so commissions are paid
-// when due without anyone asking. An owner whose last payout the bank refused is
+// PayDue first finishes payouts left pending (ResumePayouts), then pays out every
+// owner with a bank account whose available balance has reached the market's
+// minimum: the scheduled payout run, so commissions are paid when due without anyone
+// asking. An owner whose last payout the bank refused is
 // skipped until their bank account changes. It returns the payouts it made (failed
 // included).
 func (s *Service) PayDue(ctx context.Context) ([]Payout, error) {
+	out, err := s.ResumePayouts(ctx)
+	if err != nil {
+		return out, err
+	}
 	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT d.owner_kind, d.owner_id, st.market FROM ledger_payout_destinations d
 		JOIN ledger_settlements st ON st.owner_kind = d.owner_kind AND st.owner_id = d.owner_id
 		JOIN ledger_accounts a ON a.owner_kind = d.owner_kind AND a.owner_id = d.owner_id AND a.currency = st.currency
@@ -248,7 +304,6 @@ func (s *Service) PayDue(ctx context.Context) ([]Payout, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	var out []Payout
 	for _, o := range owners {
 		// A bank that refused the last payout will refuse the next: wait until the
 		// payee changes the account (or asks by hand).

@@ -331,3 +331,50 @@ func TestReservesHoldBackPartOfTheRelease(t *testing.T) {
 		}
 	})
 }
+
+// A process that stops between holding a payout's money and hearing from the bank
+// leaves the payout pending and the money held, not lost; the scheduled run a minute
+// later asks the provider again and finishes it, paying once.
+func TestStuckPayoutIsResumed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		w := newWorld(t, d, 1)
+		ctx := context.Background()
+		shop := w.shops[0]
+		if _, err := post(t, w.s, sale("seed", 100000)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := post(t, w.s, TransferInput{IdempotencyKey: "earned", Kind: "test", Reference: "order:1", Postings: []Posting{
+			{Platform(BuyerPaymentsClearing, "USD"), 5000}, {Shop(SellerAvailable, shop, "USD"), -5000}}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.s.SetPayoutDestination(ctx, OwnerShop, shop, "US-BANK-123456"); err != nil {
+			t.Fatal(err)
+		}
+		held, err := w.s.holdPayout(ctx, OwnerShop, shop, "US") // and then the process dies
+		if err != nil {
+			t.Fatal(err)
+		}
+		a, _ := w.s.Account(ctx, Shop(SellerAvailable, shop, "USD"))
+		if a.Normalised().Amount != 5000 || a.Available().Amount != 0 {
+			t.Fatalf("while held: balance %v available %v", a.Normalised(), a.Available())
+		}
+		if got, err := w.s.PayDue(ctx); err != nil || len(got) != 0 {
+			t.Fatalf("a payout pending for seconds was touched: %+v %v", got, err)
+		}
+		w.clock = w.clock.Add(2 * time.Minute)
+		got, err := w.s.PayDue(ctx)
+		if err != nil || len(got) != 1 || got[0].ID != held.ID || got[0].Status != PayoutPaid {
+			t.Fatalf("resumed: %+v %v", got, err)
+		}
+		if again, err := w.s.PayDue(ctx); err != nil || len(again) != 0 {
+			t.Fatalf("paid twice: %+v %v", again, err)
+		}
+		a, _ = w.s.Account(ctx, Shop(SellerAvailable, shop, "USD"))
+		if a.Balance != 0 || a.PendingDebit != 0 {
+			t.Fatalf("after the resumed payout: %+v", a)
+		}
+		if err := w.s.Verify(ctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
