@@ -368,7 +368,6 @@ func (w *Writer) loadAccounts(ctx context.Context, tx *db.Tx, jobs []*writeJob, 
 // insert writes the accepted transfers and their postings with multi-row inserts of
 // a few fixed sizes, so the statements stay prepared.
 func (w *Writer) insert(ctx context.Context, tx *db.Tx, jobs []*writeJob, now time.Time) error {
-	e := tx.Engine()
 	at := db.Micros(now)
 	ts := make([]any, 0, 8*len(jobs))
 	var ps []any
@@ -378,13 +377,13 @@ func (w *Writer) insert(ctx context.Context, tx *db.Tx, jobs []*writeJob, now ti
 			ps = append(ps, id.New(), j.out.ID, j.accts[i], p.Amount, p.Account.Currency)
 		}
 	}
-	if err := insertRows(ctx, tx, e, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at, pending) VALUES `, 8, ts); err != nil {
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO ledger_transfers (id, idempotency_key, kind, reference, memo, content_hash, created_at, pending) VALUES `, 8, ts, ""); err != nil {
 		if db.IsUniqueViolation(err) {
 			return ErrIdempotencyConflict.With("an idempotency key of the batch was taken meanwhile")
 		}
 		return fmt.Errorf("ledger: record transfers: %w", err)
 	}
-	if err := insertRows(ctx, tx, e, `INSERT INTO ledger_postings (id, transfer_id, account_id, amount, currency) VALUES `, 5, ps); err != nil {
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO ledger_postings (id, transfer_id, account_id, amount, currency) VALUES `, 5, ps, ""); err != nil {
 		return fmt.Errorf("ledger: record postings: %w", err)
 	}
 	return nil
@@ -459,44 +458,9 @@ func updateStatement(e db.Engine, rows int) string {
 	return b.String()
 }
 
-// rowsPerInsert are the sizes of multi-row inserts: a batch's rows go in the largest
-// that fit, so only these few statement texts exist.
+// rowsPerInsert are the sizes of the multi-row balance updates (inserts go through
+// db.InsertRows, which uses the same sizes): only these few statement texts exist.
 var rowsPerInsert = []int{128, 32, 8, 1}
-
-func insertRows(ctx context.Context, tx *db.Tx, e db.Engine, prefix string, cols int, args []any) error {
-	for len(args) > 0 {
-		n := len(args) / cols
-		for _, size := range rowsPerInsert {
-			if size <= n {
-				n = size
-				break
-			}
-		}
-		if _, err := tx.ExecContext(ctx, prefix+valuesList(e, n, cols), args[:n*cols]...); err != nil {
-			return err
-		}
-		args = args[n*cols:]
-	}
-	return nil
-}
-
-var valuesCache sync.Map // "engine/rows/cols" -> "($1, $2), ($3, $4)"
-
-func valuesList(e db.Engine, rows, cols int) string {
-	key := fmt.Sprint(e, "/", rows, "/", cols)
-	if v, ok := valuesCache.Load(key); ok {
-		return v.(string)
-	}
-	var b strings.Builder
-	for r := range rows {
-		if r > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("(" + placeholders(e, cols, r*cols+1) + ")")
-	}
-	valuesCache.Store(key, b.String())
-	return b.String()
-}
 
 // placeholders is "$from, $from+1, ..." n times; on SQLite "?, ?, ...": the driver
 // looks every numbered parameter's name up in a list, which costs time quadratic in
