@@ -103,34 +103,7 @@ func (w *Writer) Transfer(ctx context.Context, in TransferInput) (Transfer, erro
 	return j.out, j.err
 }
 
-func (w *Writer) loop() {
-	for {
-		var first *writeJob
-		select {
-		case first = <-w.in:
-		case <-w.done:
-			for {
-				select {
-				case j := <-w.in:
-					w.run([]*writeJob{j})
-				default:
-					return
-				}
-			}
-		}
-		batch := []*writeJob{first}
-	fill:
-		for len(batch) < w.maxBatch {
-			select {
-			case j := <-w.in:
-				batch = append(batch, j)
-			default:
-				break fill
-			}
-		}
-		w.run(batch)
-	}
-}
+func (w *Writer) loop() { db.GroupLoop(w.in, w.done, w.maxBatch, w.run) }
 
 // acctState is an account as the batch sees it.
 type acctState struct {

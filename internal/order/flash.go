@@ -244,34 +244,7 @@ func (w *FlashWriter) Close() {
 	}
 }
 
-func (w *FlashWriter) run() {
-	for {
-		var first *flashJob
-		select {
-		case first = <-w.in:
-		case <-w.done:
-			for {
-				select {
-				case j := <-w.in:
-					w.write([]*flashJob{j})
-				default:
-					return
-				}
-			}
-		}
-		batch := []*flashJob{first}
-	fill:
-		for len(batch) < w.maxBatch {
-			select {
-			case j := <-w.in:
-				batch = append(batch, j)
-			default:
-				break fill
-			}
-		}
-		w.write(batch)
-	}
-}
+func (w *FlashWriter) run() { db.GroupLoop(w.in, w.done, w.maxBatch, w.write) }
 
 // write commits a batch in one transaction. A batch fails as a whole only when one
 // claim cannot be written (a retried claim raced its first try, the deal or the stock

@@ -88,38 +88,38 @@ func (b *Batcher) RunInTx(ctx context.Context, fn func(tx *Tx) error) error {
 	return <-j.errc
 }
 
-func (b *Batcher) work() {
+func (b *Batcher) work() { GroupLoop(b.in, b.done, b.maxBatch, b.run) }
+
+// GroupLoop is the loop of every group-commit writer: it takes whatever is waiting on
+// in (up to maxBatch, at least one) and hands it to run, so under light load each job
+// runs at once and under heavy load batches grow by themselves. Once done is closed it
+// runs what is still queued, one job at a time, and returns.
+func GroupLoop[T any](in <-chan T, done <-chan struct{}, maxBatch int, run func([]T)) {
 	for {
-		var first *batchJob
+		var first T
 		select {
-		case first = <-b.in:
-		case <-b.done:
-			b.drainClosed()
-			return
+		case first = <-in:
+		case <-done:
+			for {
+				select {
+				case j := <-in:
+					run([]T{j})
+				default:
+					return
+				}
+			}
 		}
-		batch := []*batchJob{first}
+		batch := []T{first}
 	fill:
-		for len(batch) < b.maxBatch {
+		for len(batch) < maxBatch {
 			select {
-			case j := <-b.in:
+			case j := <-in:
 				batch = append(batch, j)
 			default:
 				break fill
 			}
 		}
-		b.run(batch)
-	}
-}
-
-// drainClosed runs what was queued before Close, so no caller waits forever.
-func (b *Batcher) drainClosed() {
-	for {
-		select {
-		case j := <-b.in:
-			b.run([]*batchJob{j})
-		default:
-			return
-		}
+		run(batch)
 	}
 }
 
