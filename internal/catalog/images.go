@@ -1,74 +1,28 @@
 package catalog
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
-	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/blob"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// ImageStore keeps image bytes under keys. DirStore writes files under a directory;
-// an object store (S3, GCS) can replace it behind the same two methods.
-type ImageStore interface {
-	// Put stores the bytes under key, replacing any.
-	Put(ctx context.Context, key string, data []byte) error
-	// Open returns the bytes stored under key, or an error wrapping fs.ErrNotExist.
-	Open(ctx context.Context, key string) (io.ReadCloser, error)
-}
+// ImageStore keeps image bytes; it is the platform's blob store, so an object
+// store can replace the directory without the catalog knowing.
+type ImageStore = blob.Store
 
-// DirStore is an ImageStore on the local file system.
-type DirStore struct{ Dir string }
-
-// NewDirStore keeps images in the "images" directory of the data directory
-// ("liveshop-data" when none is configured, as with PostgreSQL).
-func NewDirStore(dataDir string) DirStore {
-	if dataDir == "" {
-		dataDir = "liveshop-data"
-	}
-	return DirStore{Dir: filepath.Join(dataDir, "images")}
-}
-
-func (d DirStore) path(key string) (string, error) {
-	if key == "" || strings.Contains(key, "..") || strings.HasPrefix(key, "/") || strings.ContainsAny(key, "\\\x00") {
-		return "", fmt.Errorf("catalog: bad image key %q", key)
-	}
-	return filepath.Join(d.Dir, filepath.FromSlash(key)), nil
-}
-
-// Put writes the file atomically (a temporary file renamed into place).
-func (d DirStore) Put(_ context.Context, key string, data []byte) error {
-	p, err := d.path(key)
-	if err != nil {
-		return err
-	}
-	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-		return err
-	}
-	tmp := p + ".tmp"
-	if err := os.WriteFile(tmp, data, 0o644); err != nil {
-		return err
-	}
-	return os.Rename(tmp, p)
-}
-
-// Open opens the file.
-func (d DirStore) Open(_ context.Context, key string) (io.ReadCloser, error) {
-	p, err := d.path(key)
-	if err != nil {
-		return nil, err
-	}
-	return os.Open(p)
-}
+// NewDirStore keeps images in the "images" directory of the data directory.
+func NewDirStore(dataDir string) blob.Dir { return blob.NewDir(dataDir, "images") }
 
 // Image is a product picture.
 type Image struct {
@@ -122,7 +76,7 @@ func (s *Service) AddImage(ctx context.Context, actor auth.Actor, productID id.I
 	img := Image{ID: id.New(), ProductID: productID, ContentType: ct, Bytes: int64(len(data))}
 	img.Key = fmt.Sprintf("products/%s/%s%s", productID, img.ID, ext)
 	img.URL = "/media/" + img.Key
-	if err := s.Images.Put(ctx, img.Key, data); err != nil {
+	if _, err := s.Images.Put(ctx, img.Key, bytes.NewReader(data)); err != nil {
 		return Image{}, fmt.Errorf("catalog: store image: %w", err)
 	}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO product_images (id, product_id, store_key, content_type, bytes, position, created_at)
