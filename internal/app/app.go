@@ -28,6 +28,7 @@ import (
 	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
+	"github.com/liveshop/liveshop/internal/platform/blob"
 	"github.com/liveshop/liveshop/internal/platform/bus"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -122,6 +123,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
+	a.Content.VideoFiles = blob.NewDir(cfg.DataDir, "videos")
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
 	if cfg.RTMPURL != "" {
@@ -209,6 +211,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
 	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
+	wg.Go(func() { a.Content.RunVideoProcessing(bg) })
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}

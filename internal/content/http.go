@@ -17,6 +17,7 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/start", s.handleStart)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/end", s.handleEnd)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/pin", s.handlePin)
+	s.videoRoutes(mux)
 }
 
 func (s *Service) handleSchedule(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/blob"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -20,7 +22,7 @@ import (
 	"github.com/liveshop/liveshop/internal/seller"
 )
 
-// Service manages live sessions.
+// Service manages live sessions and shoppable videos.
 type Service struct {
 	db       *db.DB
 	markets  *market.Service
@@ -30,11 +32,19 @@ type Service struct {
 	outbox   *outbox.Outbox
 	log      *slog.Logger
 	now      func() time.Time
+
+	// VideoFiles keeps uploaded videos and their posters; nil refuses uploads (URL
+	// videos still work).
+	VideoFiles blob.Store
+	// HTTPClient checks URL videos; nil means http.DefaultClient.
+	HTTPClient *http.Client
+	videoKick  chan struct{}
 }
 
 // NewService returns a content service.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, cat *catalog.Service, creators *creator.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, catalog: cat, creators: creators, outbox: ob, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, catalog: cat, creators: creators, outbox: ob, log: log, now: time.Now,
+		videoKick: make(chan struct{}, 1)}
 }
 
 // ScheduleInput describes a live session to schedule.

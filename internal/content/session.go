@@ -1,6 +1,8 @@
 // Package content owns what creators and shops publish: live sessions (scheduled,
-// live, ended) with the products they sell and the one pinned on screen. (Shoppable
-// videos join it later.) The live room itself, with its viewers and chat, is package live.
+// live, ended) with the products they sell and the one pinned on screen, and
+// shoppable videos (processing, published, removed) with their product anchors,
+// counters, likes and moderated comments. The live room itself, with its viewers and
+// chat, is package live.
 package content
 
 import (
