@@ -99,6 +99,17 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 			line.Attribution = order.Attribution{Source: order.Source(creator.SourceAffiliateLink), CreatorID: cid, CommissionBP: bp}
 		}
 	}
+	// Or the video the shopper tapped the product in.
+	if line.Attribution.CreatorID == 0 {
+		if cid, ok := s.videoAttribution(r, p.ID); ok {
+			line.Attribution = order.Attribution{Source: order.SourceVideo}
+			if cid != 0 {
+				if bp, err := s.Creators.CommissionFor(ctx, cid, p.ID); err == nil {
+					line.Attribution.CreatorID, line.Attribution.CommissionBP = cid, bp
+				}
+			}
+		}
+	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{
 		IdempotencyKey: r.PostFormValue("idempotency_key"), Market: p.Market, Lines: []order.LineInput{line},
 		ShippingAddress: addressFrom(r, p.Market), PaymentMethod: r.PostFormValue("payment_method"),

@@ -177,6 +177,7 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.financeRoutes(mux)
 	s.sellerCenterRoutes(mux)
 	s.affiliateRoutes(mux)
+	s.videoRoutes(mux)
 }
 
 func cacheStatic(h http.Handler) http.Handler {
