@@ -38,7 +38,7 @@ const (
 	MaxVideoAnchors    = 6
 	MaxCaptionRunes    = 300
 	MaxCommentRunes    = 300
-	CommentsPerMinute  = 5               // per account per video: a flood is refused, not stored
+	CommentsPerMinute  = 5                // per account per video: a flood is refused, not stored
 	maxWatchPerBeacon  = 10 * time.Minute // when the length is unknown
 	videoProcessLease  = 2 * time.Minute
 	maxProcessAttempts = 5
