@@ -298,6 +298,11 @@ func TestBrowserShoppableVideo(t *testing.T) {
 		chromedp.SetValue(chromedp.ID("city"), "Austin"),
 		chromedp.Submit(chromedp.ID("city")),
 		waitText(".flash", "Thank you"),
+		// The video is listed on the product and on the creator's profile.
+		chromedp.Navigate(s.URL+"/products/"+w.productID.String()),
+		waitText("#product-videos", "Three ways to wear Velvet"),
+		chromedp.Navigate(s.URL+"/creators/mia.makeup"),
+		waitText("#creator-videos", "1 likes"),
 	)
 	if err != nil {
 		t.Fatal(err)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/content"
 	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/payment"
@@ -50,6 +51,11 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
+	videos, err := s.Content.Videos(ctx, content.VideoFeed{ProductID: p.ID, Limit: 6})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	reviews, summary, err := s.Orders.ProductReviews(ctx, p.ID, 20)
 	if err != nil {
 		s.fail(w, r, err)
@@ -63,7 +69,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		Methods []string
 		Reviews []order.Review
 		Rating  order.RatingSummary
-	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary})
+		Videos  []content.Video
+	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary, videos})
 }
 
 func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
@@ -139,6 +146,11 @@ func (s *Server) creatorProfile(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	following, _ := s.Identity.IsFollowing(ctx, auth.From(ctx), "creator", c.ID)
+	videos, err := s.Content.Videos(ctx, content.VideoFeed{CreatorID: c.ID, Limit: 12})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	var live []roomCard
 	if ss, err := s.Content.List(ctx, contentLiveOf(c.AccountID)); err == nil {
 		live = s.cards(ctx, ss)
@@ -148,7 +160,8 @@ func (s *Server) creatorProfile(w http.ResponseWriter, r *http.Request) {
 		Showcase  []creator.ShowcaseItem
 		Following bool
 		Live      []roomCard
-	}{c, items, following, live})
+		Videos    []content.Video
+	}{c, items, following, live, videos})
 }
 
 func (s *Server) followCreator(w http.ResponseWriter, r *http.Request) {
