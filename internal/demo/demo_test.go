@@ -3,6 +3,7 @@ package demo
 import (
 	"context"
 	"io"
+	"os/exec"
 	"testing"
 	"time"
 
@@ -28,6 +29,18 @@ func TestSimulatorKeepsTheMarketplaceMoving(t *testing.T) {
 	go a.Orders.Run(ctx, cfg.TimerInterval)
 	if _, err := Seed(ctx, a, io.Discard); err != nil {
 		t.Fatal(err)
+	}
+	// With ffmpeg, the feed opens with published videos that have likes and posters.
+	if _, err := exec.LookPath("ffmpeg"); err == nil {
+		vs, err := a.Content.Videos(ctx, content.VideoFeed{Market: "US"})
+		if err != nil || len(vs) != 4 {
+			t.Fatalf("%d published US videos, want 4: %v", len(vs), err)
+		}
+		for _, v := range vs {
+			if v.Counters.Likes == 0 || v.PosterURL == "" || len(v.Anchors) != 2 {
+				t.Fatalf("demo video %+v", v)
+			}
+		}
 	}
 	before := countOrders(t, a, "")
 	sim := NewSimulator(a, testkit.Logger())

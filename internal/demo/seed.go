@@ -73,6 +73,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"creators and showcases", s.creators},
 		{"affiliate collaborations", s.collaborations},
 		{"live rooms", s.selfBroadcasts},
+		{"shoppable videos", s.shoppableVideos},
 		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
 		{"deals", s.deals},
 		{"first orders", s.firstOrders},
