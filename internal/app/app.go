@@ -124,6 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Content.VideoFiles = blob.NewDir(cfg.DataDir, "videos")
+	a.Content.Identity = a.Identity // lives are announced to followers and reminded viewers
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
 	if cfg.RTMPURL != "" {
@@ -153,7 +154,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
 
 	// Everything that reacts to another domain's change does so here, through events.
-	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI, a.Sellers} {
+	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI, a.Sellers, a.Content} {
 		if err := sub.Subscribe(a.Bus); err != nil {
 			d.Close()
 			return nil, err

@@ -17,6 +17,10 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/start", s.handleStart)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/end", s.handleEnd)
 	mux.HandleFunc("POST /api/v1/live/sessions/{id}/pin", s.handlePin)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/moderators", s.handleAddModerator)
+	mux.HandleFunc("DELETE /api/v1/live/sessions/{id}/moderators/{account}", s.handleRemoveModerator)
+	mux.HandleFunc("POST /api/v1/live/sessions/{id}/reminder", s.handleRemind)
+	mux.HandleFunc("DELETE /api/v1/live/sessions/{id}/reminder", s.handleCancelReminder)
 	s.videoRoutes(mux)
 }
 
@@ -87,4 +91,50 @@ func (s *Service) with(w http.ResponseWriter, r *http.Request, fn func(id.ID) (S
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, sess)
+}
+
+func (s *Service) handleAddModerator(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		AccountID id.ID `json:"account_id"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if in.AccountID == 0 {
+		httpx.WriteError(w, r, errs.Invalidf("account_id", "required"))
+		return
+	}
+	s.done(w, r, func(sid id.ID) error { return s.AddModerator(r.Context(), auth.From(r.Context()), sid, in.AccountID) })
+}
+
+func (s *Service) handleRemoveModerator(w http.ResponseWriter, r *http.Request) {
+	acct, err := httpx.PathID(r, "account")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	s.done(w, r, func(sid id.ID) error { return s.RemoveModerator(r.Context(), auth.From(r.Context()), sid, acct) })
+}
+
+func (s *Service) handleRemind(w http.ResponseWriter, r *http.Request) {
+	s.done(w, r, func(sid id.ID) error { return s.Remind(r.Context(), auth.From(r.Context()), sid) })
+}
+
+func (s *Service) handleCancelReminder(w http.ResponseWriter, r *http.Request) {
+	s.done(w, r, func(sid id.ID) error { return s.CancelReminder(r.Context(), auth.From(r.Context()), sid) })
+}
+
+// done runs an action on the path's session and answers 204.
+func (s *Service) done(w http.ResponseWriter, r *http.Request, fn func(id.ID) error) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	if err := fn(sid); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/events"
+	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/blob"
@@ -36,6 +37,9 @@ type Service struct {
 	// VideoFiles keeps uploaded videos and their posters; nil refuses uploads (URL
 	// videos still work).
 	VideoFiles blob.Store
+	// Identity delivers notifications of lives to followers and reminded viewers;
+	// nil announces nothing.
+	Identity *identity.Service
 	// HTTPClient checks URL videos; nil means http.DefaultClient.
 	HTTPClient *http.Client
 	videoKick  chan struct{}

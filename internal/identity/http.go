@@ -23,6 +23,8 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/auth/tokens", s.handleIssueToken)
 	mux.HandleFunc("DELETE /api/v1/auth/tokens/{id}", s.handleRevokeToken)
 	mux.HandleFunc("GET /api/v1/me", s.handleMe)
+	mux.HandleFunc("GET /api/v1/me/notifications", s.handleInbox)
+	mux.HandleFunc("POST /api/v1/me/notifications/read", s.handleMarkRead)
 	mux.HandleFunc("POST /api/v1/me/roles", s.handleAddRole)
 }
 

@@ -158,10 +158,12 @@ type Stats struct {
 
 // Chat is one chat message.
 type Chat struct {
-	ID   id.ID     `json:"id"`
-	User string    `json:"user"`
-	Text string    `json:"text"`
-	At   time.Time `json:"at"`
+	ID   id.ID  `json:"id"`
+	User string `json:"user"`
+	// AccountID lets the room's moderators mute or remove the writer.
+	AccountID id.ID     `json:"account_id,omitempty"`
+	Text      string    `json:"text"`
+	At        time.Time `json:"at"`
 }
 
 // Purchase is the ticker entry for a sale in the room.

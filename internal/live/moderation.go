@@ -13,7 +13,8 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Moderation is what a room's host (or an operator) does to keep its chat readable:
+// Moderation is what a room's host (or a moderator the host appointed, or an
+// operator) does to keep its chat readable:
 // mute a viewer for a while, remove one from the room, slow the chat down, pin a
 // comment for everyone. The room goroutine applies it, so it is ordered with the chat
 // it governs; it lives in memory with the room, like the chat itself.
@@ -39,7 +40,7 @@ const FrameComment = "comment"
 
 // Errors of moderation.
 var (
-	ErrNotModerator = errs.New(errs.Forbidden, "not_moderator", "only the live's host and operators moderate its room")
+	ErrNotModerator = errs.New(errs.Forbidden, "not_moderator", "only the live's host, the moderators the host appointed and operators moderate its room")
 	ErrMuted        = errs.New(errs.Rule, "chat_muted", "the host has muted you for a while")
 )
 
@@ -64,7 +65,9 @@ func (h *Hub) Moderate(ctx context.Context, actor auth.Actor, sessionID id.ID, i
 	if err != nil {
 		return err
 	}
-	if actor.AccountID != sess.HostAccountID && !actor.Has(auth.Operator) {
+	if ok, err := h.sessions.CanModerate(ctx, actor, sess); err != nil {
+		return err
+	} else if !ok {
 		return ErrNotModerator
 	}
 	switch in.Action {

@@ -117,3 +117,50 @@ func TestModeration(t *testing.T) {
 		}
 	})
 }
+
+// The host appoints a moderator, who then mutes a viewer; chat frames name their
+// writer's account so moderators can act on them; a removed moderator can no longer
+// moderate, and nobody but the host appoints.
+func TestAppointedModerator(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, testConfig())
+		f.setChatPolicy(t, 300, 0)
+		ctx := context.Background()
+		ana, mod := f.Actor(t, "ana.viewer"), f.Actor(t, "mo.moderator")
+		va, _ := f.watch(t, ana)
+		ra := viewerReader(va)
+		mute := live.ModerationInput{Action: "mute", AccountID: ana.AccountID, Minutes: 5}
+
+		if err := f.content.AddModerator(ctx, ana, f.session.ID, mod.AccountID); errs.KindOf(err) != errs.Forbidden {
+			t.Fatalf("a viewer appoints: %v", err)
+		}
+		if err := f.content.AddModerator(ctx, f.host, f.session.ID, f.host.AccountID); errs.As(err) == nil || errs.As(err).Field != "account" {
+			t.Fatalf("the host appoints themself: %v", err)
+		}
+		if err := f.hub.Moderate(ctx, mod, f.session.ID, mute); !errors.Is(err, live.ErrNotModerator) {
+			t.Fatalf("before appointment: %v", err)
+		}
+		if err := f.content.AddModerator(ctx, f.host, f.session.ID, mod.AccountID); err != nil {
+			t.Fatal(err)
+		}
+		if ids, _ := f.content.Moderators(ctx, f.session.ID); len(ids) != 1 || ids[0] != mod.AccountID {
+			t.Fatalf("moderators %v", ids)
+		}
+		_ = va.Chat(ctx, "hello room")
+		expect(t, ra, "her chat line with her account", func(fr frame) bool {
+			return fr.Type == live.FrameChat && strings.Contains(string(fr.Data), `"account_id":"`+ana.AccountID.String()+`"`)
+		})
+		if err := f.hub.Moderate(ctx, mod, f.session.ID, mute); err != nil {
+			t.Fatalf("an appointed moderator mutes: %v", err)
+		}
+		expect(t, ra, "the mute notice", func(fr frame) bool {
+			return fr.Type == live.FrameNotice && strings.Contains(string(fr.Data), "chat_muted")
+		})
+		if err := f.content.RemoveModerator(ctx, f.host, f.session.ID, mod.AccountID); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.hub.Moderate(ctx, mod, f.session.ID, live.ModerationInput{Action: "unmute", AccountID: ana.AccountID}); !errors.Is(err, live.ErrNotModerator) {
+			t.Fatalf("after removal: %v", err)
+		}
+	})
+}

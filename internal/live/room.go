@@ -292,7 +292,7 @@ func (r *Room) chat(st *roomState, c *client, text string) {
 			return
 		}
 	}
-	ch := Chat{ID: id.New(), User: c.name, Text: text, At: time.Now().UTC()}
+	ch := Chat{ID: id.New(), User: c.name, AccountID: c.accountID, Text: text, At: time.Now().UTC()}
 	if !r.broadcastChat(st, ch) {
 		// Sampled away: the sender still sees their own message.
 		if e, err := encode(Frame{Type: FrameChat, Data: ch}); err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/content"
+	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/live"
 	"github.com/liveshop/liveshop/internal/payment"
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -61,6 +62,29 @@ func (s *Server) liveRoom(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	pol, _ := s.Markets.Policy(ctx, sess.Market, time.Now())
+	canModerate, err := s.Content.CanModerate(ctx, actor, sess)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	reminded, reminders, err := s.Content.Reminded(ctx, actor, sess.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var moderators []identity.Account
+	if sess.HostAccountID == actor.AccountID {
+		ids, err := s.Content.Moderators(ctx, sess.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for _, a := range ids {
+			if acct, err := s.Identity.Account(ctx, a); err == nil {
+				moderators = append(moderators, acct)
+			}
+		}
+	}
 	s.render(w, r, "live_room", sess.Title, "home", struct {
 		Session                                                           content.Session
 		Host                                                              string
@@ -71,9 +95,74 @@ func (s *Server) liveRoom(w http.ResponseWriter, r *http.Request) {
 		Flash                                                             *live.FlashState
 		FlashCountdown, FlashCountdownMax, FlashMaxMinutes, FlashLookback int
 		Methods                                                           []string
+		CanModerate, Reminded                                             bool
+		Reminders                                                         int
+		Moderators                                                        []identity.Account
 	}{sess, s.hostName(ctx, sess), mk.Name, products, pinned, sess.HostAccountID == actor.AccountID, canFlash, s.Hub.HasVideo(), flash,
 		pol.Live.FlashCountdownMinSec, pol.Live.FlashCountdownMaxSec, pol.Live.FlashDurationMaxMin, pol.Promotions.PriceFloorLookbackDays,
-		payment.SandboxMethods})
+		payment.SandboxMethods, canModerate, reminded, reminders, moderators})
+}
+
+// remindLive and cancelReminder answer the room's "Remind me" button.
+func (s *Server) remindLive(w http.ResponseWriter, r *http.Request) {
+	s.roomAction(w, r, "You will be notified when it starts.", func(sid id.ID) error {
+		return s.Content.Remind(r.Context(), auth.From(r.Context()), sid)
+	})
+}
+
+func (s *Server) cancelReminder(w http.ResponseWriter, r *http.Request) {
+	s.roomAction(w, r, "Reminder cancelled.", func(sid id.ID) error {
+		return s.Content.CancelReminder(r.Context(), auth.From(r.Context()), sid)
+	})
+}
+
+// addModerator appoints a moderator by email or @handle.
+func (s *Server) addModerator(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	who := strings.TrimSpace(r.PostFormValue("who"))
+	s.roomAction(w, r, who+" now moderates this live's chat.", func(sid id.ID) error {
+		var accountID id.ID
+		if handle, ok := strings.CutPrefix(who, "@"); ok {
+			c, err := s.Creators.ByHandle(ctx, handle)
+			if err != nil {
+				return errs.OnField(err, "who")
+			}
+			accountID = c.AccountID
+		} else {
+			acct, err := s.Identity.AccountByEmail(ctx, who)
+			if err != nil {
+				return errs.Invalidf("who", "no account has the email %q; give an email or a creator's @handle", who)
+			}
+			accountID = acct.ID
+		}
+		return errs.OnField(s.Content.AddModerator(ctx, auth.From(ctx), sid, accountID), "who")
+	})
+}
+
+func (s *Server) removeModerator(w http.ResponseWriter, r *http.Request) {
+	acct, err := httpx.PathID(r, "account")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.roomAction(w, r, "Moderator removed.", func(sid id.ID) error {
+		return s.Content.RemoveModerator(r.Context(), auth.From(r.Context()), sid, acct)
+	})
+}
+
+// roomAction runs a form's action on the path's live and returns to its room.
+func (s *Server) roomAction(w http.ResponseWriter, r *http.Request, ok string, fn func(id.ID) error) {
+	sid, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	room := "/live/" + sid.String()
+	if err := fn(sid); err != nil {
+		s.back(w, r, room, err)
+		return
+	}
+	done(w, r, room, ok)
 }
 
 // startFlashSale is the flash-sale form in the room: the price as people write it

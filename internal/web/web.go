@@ -178,6 +178,11 @@ func (s *Server) Routes(mux *http.ServeMux) {
 	s.sellerCenterRoutes(mux)
 	s.affiliateRoutes(mux)
 	s.videoRoutes(mux)
+	mux.HandleFunc("GET /notifications", s.notificationsPage)
+	mux.HandleFunc("POST /live/{id}/remind", s.remindLive)
+	mux.HandleFunc("POST /live/{id}/remind/cancel", s.cancelReminder)
+	mux.HandleFunc("POST /live/{id}/moderators", s.addModerator)
+	mux.HandleFunc("POST /live/{id}/moderators/{account}/remove", s.removeModerator)
 }
 
 func cacheStatic(h http.Handler) http.Handler {
@@ -195,6 +200,7 @@ type page struct {
 	Flash   *flash
 	Market  string
 	Markets []market.Market
+	Unread  int // the actor's unread notifications, for the header
 	Data    any
 }
 
@@ -208,6 +214,7 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, name, title, nav
 	}
 	ms, _ := s.Markets.Markets(r.Context())
 	p := page{Title: title, Nav: nav, Actor: auth.From(r.Context()), Flash: takeFlash(w, r), Market: s.market(r), Markets: ms, Data: data}
+	p.Unread, _ = s.Identity.Unread(r.Context(), p.Actor)
 	var buf bytes.Buffer
 	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
 		s.fail(w, r, err)

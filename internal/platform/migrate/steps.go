@@ -880,6 +880,33 @@ var Steps = []Step{
 		`CREATE INDEX video_comments_by_video ON video_comments (video_id, created_at)`,
 		`CREATE INDEX video_comments_by_account ON video_comments (account_id, created_at)`,
 	)},
+	{505, "live moderators and reminders; the notifications inbox", SQL(
+		`CREATE TABLE live_moderators (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			added_at BIGINT NOT NULL,
+			PRIMARY KEY (session_id, account_id)
+		)`,
+		`CREATE TABLE live_reminders (
+			session_id BIGINT NOT NULL REFERENCES live_sessions (id),
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			created_at BIGINT NOT NULL,
+			PRIMARY KEY (session_id, account_id)
+		)`,
+		// One row per account per thing announced (ref), so a redelivered event
+		// notifies nobody twice; written set-based from follows for big audiences.
+		`CREATE TABLE notifications (
+			account_id BIGINT NOT NULL REFERENCES accounts (id),
+			ref TEXT NOT NULL,
+			title TEXT NOT NULL,
+			body TEXT NOT NULL DEFAULT '',
+			link TEXT NOT NULL DEFAULT '',
+			created_at BIGINT NOT NULL,
+			read_at BIGINT NOT NULL DEFAULT 0,
+			PRIMARY KEY (account_id, ref)
+		)`,
+		`CREATE INDEX notifications_inbox ON notifications (account_id, created_at)`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.

@@ -43,7 +43,7 @@
       case 'stats':
         $('viewers').textContent = d.viewers; $('likes').textContent = d.likes;
         break;
-      case 'chat': addLine(d.user, d.text); break;
+      case 'chat': addLine(d.user, d.text, '', d.account_id); break;
       case 'purchase': addLine(d.user, `just bought ${d.quantity} × ${d.title}`, 'buy'); break;
       case 'pinned': showPinned(d); break;
       case 'status': setStatus(d.status); break;
@@ -103,7 +103,8 @@
     const res = await fetch(`/api/v1/live/sessions/${sid}/moderation`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf }, body: JSON.stringify(body) });
     const out = await res.json();
-    $('mod-result').textContent = res.ok ? 'Done.' : out.message + (out.field ? ` (${out.field})` : '');
+    const msg = res.ok ? 'Done.' : out.message + (out.field ? ` (${out.field})` : '');
+    if ($('mod-result')) $('mod-result').textContent = msg; else notice(msg);
   }
   if ($('mod-pin')) {
     $('mod-pin').addEventListener('click', () => moderate({ action: 'pin_comment', text: $('mod-comment').value }));
@@ -140,12 +141,25 @@
   }
   setInterval(tickFlash, 250);
 
-  function addLine(user, text, cls) {
+  const isModerator = room.dataset.moderator === 'true';
+  function addLine(user, text, cls, accountID) {
     const line = document.createElement('div');
     if (cls) line.className = cls;
     const b = document.createElement('b');
     b.textContent = user + ' ';
     line.append(b, document.createTextNode(text));
+    // Moderators act on a message's writer from the message itself.
+    if (isModerator && accountID) {
+      for (const [action, label] of [['mute', 'mute'], ['kick', 'remove']]) {
+        const btn = document.createElement('button');
+        btn.type = 'button';
+        btn.className = 'mod-act';
+        btn.dataset.action = action;
+        btn.textContent = label;
+        btn.addEventListener('click', () => moderate({ action, account_id: accountID }));
+        line.append(' ', btn);
+      }
+    }
     const log = $('chatlog');
     log.append(line);
     while (log.children.length > 40) log.firstChild.remove();
@@ -251,4 +265,11 @@
   });
 
   connect();
+  // Copy the room's link to share it (an event page before it starts, the room after).
+  const share = $('share-live');
+  if (share) share.addEventListener('click', async () => {
+    const link = location.origin + share.dataset.link;
+    try { await navigator.clipboard.writeText(link); $('share-result').textContent = 'Link copied.'; }
+    catch { $('share-result').textContent = link; }
+  });
 })();
