@@ -1,9 +1,9 @@
 package identity
 
 import (
-	"net/http"
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
