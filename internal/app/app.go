@@ -125,7 +125,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Content.VideoFiles = blob.NewDir(cfg.DataDir, "videos")
 	a.Content.Identity = a.Identity // lives are announced to followers and reminded viewers
-	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
+	hubCfg := live.DefaultConfig
+	hubCfg.Node = "node-" + strconv.Itoa(cfg.NodeID)
+	a.Hub = live.NewHub(hubCfg, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
 	if cfg.RTMPURL != "" {
 		a.Hub.EnableVideo(d, live.VideoConfig{IngestURL: cfg.RTMPURL, HLSURL: cfg.HLSURL, HookSecret: cfg.RTMPHookSecret})

@@ -144,7 +144,7 @@ func TestTwoNodesShareRoomsAndFlashSales(t *testing.T) {
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	var confirmed, soldOut atomic.Int64
+	var confirmed, soldOut, onB atomic.Int64
 	var wg sync.WaitGroup
 	for i := range 80 {
 		n := a
@@ -156,6 +156,9 @@ func TestTwoNodesShareRoomsAndFlashSales(t *testing.T) {
 			switch {
 			case err == nil:
 				confirmed.Add(1)
+				if n == b {
+					onB.Add(1)
+				}
 			case errors.Is(err, live.ErrFlashSoldOut):
 				soldOut.Add(1)
 			default:
@@ -173,5 +176,11 @@ func TestTwoNodesShareRoomsAndFlashSales(t *testing.T) {
 	}
 	if sold != units {
 		t.Fatalf("the sale should sell out across the nodes: %d of %d", sold, units)
+	}
+	// Each node sold from blocks it leased on the sale's row.
+	var nodes int
+	must(a.DB.QueryRowContext(ctx, `SELECT COUNT(DISTINCT node) FROM live_flash_leases WHERE promotion_id = $1`, sale.ID).Scan(&nodes))
+	if nodes != 2 || onB.Load() == 0 || onB.Load() == confirmed.Load() {
+		t.Fatalf("%d nodes hold leases; node B confirmed %d of %d", nodes, onB.Load(), confirmed.Load())
 	}
 }

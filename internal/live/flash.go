@@ -53,6 +53,7 @@ type FlashSales struct {
 	orders *order.Service
 	writer *order.FlashWriter
 	now    func() time.Time
+	node   string // this node's name in live_flash_leases
 
 	mu    sync.Mutex
 	sales map[id.ID]*flashSale // by promotion
@@ -76,8 +77,16 @@ type flashSale struct {
 // EnableFlashSales lets rooms run flash sales, written through w. It resumes the sales
 // still running from the database, so a restart loses no sale and no buyer's limit.
 func (h *Hub) EnableFlashSales(ctx context.Context, d *db.DB, promos *promo.Service, w *order.FlashWriter) (*FlashSales, error) {
-	fs := &FlashSales{hub: h, db: d, promos: promos, orders: h.orders, writer: w, now: time.Now,
+	fs := &FlashSales{hub: h, db: d, promos: promos, orders: h.orders, writer: w, now: time.Now, node: h.cfg.Node,
 		sales: map[id.ID]*flashSale{}, rooms: map[id.ID]*flashSale{}, done: make(chan struct{})}
+	if fs.node == "" {
+		fs.node = "process-" + id.New().String()
+	}
+	// Whatever this node leased before it restarted is sold or lost with its memory:
+	// give it back before leasing again.
+	if _, err := d.ExecContext(ctx, `DELETE FROM live_flash_leases WHERE node = $1`, fs.node); err != nil {
+		return nil, fmt.Errorf("flash sales: return old leases: %w", err)
+	}
 	if err := fs.resume(ctx); err != nil {
 		return nil, err
 	}
@@ -86,8 +95,19 @@ func (h *Hub) EnableFlashSales(ctx context.Context, d *db.DB, promos *promo.Serv
 	return fs, nil
 }
 
-// Close stops announcing sale states. The writer is closed by its owner.
-func (fs *FlashSales) Close() { fs.once.Do(func() { close(fs.done) }) }
+// Close stops announcing sale states and returns this node's leased units, so other
+// nodes sell them at once rather than after the lease lapses. The writer is closed by
+// its owner.
+func (fs *FlashSales) Close() {
+	fs.once.Do(func() {
+		close(fs.done)
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		if _, err := fs.db.ExecContext(ctx, `DELETE FROM live_flash_leases WHERE node = $1`, fs.node); err != nil {
+			fs.hub.log.Warn("flash sales: return leases", "err", err)
+		}
+	})
+}
 
 // Start opens a flash sale in a live room on one of the room's SKUs. The actor must
 // manage the SKU's shop (its money is discounted); the deal must be below the SKU's
@@ -167,10 +187,11 @@ func (fs *FlashSales) Start(ctx context.Context, actor auth.Actor, sessionID id.
 	}); err != nil {
 		return FlashState{}, err
 	}
-	s := &flashSale{sessionID: sessionID, priced: priced, gate: NewGate(in.Quantity, in.PerBuyerLimit, nil), returned: map[id.ID]bool{},
+	s := &flashSale{sessionID: sessionID, priced: priced, returned: map[id.ID]bool{},
 		state: FlashState{ID: p.ID, ProductID: prod.ID, SKUID: in.SKUID, Title: prod.Title, Price: sku.Price, DealPrice: money.New(in.DealPrice, sku.Price.Currency),
 			Quantity: in.Quantity, PerBuyerLimit: in.PerBuyerLimit, StartsAt: p.StartsAt, EndsAt: p.EndsAt}}
 	s.state.Display, s.state.DealDisplay = s.state.Price.Format(), s.state.DealPrice.Format()
+	s.gate = NewLeasedGate(in.PerBuyerLimit, nil, in.Quantity, fs.leaser(s))
 	fs.mu.Lock()
 	fs.sales[p.ID], fs.rooms[sessionID] = s, s
 	fs.mu.Unlock()
@@ -341,7 +362,8 @@ func (fs *FlashSales) resumeOne(ctx context.Context, promotionID id.ID) error {
 	if err != nil {
 		return err
 	}
-	s := &flashSale{sessionID: sessionID, priced: priced, gate: NewGate(st.Left, st.PerBuyerLimit, held), returned: map[id.ID]bool{}, state: st}
+	s := &flashSale{sessionID: sessionID, priced: priced, returned: map[id.ID]bool{}, state: st}
+	s.gate = NewLeasedGate(st.PerBuyerLimit, held, st.Left, fs.leaser(s))
 	fs.mu.Lock()
 	fs.sales[promotionID] = s
 	if cur := fs.rooms[sessionID]; cur == nil || cur.state.StartsAt.Before(st.StartsAt) {
@@ -451,9 +473,7 @@ func (fs *FlashSales) buy(ctx context.Context, actor auth.Actor, s *flashSale, i
 		return order.CheckoutResult{}, errs.OnField(err, "quantity")
 	}
 	res, err := fs.writer.Place(ctx, c)
-	if err != nil || res.Replayed {
-		s.gate.GiveBack(actor.AccountID, c.Quantity)
-	}
+	s.gate.Done(actor.AccountID, c.Quantity, err == nil && !res.Replayed)
 	if errors.Is(err, promo.ErrDealSoldOut) || errors.Is(err, catalog.ErrOutOfStock) {
 		// The database holds fewer units than the gate believed (a purchase outside the
 		// room, another node): believe the database.
@@ -504,6 +524,7 @@ func (fs *FlashSales) tick() {
 		warned map[string]bool
 	}
 	last := map[id.ID]*seen{}
+	var renewed time.Time
 	for {
 		select {
 		case <-fs.done:
@@ -520,6 +541,19 @@ func (fs *FlashSales) tick() {
 		}
 		fs.mu.Unlock()
 		sort.Slice(sales, func(i, j int) bool { return sales[i].state.ID < sales[j].state.ID })
+		if now.Sub(renewed) >= leaseHeartbeat {
+			renewed = now
+			for _, s := range sales {
+				if s.snapshot(now).Phase == "ended" {
+					continue
+				}
+				ctx, cancel := context.WithTimeout(context.Background(), leaseHeartbeat)
+				if err := fs.renew(ctx, s); err != nil {
+					fs.hub.log.Warn("flash sale: renew lease", "promotion", s.state.ID, "err", err)
+				}
+				cancel()
+			}
+		}
 		for _, s := range sales {
 			st := s.snapshot(now)
 			l := last[st.ID]
@@ -551,6 +585,11 @@ func (fs *FlashSales) tick() {
 				delete(fs.sales, st.ID)
 				fs.mu.Unlock()
 				delete(last, st.ID)
+				ctx, cancel := context.WithTimeout(context.Background(), leaseHeartbeat)
+				if err := fs.release(ctx, s); err != nil {
+					fs.hub.log.Warn("flash sale: release lease", "promotion", st.ID, "err", err)
+				}
+				cancel()
 			}
 		}
 	}

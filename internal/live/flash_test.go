@@ -274,3 +274,83 @@ func waitFor(t *testing.T, what string, ok func() bool) {
 		time.Sleep(10 * time.Millisecond)
 	}
 }
+
+// Two nodes sell one sale from blocks they lease on its row: each holds only its
+// block, a node that stops cleanly gives its block back at once, and the block of a
+// node that died (its lease no longer renewed) goes to the others after the lease
+// lapses, so the sale still sells out exactly.
+func TestFlashSaleLeasesAcrossNodes(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setupFlash(t, d, 100)
+		ctx := context.Background()
+		const units = 40 // a block is 40/8 = 5 units
+		sale, err := f.sales.Start(ctx, f.owner, f.session.ID, live.FlashSaleInput{SKUID: f.sku, DealPrice: 900, Quantity: units, PerBuyerLimit: 1, DurationSeconds: 300})
+		if err != nil {
+			t.Fatal(err)
+		}
+		lease := func(node string) int64 {
+			return f.count(t, `SELECT COALESCE(SUM(units), 0) FROM live_flash_leases WHERE promotion_id = $1 AND node LIKE $2`, sale.ID, node)
+		}
+		n := 0
+		buyOn := func(h *live.Hub) error {
+			n++
+			a := f.Actor(t, fmt.Sprintf("lease-buyer%d", n))
+			_, err := h.Buy(ctx, a, f.session.ID, live.BuyInput{SKUID: f.sku, Quantity: 1, IdempotencyKey: fmt.Sprint("lk", n),
+				ShippingAddress: order.Address{Name: "L", Line1: "1 Main St", City: "Austin", PostalCode: "78701", Country: "US"}, PaymentMethod: "pm_card_visa"})
+			return err
+		}
+		if err := buyOn(f.hub); err != nil {
+			t.Fatal(err)
+		}
+		// A leased a block of 5 and sold 1; the heartbeat writes what it still holds.
+		waitFor(t, "node A's lease to say 4", func() bool { return lease("process-%") == 4 })
+		// Node B, on the same database, opens the sale and leases its own block.
+		cfgB := testConfig()
+		cfgB.Node = "node-b"
+		hubB := live.NewHub(cfgB, f.content, f.catalog, f.creators, f.sellers, f.Markets, f.orders, f.Log, nil)
+		t.Cleanup(hubB.Close)
+		writerB := f.orders.NewFlashWriter(64, 0)
+		t.Cleanup(writerB.Close)
+		salesB, err := hubB.EnableFlashSales(ctx, f.DB, f.promos, writerB)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := buyOn(hubB); err != nil {
+			t.Fatal(err)
+		}
+		if got := lease("node-b"); got != 5 && got != 4 {
+			t.Fatalf("node B holds %d, want its block of 5 less the 1 sold", got)
+		}
+		// B stops cleanly: its 4 units are free again at once.
+		salesB.Close()
+		if got := lease("node-b"); got != 0 {
+			t.Fatalf("node B still holds %d after stopping", got)
+		}
+		// A "dies" holding a block: its lease is not renewed and lapses.
+		if _, err := f.DB.ExecContext(ctx, `UPDATE live_flash_leases SET renewed_at = 1 WHERE promotion_id = $1 AND node LIKE 'process-%'`, sale.ID); err != nil {
+			t.Fatal(err)
+		}
+		cfgC := testConfig()
+		cfgC.Node = "node-c"
+		hubC := live.NewHub(cfgC, f.content, f.catalog, f.creators, f.sellers, f.Markets, f.orders, f.Log, nil)
+		t.Cleanup(hubC.Close)
+		writerC := f.orders.NewFlashWriter(64, 0)
+		t.Cleanup(writerC.Close)
+		salesC, err := hubC.EnableFlashSales(ctx, f.DB, f.promos, writerC)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(salesC.Close)
+		for i := 0; i < units-2; i++ {
+			if err := buyOn(hubC); err != nil {
+				t.Fatalf("unit %d of the %d left on node C: %v", i+1, units-2, err)
+			}
+		}
+		if err := buyOn(hubC); !errors.Is(err, live.ErrFlashSoldOut) {
+			t.Fatalf("after selling out: %v", err)
+		}
+		if sold := f.count(t, `SELECT sold FROM promotion_items WHERE promotion_id = $1`, sale.ID); sold != units {
+			t.Fatalf("sold %d of %d", sold, units)
+		}
+	})
+}

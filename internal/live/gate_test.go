@@ -57,9 +57,11 @@ func TestGateUnderContention(t *testing.T) {
 				admitted.Add(1)
 				held[b].Add(1)
 				if i%3 == 0 { // a claim that failed to write gives its unit back
-					g.GiveBack(id.ID(b), 1)
+					g.Done(id.ID(b), 1, false)
 					admitted.Add(-1)
 					held[b].Add(-1)
+				} else {
+					g.Done(id.ID(b), 1, true)
 				}
 			}
 		})
@@ -72,5 +74,64 @@ func TestGateUnderContention(t *testing.T) {
 		if held[b].Load() > limit {
 			t.Fatalf("buyer %d holds %d, over the limit %d", b, held[b].Load(), limit)
 		}
+	}
+}
+
+// A leasing gate starts empty and takes blocks through its refill as buyers come: it
+// never admits more than it was granted, one refill runs at a time, and when the
+// refill has nothing left to grant the buyer hears sold out.
+func TestLeasedGateUnderContention(t *testing.T) {
+	const units, block, buyers = 500, 40, 300
+	var mu sync.Mutex
+	free := int64(units)
+	var refills atomic.Int64
+	var inRefill atomic.Int32
+	refill := func(want int64) (int64, int64, error) {
+		if inRefill.Add(1) != 1 {
+			t.Error("two refills at once")
+		}
+		defer inRefill.Add(-1)
+		refills.Add(1)
+		mu.Lock()
+		defer mu.Unlock()
+		g := min(max(want, block), free)
+		free -= g
+		return g, free, nil
+	}
+	g := NewLeasedGate(0, nil, units, refill)
+	if g.Left() != units || g.Holding() != 0 {
+		t.Fatalf("a fresh leased gate shows %d, holds %d", g.Left(), g.Holding())
+	}
+	var admitted atomic.Int64
+	var wg sync.WaitGroup
+	for b := range buyers {
+		wg.Go(func() {
+			for range 3 {
+				if err := g.Admit(id.ID(b), 1); err == nil {
+					admitted.Add(1)
+					g.Done(id.ID(b), 1, true)
+				} else if !errors.Is(err, ErrFlashSoldOut) {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if admitted.Load() != units {
+		t.Fatalf("admitted %d of %d units", admitted.Load(), units)
+	}
+	if g.Left() != 0 || g.Holding() != 0 {
+		t.Fatalf("after selling out: left %d, holding %d", g.Left(), g.Holding())
+	}
+	if n := refills.Load(); n < units/block || n > units/block+1 {
+		t.Fatalf("%d refills for %d units in blocks of %d", n, units, block)
+	}
+	// A refill that fails is the buyer's error, and changes nothing.
+	broken := NewLeasedGate(0, nil, 10, func(int64) (int64, int64, error) { return 0, 0, errors.New("database down") })
+	if err := broken.Admit(1, 1); err == nil || errors.Is(err, ErrFlashSoldOut) {
+		t.Fatalf("a failed refill answered %v", err)
+	}
+	if broken.Left() != 10 || broken.Holds(1) {
+		t.Fatal("a failed refill changed the gate")
 	}
 }

@@ -34,6 +34,10 @@ type Config struct {
 	ChatPerSecond int           // chat messages a room shows per second before sampling
 	MaxLikeBurst  int           // likes one message may carry
 	MinuteLength  time.Duration // the live analytics' series step (a minute; tests shorten it)
+	// Node names this node in flash-sale leases; it must differ between nodes and stay
+	// the same across a node's restarts (the app uses its --node-id). Empty: a name
+	// for this process only.
+	Node string
 }
 
 // DefaultConfig is the hub's production tuning.

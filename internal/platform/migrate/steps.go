@@ -907,6 +907,17 @@ var Steps = []Step{
 		)`,
 		`CREATE INDEX notifications_inbox ON notifications (account_id, created_at)`,
 	)},
+	{506, "flash-sale unit leases per node", SQL(
+		// A node sells a flash sale from blocks of units it leases here; a lease whose
+		// node stopped renewing it is ignored, so a dead node's units come back.
+		`CREATE TABLE live_flash_leases (
+			promotion_id BIGINT NOT NULL REFERENCES promotions (id),
+			node TEXT NOT NULL,
+			units BIGINT NOT NULL CHECK (units >= 0),
+			renewed_at BIGINT NOT NULL,
+			PRIMARY KEY (promotion_id, node)
+		)`,
+	)},
 	{600, "creators: categories, pilot, suspension; open plan terms; target plans; samples; commission due dates; messages", SQL(
 		`ALTER TABLE creators ADD COLUMN categories TEXT NOT NULL DEFAULT ''`,
 		// selling_since starts the pilot: the first time the creator was allowed to sell.
