@@ -126,7 +126,7 @@ func (s *Service) cartItems(ctx context.Context, buyer id.ID, marketCode string,
 }
 
 // cartLines turns the cart into checkout lines, refusing an empty or expired cart.
-func (s *Service) cartLines(ctx context.Context, buyer id.ID, marketCode string, pol market.Policy, now time.Time) ([]LineInput, error) {
+func (s *Service) cartLines(ctx context.Context, buyer id.ID, marketCode string, pol market.Policy, now time.Time, attr map[id.ID]Attribution) ([]LineInput, error) {
 	items, err := s.cartItems(ctx, buyer, marketCode, pol, now)
 	if err != nil {
 		return nil, err
@@ -140,7 +140,7 @@ func (s *Service) cartLines(ctx context.Context, buyer id.ID, marketCode string,
 			return nil, ErrCartExpired.With("%q has been in your cart since %s, longer than %d days; review the cart and check out again",
 				it.Product.Title, it.UpdatedAt.Format("2 Jan"), pol.Orders.CartTTLDays)
 		}
-		lines = append(lines, LineInput{SKUID: it.SKUID, Quantity: it.Quantity})
+		lines = append(lines, LineInput{SKUID: it.SKUID, Quantity: it.Quantity, Attribution: attr[it.Product.ID]})
 	}
 	if len(lines) > MaxLines {
 		return nil, errs.Invalidf("cart", "a checkout has at most %d lines", MaxLines)

@@ -101,3 +101,36 @@ func TestCartCheckoutAndItsRefusals(t *testing.T) {
 }
 
 func idOf(v int64) id.ID { return id.ID(v) }
+
+// A cart line is credited by product as the web's server-side path says (a creator's
+// link or a video); lines without one are product-card sales.
+func TestCartCheckoutKeepsAttribution(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, 10)
+		ctx := context.Background()
+		bo := f.Actor(t, "bo", auth.Seller)
+		shop2, _ := f.sellers.Register(ctx, bo, seller.RegisterInput{Market: "US", Name: "Bo's"})
+		p2, err := f.catalog.CreateProduct(ctx, bo, shop2.ID, catalog.ProductInput{Title: "Phone case", SKUs: []catalog.SKUInput{{Price: money.New(900, "USD"), Stock: 5}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		buyer := f.Actor(t, "bea")
+		f.orders.SetCartItem(ctx, buyer, f.product.SKUs[0].ID, 1)
+		f.orders.SetCartItem(ctx, buyer, p2.SKUs[0].ID, 1)
+		res, err := f.orders.Checkout(ctx, buyer, order.CheckoutInput{IdempotencyKey: "attr", Market: "US", FromCart: true,
+			CartAttribution: map[id.ID]order.Attribution{f.product.ID: {Source: order.SourceVideo}},
+			ShippingAddress: address, PaymentMethod: "pm_card_visa"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[id.ID]order.Source{}
+		for _, o := range res.Orders {
+			for _, l := range o.Lines {
+				got[l.ProductID] = l.Source
+			}
+		}
+		if got[f.product.ID] != order.SourceVideo || got[p2.ID] != order.SourceProductCard {
+			t.Fatalf("sources %v", got)
+		}
+	})
+}

@@ -63,6 +63,9 @@ type CheckoutInput struct {
 	Market          string      `json:"market"`
 	Lines           []LineInput `json:"lines"`
 	FromCart        bool        `json:"from_cart"`
+	// CartAttribution credits cart lines by product, as the server-side path the buyer
+	// came through says (a creator's link, a video); never taken from JSON.
+	CartAttribution map[id.ID]Attribution `json:"-"`
 	Coupons         []string    `json:"coupons"`
 	ShippingAddress Address     `json:"shipping_address"`
 	PaymentMethod   string      `json:"payment_method"`
@@ -135,10 +138,11 @@ func (in CheckoutInput) hash() string {
 		Market   string
 		Lines    []line
 		FromCart bool
+		CartAttr map[id.ID]Attribution
 		Coupons  []string
 		Address  Address
 		Method   string
-	}{in.Market, lines, in.FromCart, in.Coupons, in.ShippingAddress, in.PaymentMethod})
+	}{in.Market, lines, in.FromCart, in.CartAttribution, in.Coupons, in.ShippingAddress, in.PaymentMethod})
 	h := sha256.Sum256(b)
 	return hex.EncodeToString(h[:])
 }
@@ -183,7 +187,7 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 		return s.replay(ctx, prev, hash)
 	}
 	if in.FromCart {
-		if in.Lines, err = s.cartLines(ctx, actor.AccountID, m.Code, pol, now); err != nil {
+		if in.Lines, err = s.cartLines(ctx, actor.AccountID, m.Code, pol, now, in.CartAttribution); err != nil {
 			return CheckoutResult{}, err
 		}
 	}

@@ -168,8 +168,18 @@ func (s *Server) checkoutCart(w http.ResponseWriter, r *http.Request) {
 	if len(coupons) > 0 {
 		back += "&coupons=" + url.QueryEscape(strings.Join(coupons, ","))
 	}
+	// Cart lines are credited as a single buy would be: to the creator's link or the
+	// video the shopper last came to the product from.
+	attr := map[id.ID]order.Attribution{}
+	if cart, err := s.Orders.Cart(ctx, auth.From(ctx), mk, nil); err == nil {
+		for _, it := range cart.Items {
+			if a, ok := s.cookieAttribution(r, it.Product.ID); ok {
+				attr[it.Product.ID] = a
+			}
+		}
+	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{IdempotencyKey: r.PostFormValue("idempotency_key"), Market: mk,
-		FromCart: true, Coupons: coupons, ShippingAddress: addressFrom(r, mk), PaymentMethod: r.PostFormValue("payment_method")})
+		FromCart: true, CartAttribution: attr, Coupons: coupons, ShippingAddress: addressFrom(r, mk), PaymentMethod: r.PostFormValue("payment_method")})
 	switch {
 	case err == nil && res.Status == "action_required":
 		http.Redirect(w, r, res.NextAction, http.StatusSeeOther)

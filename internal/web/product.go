@@ -99,22 +99,10 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 			back += "?creator=" + cid.String()
 		}
 	}
-	// Otherwise the shopper's last click on a creator's signed link to this product
-	// credits the creator, within the market's attribution window.
-	if c, err := r.Cookie(affiliateCookie(p.ID)); err == nil && line.Attribution.CreatorID == 0 {
-		if cid, bp, err := s.Creators.LinkAttribution(ctx, c.Value, p.ID); err == nil {
-			line.Attribution = order.Attribution{Source: order.Source(creator.SourceAffiliateLink), CreatorID: cid, CommissionBP: bp}
-		}
-	}
-	// Or the video the shopper tapped the product in.
+	// Otherwise the shopper's last tap on a creator's link or in a video.
 	if line.Attribution.CreatorID == 0 {
-		if cid, ok := s.videoAttribution(r, p.ID); ok {
-			line.Attribution = order.Attribution{Source: order.SourceVideo}
-			if cid != 0 {
-				if bp, err := s.Creators.CommissionFor(ctx, cid, p.ID); err == nil {
-					line.Attribution.CreatorID, line.Attribution.CommissionBP = cid, bp
-				}
-			}
+		if a, ok := s.cookieAttribution(r, p.ID); ok {
+			line.Attribution = a
 		}
 	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{
@@ -126,6 +114,28 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, "/orders/"+res.Orders[0].ID.String(), "Thank you! Your order is placed and paid.")
+}
+
+// cookieAttribution credits a purchase of a product to where the shopper last came to
+// it from, as remembered in cookies: a creator's signed link (within the market's
+// attribution window) or a shoppable video (its creator, at the showcase rate).
+func (s *Server) cookieAttribution(r *http.Request, productID id.ID) (order.Attribution, bool) {
+	ctx := r.Context()
+	if c, err := r.Cookie(affiliateCookie(productID)); err == nil {
+		if cid, bp, err := s.Creators.LinkAttribution(ctx, c.Value, productID); err == nil {
+			return order.Attribution{Source: order.Source(creator.SourceAffiliateLink), CreatorID: cid, CommissionBP: bp}, true
+		}
+	}
+	if cid, ok := s.videoAttribution(r, productID); ok {
+		a := order.Attribution{Source: order.SourceVideo}
+		if cid != 0 {
+			if bp, err := s.Creators.CommissionFor(ctx, cid, productID); err == nil {
+				a.CreatorID, a.CommissionBP = cid, bp
+			}
+		}
+		return a, true
+	}
+	return order.Attribution{}, false
 }
 
 func addressFrom(r *http.Request, market string) order.Address {
