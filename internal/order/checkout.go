@@ -59,16 +59,16 @@ func NewService(d *db.DB, markets *market.Service, ident *identity.Service, sell
 type CheckoutInput struct {
 	// IdempotencyKey identifies this checkout attempt: sending the same request again
 	// with the same key returns the first result and never creates a second order.
-	IdempotencyKey  string      `json:"idempotency_key"`
-	Market          string      `json:"market"`
-	Lines           []LineInput `json:"lines"`
-	FromCart        bool        `json:"from_cart"`
+	IdempotencyKey string      `json:"idempotency_key"`
+	Market         string      `json:"market"`
+	Lines          []LineInput `json:"lines"`
+	FromCart       bool        `json:"from_cart"`
 	// CartAttribution credits cart lines by product, as the server-side path the buyer
 	// came through says (a creator's link, a video); never taken from JSON.
 	CartAttribution map[id.ID]Attribution `json:"-"`
-	Coupons         []string    `json:"coupons"`
-	ShippingAddress Address     `json:"shipping_address"`
-	PaymentMethod   string      `json:"payment_method"`
+	Coupons         []string              `json:"coupons"`
+	ShippingAddress Address               `json:"shipping_address"`
+	PaymentMethod   string                `json:"payment_method"`
 }
 
 // LineInput is one SKU and quantity. Its attribution is filled in by the server-side
