@@ -62,7 +62,7 @@ func startNode(t *testing.T, bin string, args []string) *node {
 	}
 	n := &node{cmd: cmd, base: "http://" + addr}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // migrations on a busy PostgreSQL take a while
 	for {
 		if resp, err := http.Get(n.base + "/healthz"); err == nil && resp.StatusCode == 200 {
 			resp.Body.Close()
@@ -142,7 +142,7 @@ func crashTest(t *testing.T, bin string, args []string) {
 			}
 		})
 	}
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second) // migrations on a busy PostgreSQL take a while
 	for {
 		mu.Lock()
 		k := len(acked)
