@@ -142,7 +142,7 @@ func crashTest(t *testing.T, bin string, args []string) {
 			}
 		})
 	}
-	deadline := time.Now().Add(60 * time.Second) // migrations on a busy PostgreSQL take a while
+	deadline := time.Now().Add(20 * time.Second)
 	for {
 		mu.Lock()
 		k := len(acked)
