@@ -161,7 +161,8 @@ func (s *Service) Schedule(ctx context.Context, actor auth.Actor, in ScheduleInp
 }
 
 func (s Session) event() events.LiveSession {
-	return events.LiveSession{SessionID: s.ID, Market: s.Market, HostAccountID: s.HostAccountID, CreatorID: s.CreatorID, ShopID: s.ShopID, Title: s.Title}
+	return events.LiveSession{SessionID: s.ID, Market: s.Market, HostAccountID: s.HostAccountID, CreatorID: s.CreatorID, ShopID: s.ShopID, Title: s.Title,
+		ProductIDs: s.ProductIDs}
 }
 
 // Start takes a scheduled session live. The host only.

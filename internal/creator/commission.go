@@ -23,6 +23,9 @@ const consumerName = "creator.commissions"
 // line are refunded (reversed when all are). The money itself moves in the ledger,
 // which reads the same events.
 func (s *Service) Subscribe(b bus.Bus) error {
+	if err := b.Subscribe(sampleConsumer, []string{events.TopicVideoPublished, events.TopicLiveStarted}, s.sampleContent); err != nil {
+		return err
+	}
 	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderDelivered, events.TopicOrderCompleted,
 		events.TopicOrderCancelled, events.TopicOrderRefunded}, s.handle)
 }

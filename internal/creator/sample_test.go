@@ -7,10 +7,13 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/creator"
+	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/outbox"
 )
 
 func TestSamples(t *testing.T) {
@@ -86,6 +89,56 @@ func TestSamples(t *testing.T) {
 		}
 		if smp2, err = f.creators.DecideSample(ctx, f.owner, smp2.ID, creator.SampleDecision{Reason: "one sample per creator"}); err != nil || smp2.RejectReason != "one sample per creator" {
 			t.Fatalf("reject %+v %v", smp2, err)
+		}
+	})
+}
+
+// Publishing a video featuring the sampled product (or going live with it) fulfils
+// the creator's waiting sample with a link to the content; another creator's content
+// and a shop's own do not.
+func TestSampleFulfilledByContent(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		smallRules(t, f)
+		if err := f.creators.Subscribe(f.Bus); err != nil {
+			t.Fatal(err)
+		}
+		actor, c := f.creator(t, "sampler", 3)
+		_, other := f.creator(t, "other", 3)
+		f.creators.SetOpenPlan(ctx, f.owner, f.product.ID, creator.OpenPlanInput{CommissionBP: 1000, FreeSamples: true, Active: true})
+		smp, err := f.creators.RequestSample(ctx, actor, creator.SampleInput{ProductID: f.product.ID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.creators.DecideSample(ctx, f.owner, smp.ID, creator.SampleDecision{Approve: true, ContentDueAt: time.Now().AddDate(0, 0, 14)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.creators.ShipSample(ctx, f.owner, smp.ID, "UPS", "1Z999AA10123456784"); err != nil {
+			t.Fatal(err)
+		}
+		publish := func(ev events.Event) {
+			t.Helper()
+			if err := d.RunInTx(ctx, func(tx *db.Tx) error { return f.Outbox.Add(ctx, tx, outbox.Aggregate("video", id.New()), ev) }); err != nil {
+				t.Fatal(err)
+			}
+			f.RelayUntilIdle(t)
+		}
+		status := func() creator.Sample {
+			mine, err := f.creators.MySamples(ctx, actor)
+			if err != nil || len(mine) != 1 {
+				t.Fatalf("samples %+v %v", mine, err)
+			}
+			return mine[0]
+		}
+		publish(events.VideoPublished{VideoID: 11, Market: "US", CreatorID: other.ID, ProductIDs: []id.ID{f.product.ID}})
+		publish(events.VideoPublished{VideoID: 12, Market: "US", ShopID: f.product.ShopID, ProductIDs: []id.ID{f.product.ID}})
+		if got := status(); got.Status != creator.SampleShipped {
+			t.Fatalf("someone else's content fulfilled the sample: %+v", got)
+		}
+		publish(events.VideoPublished{VideoID: 13, Market: "US", CreatorID: c.ID, ProductIDs: []id.ID{f.product.ID}})
+		if got := status(); got.Status != creator.SampleFulfilled || got.ContentRef != "/videos/13" || got.ContentOverdue {
+			t.Fatalf("after the creator's video: %+v", got)
 		}
 	})
 }

@@ -201,6 +201,8 @@ type LiveSession struct {
 	CreatorID     id.ID  `json:"creator_id,omitempty"`
 	ShopID        id.ID  `json:"shop_id,omitempty"`
 	Title         string `json:"title"`
+	// ProductIDs are the products the live sells.
+	ProductIDs []id.ID `json:"product_ids,omitempty"`
 }
 
 // LiveScheduled: a host scheduled a live session.
