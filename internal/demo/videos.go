@@ -77,7 +77,7 @@ func (s *seeder) shoppableVideos(ctx context.Context) error {
 		if err != nil {
 			return fmt.Errorf("post %q: %w", v.Caption, err)
 		}
-		if _, err := s.a.Content.ProcessVideos(ctx); err != nil {
+		if err := s.published(ctx, posted.ID); err != nil {
 			return err
 		}
 		if err := s.engage(ctx, posted.ID, s.shops[v.Shop].Market, v.Likes); err != nil {
@@ -107,4 +107,32 @@ func (s *seeder) engage(ctx context.Context, videoID id.ID, market string, likes
 		}
 	}
 	return nil
+}
+
+// published processes the video, or waits while a running node's processing loop
+// (which may have claimed it first) does, until it is published.
+func (s *seeder) published(ctx context.Context, videoID id.ID) error {
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if _, err := s.a.Content.ProcessVideos(ctx); err != nil {
+			return err
+		}
+		v, err := s.a.Content.Video(ctx, videoID)
+		if err != nil {
+			return err
+		}
+		switch {
+		case v.State == content.VideoPublished:
+			return nil
+		case v.State == content.VideoFailed:
+			return fmt.Errorf("demo video %q failed: %s", v.Caption, v.StateReason)
+		case time.Now().After(deadline):
+			return fmt.Errorf("demo video %q still %s after a minute", v.Caption, v.State)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
