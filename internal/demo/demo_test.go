@@ -42,6 +42,19 @@ func TestSimulatorKeepsTheMarketplaceMoving(t *testing.T) {
 			}
 		}
 	}
+	// The demo shopper follows creators, so the relay fills their inbox.
+	shopper, _ := a.Identity.AccountByEmail(ctx, "shopper@liveshop.demo")
+	inboxBy := time.Now().Add(20 * time.Second)
+	for {
+		ns, err := a.Identity.Inbox(ctx, shopper.Actor(), 0)
+		if err == nil && len(ns) >= 2 {
+			break
+		}
+		if time.Now().After(inboxBy) {
+			t.Fatalf("the demo shopper's inbox holds %d notifications: %v", len(ns), err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	before := countOrders(t, a, "")
 	sim := NewSimulator(a, testkit.Logger())
 	sim.pace = pace{scan: 100 * time.Millisecond, tick: 20 * time.Millisecond, firstBuy: 200 * time.Millisecond, buyEvery: 200 * time.Millisecond,

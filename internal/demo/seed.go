@@ -73,6 +73,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"creators and showcases", s.creators},
 		{"affiliate collaborations", s.collaborations},
 		{"live rooms", s.selfBroadcasts},
+		{"the shopper's follows", s.shopperFollows},
 		{"shoppable videos", s.shoppableVideos},
 		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
 		{"deals", s.deals},
@@ -133,6 +134,34 @@ func (s *seeder) accounts(ctx context.Context) error {
 	}
 	_, err = s.login(ctx, "shopper@liveshop.demo", "Sam Shopper")
 	return err
+}
+
+// shopperFollows has the demo shopper follow two creators and ask to be reminded of
+// an upcoming live, so the inbox fills as their lives are announced and start.
+func (s *seeder) shopperFollows(ctx context.Context) error {
+	shopper, err := s.a.Identity.AccountByEmail(ctx, "shopper@liveshop.demo")
+	if err != nil {
+		return err
+	}
+	for _, handle := range []string{"mia.makeup", "chef.dan"} {
+		c, err := s.a.Creators.ByHandle(ctx, handle)
+		if err != nil {
+			return err
+		}
+		if err := s.a.Identity.Follow(ctx, shopper.Actor(), identity.FollowCreator, c.ID); err != nil {
+			return err
+		}
+		upcoming, err := s.a.Content.List(ctx, content.Listing{Status: content.Scheduled, HostID: c.AccountID, Limit: 1})
+		if err != nil {
+			return err
+		}
+		for _, sess := range upcoming {
+			if err := s.a.Content.Remind(ctx, shopper.Actor(), sess.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // holdWindow publishes, for every demo market, the market's rules with the hold
