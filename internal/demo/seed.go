@@ -73,7 +73,7 @@ func Seed(ctx context.Context, a *app.App, out io.Writer) ([]Login, error) {
 		{"creators and showcases", s.creators},
 		{"affiliate collaborations", s.collaborations},
 		{"live rooms", s.selfBroadcasts},
-		{"the shopper's follows", s.shopperFollows},
+		{"the shopper's reminder", s.shopperReminder},
 		{"shoppable videos", s.shoppableVideos},
 		{"demo rules", s.holdWindow(0, "demo seeding: paid orders ship at once")},
 		{"deals", s.deals},
@@ -98,6 +98,7 @@ type seeder struct {
 	a        *app.App
 	out      io.Writer
 	operator auth.Actor
+	shopper  auth.Actor
 	shops    map[string]seller.Shop
 	owners   map[string]auth.Actor
 	products map[string][]catalog.Product
@@ -132,33 +133,23 @@ func (s *seeder) accounts(ctx context.Context) error {
 	if s.operator, err = s.login(ctx, "ops@liveshop.demo", "Olive Operator", auth.Operator); err != nil {
 		return err
 	}
-	_, err = s.login(ctx, "shopper@liveshop.demo", "Sam Shopper")
+	s.shopper, err = s.login(ctx, "shopper@liveshop.demo", "Sam Shopper")
 	return err
 }
 
-// shopperFollows has the demo shopper follow two creators and ask to be reminded of
-// an upcoming live, so the inbox fills as their lives are announced and start.
-func (s *seeder) shopperFollows(ctx context.Context) error {
-	shopper, err := s.a.Identity.AccountByEmail(ctx, "shopper@liveshop.demo")
+// shopperReminder has the demo shopper ask to be told when @chef.dan's next live starts.
+func (s *seeder) shopperReminder(ctx context.Context) error {
+	c, err := s.a.Creators.ByHandle(ctx, "chef.dan")
 	if err != nil {
 		return err
 	}
-	for _, handle := range []string{"mia.makeup", "chef.dan"} {
-		c, err := s.a.Creators.ByHandle(ctx, handle)
-		if err != nil {
+	upcoming, err := s.a.Content.List(ctx, content.Listing{Status: content.Scheduled, HostID: c.AccountID, Limit: 1})
+	if err != nil {
+		return err
+	}
+	for _, sess := range upcoming {
+		if err := s.a.Content.Remind(ctx, s.shopper, sess.ID); err != nil {
 			return err
-		}
-		if err := s.a.Identity.Follow(ctx, shopper.Actor(), identity.FollowCreator, c.ID); err != nil {
-			return err
-		}
-		upcoming, err := s.a.Content.List(ctx, content.Listing{Status: content.Scheduled, HostID: c.AccountID, Limit: 1})
-		if err != nil {
-			return err
-		}
-		for _, sess := range upcoming {
-			if err := s.a.Content.Remind(ctx, shopper.Actor(), sess.ID); err != nil {
-				return err
-			}
 		}
 	}
 	return nil
@@ -273,6 +264,13 @@ func (s *seeder) creators(ctx context.Context) error {
 		}
 		if err := s.a.Identity.FollowMany(ctx, ids, identity.FollowCreator, c.ID); err != nil {
 			return err
+		}
+		// The demo shopper follows two creators before they schedule, so the inbox
+		// fills as their lives are announced and start.
+		if spec.Handle == "mia.makeup" || spec.Handle == "chef.dan" {
+			if err := s.a.Identity.Follow(ctx, s.shopper, identity.FollowCreator, c.ID); err != nil {
+				return err
+			}
 		}
 		for _, key := range spec.Showcase {
 			for i, p := range s.products[key] {
