@@ -40,7 +40,8 @@
     const sound = card.querySelector('.v-sound');
     if (sound && video) sound.addEventListener('click', () => {
       video.muted = !video.muted;
-      sound.textContent = video.muted ? '🔇' : '🔊';
+      sound.textContent = video.muted ? '♪' : '♫';
+      sound.classList.toggle('on', !video.muted);
       sound.setAttribute('aria-label', video.muted ? 'Turn sound on' : 'Turn sound off');
     });
     const like = card.querySelector('.v-like');
