@@ -17,6 +17,8 @@ import (
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	s.mallRoutes(mux)
+	s.healthRoutes(mux)
+	s.shopMessageRoutes(mux)
 	s.productReviewRoutes(mux)
 	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /mall", s.mallPage)
