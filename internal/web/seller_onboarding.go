@@ -67,6 +67,11 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	health, err := s.Sellers.Health(ctx, shop.ID, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "seller_onboarding", shop.Name+" · onboarding", "seller", struct {
 		ShopHeader
 		Shop       seller.Shop
@@ -75,7 +80,8 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 		Actions    []seller.Action
 		Violations []seller.Violation
 		GMV        string
-	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, vs, money.New(shop.AnnualGMVElsewhere, m.Currency).Format()})
+		Health     seller.Health
+	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, vs, money.New(shop.AnnualGMVElsewhere, m.Currency).Format(), health})
 }
 
 func (s *Server) sellerResubmit(w http.ResponseWriter, r *http.Request) {
