@@ -213,7 +213,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
-	wg.Go(func() { a.Sellers.Run(bg, time.Hour) }) // onboarding tier graduation
+	wg.Go(func() { a.Sellers.Run(bg, time.Hour) })           // onboarding tier graduation
+	wg.Go(func() { a.Catalog.RunRecovery(bg, time.Minute) }) // imports whose worker died
 	wg.Go(func() { a.Content.RunVideoProcessing(bg) })
 
 	srv := &http.Server{Handler: a.Handler, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute,

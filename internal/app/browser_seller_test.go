@@ -321,7 +321,7 @@ func TestBrowserBrandReviewAndMall(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, _ := s.Markets.Policy(bg, "US", time.Now())
-	p.Mall.MinSPSX100, p.Mall.MinProducts = 0, 2
+	p.Mall.MinSPSX100, p.Mall.MinProducts, p.Mall.MinFreeShippingCoverageBP, p.Mall.ReturnWindowDays = 0, 2, 0, 15
 	if _, err := s.Markets.SetPolicy(bg, ops.Actor(), "US", time.Now(), p, "browser test: Mall without a score"); err != nil {
 		t.Fatal(err)
 	}
@@ -359,6 +359,15 @@ func TestBrowserBrandReviewAndMall(t *testing.T) {
 		login(s, "nina@seller.test"),
 		chromedp.Navigate(page),
 		waitText(`#mall-requirements tr[data-req="brand"]`, "met"),
+		waitText(`#mall-requirements tr[data-req="return_window"]`, "not yet"),
+		chromedp.SetValue(chromedp.ID("return-days"), "abc"),
+		chromedp.Submit(chromedp.ID("return-days")),
+		waitText(".flash", "whole days"),
+		chromedp.SetValue(chromedp.ID("return-days"), "15"),
+		chromedp.Submit(chromedp.ID("return-days")),
+		waitText(".flash", "15-day returns"),
+		waitText(`#mall-requirements tr[data-req="return_window"]`, "met"),
+		waitText(`#mall-requirements tr[data-req="free_shipping"]`, "met"),
 		chromedp.Click(chromedp.ID("join-mall")),
 		waitText(".flash", "now a Mall shop"),
 		waitText("#mall-badge", "mall"),

@@ -49,7 +49,7 @@ func TestSellerCenterAPI(t *testing.T) {
 				t.Fatalf("tier %v", tier)
 			}
 			perf := ana.must(200, "GET", "/api/v1/shops/"+id+"/performance", nil)
-			if perf["scored"] != false || len(perf["metrics"].([]any)) != 3 || len(perf["history"].([]any)) != 30 {
+			if perf["scored"] != false || len(perf["metrics"].([]any)) != 5 || len(perf["history"].([]any)) != 30 {
 				t.Fatalf("performance %v", perf)
 			}
 			acts := ana.must(200, "GET", "/api/v1/shops/"+id+"/actions", nil)

@@ -34,10 +34,20 @@ var ImportColumns = []string{"product", "title", "description", "category", "sel
 // MaxImportRows bounds one file.
 const MaxImportRows = 10000
 
-// Import job states.
+// Import job states. A job whose worker died (the process stopped mid-file) is
+// marked failed by RecoverImports once its heartbeat is stale: the products made
+// before stay, and the job says from which row to upload again.
 const (
 	ImportRunning = "running"
 	ImportDone    = "done"
+	ImportFailed  = "failed"
+)
+
+// ImportHeartbeat is how often a running import records that it is alive (at most);
+// a job silent for ImportStaleAfter is taken for dead.
+const (
+	ImportHeartbeat  = 200 * time.Millisecond
+	ImportStaleAfter = time.Minute
 )
 
 // RowError is why one row of a file did not import.
@@ -176,7 +186,7 @@ func (s *Service) startImport(ctx context.Context, actor auth.Actor, shopID id.I
 	}
 	now := s.now().UTC()
 	job := ImportJob{ID: id.New(), ShopID: shop.ID, Status: ImportRunning, Total: len(rows), Errors: []RowError{}, CreatedAt: now}
-	if _, err := s.db.ExecContext(ctx, `INSERT INTO import_jobs (id, shop_id, actor_id, status, total, created_at) VALUES ($1, $2, $3, $4, $5, $6)`,
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO import_jobs (id, shop_id, actor_id, status, total, created_at, heartbeat_at) VALUES ($1, $2, $3, $4, $5, $6, $6)`,
 		job.ID, shop.ID, actor.AccountID, job.Status, job.Total, db.Micros(now)); err != nil {
 		return ImportJob{}, nil, fmt.Errorf("catalog: record import: %w", err)
 	}
@@ -251,7 +261,7 @@ func (s *Service) runImport(ctx context.Context, actor auth.Actor, job ImportJob
 			job.Imported++
 		}
 		job.Done += len(g.rows)
-		if time.Since(lastSave) > 200*time.Millisecond {
+		if time.Since(lastSave) > ImportHeartbeat {
 			lastSave = time.Now()
 			if err := s.saveImport(ctx, job); err != nil {
 				return job, err
@@ -342,9 +352,77 @@ func (s *Service) saveImport(ctx context.Context, job ImportJob) error {
 	if err != nil {
 		return err
 	}
-	_, err = s.db.ExecContext(ctx, `UPDATE import_jobs SET status = $1, done = $2, imported = $3, failed = $4, errors = $5, finished_at = $6 WHERE id = $7`,
-		job.Status, job.Done, job.Imported, job.Failed, string(b), db.Micros(job.FinishedAt), job.ID)
+	// A job recovery already failed is not brought back to life by a late worker.
+	_, err = s.db.ExecContext(ctx, `UPDATE import_jobs SET status = $1, done = $2, imported = $3, failed = $4, errors = $5, finished_at = $6, heartbeat_at = $7
+		WHERE id = $8 AND status = 'running'`,
+		job.Status, job.Done, job.Imported, job.Failed, string(b), db.Micros(job.FinishedAt), db.Micros(s.now()), job.ID)
 	return err
+}
+
+// RecoverImports marks failed every running import whose heartbeat is older than
+// staleAfter at now (its worker died with the process), with an error saying how far
+// it got, and returns how many. The app runs it at start and every minute.
+func (s *Service) RecoverImports(ctx context.Context, now time.Time, staleAfter time.Duration) (int, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT id, total, done, errors FROM import_jobs WHERE status = 'running' AND heartbeat_at < $1 ORDER BY id LIMIT 100`,
+		db.Micros(now.Add(-staleAfter)))
+	if err != nil {
+		return 0, err
+	}
+	type stuck struct {
+		id          id.ID
+		total, done int
+		errs        []RowError
+	}
+	var jobs []stuck
+	for rows.Next() {
+		var j stuck
+		var e string
+		if err := rows.Scan(&j.id, &j.total, &j.done, &e); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		if json.Unmarshal([]byte(e), &j.errs) != nil {
+			j.errs = nil
+		}
+		jobs = append(jobs, j)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, j := range jobs {
+		j.errs = append(j.errs, RowError{Row: j.done + 2, Code: "import_interrupted", Message: fmt.Sprintf(
+			"the import stopped after %d of %d rows when the server went down; the products of the rows before are in your catalogue: upload the remaining rows again", j.done, j.total)})
+		b, err := json.Marshal(j.errs)
+		if err != nil {
+			return n, err
+		}
+		res, err := s.db.ExecContext(ctx, `UPDATE import_jobs SET status = 'failed', errors = $1, failed = failed + $2, finished_at = $3 WHERE id = $4 AND status = 'running'`,
+			string(b), j.total-j.done, db.Micros(now), j.id)
+		if err != nil {
+			return n, err
+		}
+		if k, _ := res.RowsAffected(); k == 1 {
+			n++
+			s.log.Warn("catalog import failed: worker gone", "job", j.id, "done", j.done, "total", j.total)
+		}
+	}
+	return n, nil
+}
+
+// RunRecovery recovers stuck imports now and every interval until ctx ends.
+func (s *Service) RunRecovery(ctx context.Context, every time.Duration) {
+	for {
+		if _, err := s.RecoverImports(ctx, s.now(), ImportStaleAfter); err != nil && ctx.Err() == nil {
+			s.log.Error("catalog import recovery", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(every):
+		}
+	}
 }
 
 // Import returns an import job of a shop the actor manages.

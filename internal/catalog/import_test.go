@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/seller"
 	"github.com/liveshop/liveshop/internal/testkit"
 )
@@ -123,3 +124,54 @@ func TestImportCSVKeepsGoodRowsAndNamesBadOnes(t *testing.T) {
 }
 
 func waitABit() { <-time.After(10 * time.Millisecond) }
+
+// A job whose worker died (the process stopped mid-file) keeps "running" with a stale
+// heartbeat; recovery marks it failed, saying how far it got, and leaves live jobs alone.
+func TestStuckImportsAreMarkedFailed(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		c := k.Commerce()
+		ctx := context.Background()
+		ana := k.Actor(t, "ana", auth.Seller)
+		shop, _ := c.Sellers.Register(ctx, ana, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		now := time.Now()
+		// A real job runs to its end; then two rows as a dead and a live worker leave them.
+		done, err := c.Catalog.ImportCSV(ctx, ana, shop.ID, []byte("title,price\nTint,1.00\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var dead, live int64 = 7001, 7002
+		for _, j := range []struct {
+			id   int64
+			beat time.Time
+		}{{dead, now.Add(-5 * time.Minute)}, {live, now.Add(-5 * time.Second)}} {
+			if _, err := d.ExecContext(ctx, `INSERT INTO import_jobs (id, shop_id, actor_id, status, total, done, imported, created_at, heartbeat_at)
+				VALUES ($1, $2, $3, 'running', 500, 120, 118, $4, $5)`, j.id, shop.ID, ana.AccountID, db.Micros(now.Add(-10*time.Minute)), db.Micros(j.beat)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		n, err := c.Catalog.RecoverImports(ctx, now, catalog.ImportStaleAfter)
+		if err != nil || n != 1 {
+			t.Fatalf("recovered %d %v", n, err)
+		}
+		got, err := c.Catalog.Import(ctx, ana, id.ID(dead))
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := got.Errors[len(got.Errors)-1]
+		if got.Status != catalog.ImportFailed || got.FinishedAt.IsZero() || got.Failed != 380 || last.Code != "import_interrupted" || last.Row != 122 ||
+			!strings.Contains(last.Message, "after 120 of 500 rows") {
+			t.Fatalf("dead job %+v", got)
+		}
+		if j, _ := c.Catalog.Import(ctx, ana, id.ID(live)); j.Status != catalog.ImportRunning {
+			t.Fatalf("live job %s", j.Status)
+		}
+		if j, _ := c.Catalog.Import(ctx, ana, done.ID); j.Status != catalog.ImportDone {
+			t.Fatalf("finished job %s", j.Status)
+		}
+		// Running again changes nothing.
+		if n, _ := c.Catalog.RecoverImports(ctx, now, catalog.ImportStaleAfter); n != 0 {
+			t.Fatalf("recovered again %d", n)
+		}
+	})
+}

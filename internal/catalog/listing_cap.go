@@ -22,6 +22,10 @@ func (s *Service) checkListingCap(ctx context.Context, shop seller.Shop, now tim
 	if shop.Status == seller.Restricted {
 		return ErrShopRestricted.With("%s is restricted and cannot list new products: %s", shop.Name, shop.StatusReason)
 	}
+	// A listing restriction of the account health ladder blocks new products.
+	if err := s.sellers.CheckListingAllowed(ctx, shop.ID, now); err != nil {
+		return err
+	}
 	limit, tier, err := s.sellers.ListingCap(ctx, shop, now)
 	if err != nil || limit == 0 {
 		return err

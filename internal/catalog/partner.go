@@ -81,17 +81,25 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 		}
 	}
 	now := s.now().UTC()
+	// Edited text goes through product review again (review.go: rescreen).
+	status, note := p.Status, p.ReviewNote
+	if edit.Title != nil || edit.Description != nil {
+		title, desc := p.Title, p.Description
+		if edit.Title != nil {
+			title = *edit.Title
+		}
+		if edit.Description != nil {
+			desc = *edit.Description
+		}
+		edit.Title, edit.Description = &title, &desc
+		if status, note, err = s.rescreen(ctx, p, title, desc); err != nil {
+			return Product{}, err
+		}
+	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if edit.Title != nil || edit.Description != nil {
-			title, desc := p.Title, p.Description
-			if edit.Title != nil {
-				title = *edit.Title
-			}
-			if edit.Description != nil {
-				desc = *edit.Description
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE products SET title = $1, description = $2, updated_at = $3 WHERE id = $4`,
-				title, desc, db.Micros(now), p.ID); err != nil {
+		if edit.Title != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE products SET title = $1, description = $2, status = $3, review_note = $4, updated_at = $5 WHERE id = $6`,
+				*edit.Title, *edit.Description, string(status), note, db.Micros(now), p.ID); err != nil {
 				return err
 			}
 		}

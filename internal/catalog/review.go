@@ -16,7 +16,9 @@ import (
 // product whose title or description contains one waits in pending_review, with the
 // words found as its review note, instead of going live. Operators approve it (live)
 // or reject it with a reason the seller sees. Products without such words go live at
-// once. (Edits after creation are not reviewed again yet.)
+// once. Edits of the title or description are screened again (rescreen): a live
+// product whose new text contains a prohibited keyword goes back to pending_review,
+// and a rejected product that is edited waits for review again.
 
 // Keyword is a prohibited keyword of a market.
 type Keyword struct {
@@ -87,6 +89,32 @@ func (s *Service) screen(ctx context.Context, marketCode string, in ProductInput
 		return "", nil
 	}
 	return "contains " + strings.Join(hits, ", "), nil
+}
+
+// rescreen decides a product's state and review note after its text is edited to
+// title and desc: a live product with a prohibited keyword goes back to review; a
+// rejected product goes back to review with the fix for operators to check; a product
+// already waiting gets its note refreshed. Otherwise nothing changes.
+func (s *Service) rescreen(ctx context.Context, p Product, title, desc string) (Status, string, error) {
+	note, err := s.screen(ctx, p.Market, ProductInput{Title: title, Description: desc})
+	if err != nil {
+		return "", "", err
+	}
+	switch {
+	case p.Status == Live && note != "":
+		return PendingReview, "edited: " + note, nil
+	case p.Status == Rejected:
+		if note == "" {
+			note = "no prohibited keywords"
+		}
+		return PendingReview, "edited after rejection (" + p.ReviewNote + "): " + note, nil
+	case p.Status == PendingReview:
+		if note == "" {
+			note = "no prohibited keywords any more"
+		}
+		return PendingReview, "edited while waiting: " + note, nil
+	}
+	return p.Status, p.ReviewNote, nil
 }
 
 // ReviewQueue lists products waiting for review, oldest first. Operators only.

@@ -81,8 +81,10 @@ func basePolicy(m Market) Policy {
 		Performance: PerformancePolicy{
 			MinDeliveredOrders: 30, ScoreWindowDays: 90, NegativeReviewDays: 60, DispatchBusinessDays: 2,
 			LateDispatchTargetBP: 400, LateDispatchEnforceBP: 1000, SellerCancelMaxBP: 250,
+			DeliveryBusinessDays: 7, OnTimeDeliveryMinBP: 9500, ResponseHours: 24, ResponseRateMinBP: 8000,
 		},
-		Mall: MallPolicy{MinSPSX100: 350, MinProducts: 5, MinFreeShippingCoverageBP: 7000, ReturnWindowDays: 7, OfficialShopReturnWindowDays: 7},
+		Enforcement: defaultEnforcement(),
+		Mall:        MallPolicy{MinSPSX100: 350, MinProducts: 5, MinFreeShippingCoverageBP: 7000, ReturnWindowDays: 7, OfficialShopReturnWindowDays: 7},
 		Creators: CreatorPolicy{
 			MinFollowers: 1000, MinAge: 18, PilotBelowFollowers: 5000, PilotDays: 30, PilotLivesPerWeek: 3, PilotVideosPerWeek: 5,
 			MinCommissionBP: 100, MaxCommissionBP: 8000, TargetMaxCreators: 50, TargetMaxProducts: 100,

@@ -32,6 +32,7 @@ type Policy struct {
 	Ads         AdsPolicy         `json:"ads"`
 	Calendar    CalendarPolicy    `json:"calendar"`
 	Reviews     ReviewPolicy      `json:"reviews"`
+	Enforcement EnforcementPolicy `json:"enforcement"`
 }
 
 // ShopPolicy governs who may open a shop.
@@ -74,6 +75,13 @@ type PerformancePolicy struct {
 	LateDispatchTargetBP  int `json:"late_dispatch_target_bp"`  // recommended ceiling
 	LateDispatchEnforceBP int `json:"late_dispatch_enforce_bp"` // enforcement above this
 	SellerCancelMaxBP     int `json:"seller_cancel_max_bp"`
+	// DeliveryBusinessDays is the delivery promise: business days after payment
+	// (dispatch included) by which an order should be delivered.
+	DeliveryBusinessDays int `json:"delivery_business_days"`
+	OnTimeDeliveryMinBP  int `json:"on_time_delivery_min_bp"` // benchmark: at least this share on time
+	// ResponseHours is how long a shop has to answer a buyer's message.
+	ResponseHours     int `json:"response_hours"`
+	ResponseRateMinBP int `json:"response_rate_min_bp"` // benchmark: at least this share answered in time
 }
 
 // MallPolicy sets Mall / Official Shop eligibility and return windows.
@@ -291,6 +299,13 @@ func (p Policy) Validate() error {
 	bp("performance.late_dispatch_target_bp", p.Performance.LateDispatchTargetBP)
 	bp("performance.late_dispatch_enforce_bp", p.Performance.LateDispatchEnforceBP)
 	bp("performance.seller_cancel_max_bp", p.Performance.SellerCancelMaxBP)
+	check("performance.delivery_business_days", p.Performance.DeliveryBusinessDays > 0, "must be at least 1")
+	bp("performance.on_time_delivery_min_bp", p.Performance.OnTimeDeliveryMinBP)
+	check("performance.response_hours", p.Performance.ResponseHours > 0, "must be at least 1")
+	bp("performance.response_rate_min_bp", p.Performance.ResponseRateMinBP)
+	if f, problem := p.Enforcement.validate(); f != "" {
+		check(f, false, "%s", problem)
+	}
 
 	check("mall.min_sps_x100", p.Mall.MinSPSX100 >= 0 && p.Mall.MinSPSX100 <= 500, "must be 0-500")
 	nonNeg("mall.min_products", p.Mall.MinProducts)

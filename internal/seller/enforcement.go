@@ -9,8 +9,8 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Automatic enforcement from the policy's thresholds. Today one: a late dispatch
-// rate above performance.late_dispatch_enforce_bp, measured over at least
+// Automatic enforcement from the late-dispatch threshold (the violation-points
+// ladder is in health.go): a late dispatch rate above performance.late_dispatch_enforce_bp, measured over at least
 // performance.min_delivered_orders shipped parcels, restricts the shop. A restricted
 // shop keeps selling what it lists but may not list more (the catalog refuses), and
 // its money waits settlement.enforcement_delay_days (SettlementDelay). The

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
 )
 
@@ -16,6 +17,65 @@ func (s *Service) centerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/ops/shops/queue", s.handleQueue)
 	mux.HandleFunc("POST /api/v1/ops/shops/{id}/decision", s.handleDecision)
 	mux.HandleFunc("POST /api/v1/ops/shops/{id}/status", s.handleStatus)
+	mux.HandleFunc("GET /api/v1/shops/{id}/health", s.handleHealth)
+	mux.HandleFunc("POST /api/v1/enforcement-actions/{id}/appeal", s.handleActionAppeal)
+	mux.HandleFunc("POST /api/v1/ops/enforcement-actions/{id}/decision", s.handleActionDecision)
+	s.messageRoutes(mux)
+}
+
+func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.managed(w, r)
+	if !ok {
+		return
+	}
+	h, err := s.Health(r.Context(), sh.ID, s.now())
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, h)
+}
+
+func (s *Service) handleActionAppeal(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Appeal string `json:"appeal"`
+	}
+	actionID, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	var a EnforcementAction
+	if err == nil {
+		a, err = s.AppealAction(r.Context(), auth.From(r.Context()), actionID, in.Appeal)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
+}
+
+func (s *Service) handleActionDecision(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		Decision string `json:"decision"` // grant (lift the action) or uphold
+		Note     string `json:"note"`
+	}
+	actionID, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	if err == nil && in.Decision != "grant" && in.Decision != "uphold" {
+		err = errs.Invalidf("decision", `a decision is "grant" or "uphold"`)
+	}
+	var a EnforcementAction
+	if err == nil {
+		a, err = s.DecideActionAppeal(r.Context(), auth.From(r.Context()), actionID, in.Decision == "grant", in.Note)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, a)
 }
 
 func (s *Service) managed(w http.ResponseWriter, r *http.Request) (Shop, bool) {

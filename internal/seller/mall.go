@@ -20,8 +20,12 @@ import (
 // operators, and Mall eligibility from the market's policy (mall.min_sps_x100,
 // mall.min_products) plus at least one approved, unexpired brand authorisation.
 // An eligible shop that applies gets the Mall badge at once; the application is
-// audited like every change of a shop. (mall.min_free_shipping_coverage_bp is shown
-// but not measured: free-shipping coverage per shop is not tracked yet.)
+// audited like every change of a shop. Two more requirements come from the policy:
+// free-shipping coverage (the share of the shop's paid orders in the score window
+// whose buyer paid no shipping, counted from order.paid events, at least
+// mall.min_free_shipping_coverage_bp) and the return window the seller commits to
+// (SetMallReturnWindow, at least mall.return_window_days; orders of a Mall shop then
+// get the policy's Mall window, order.ReturnWindow).
 
 // Brand authorisation kinds and states.
 const (
@@ -220,11 +224,37 @@ func (s *Service) MallEligibility(ctx context.Context, shopID id.ID, liveProduct
 		{Key: "sps", Label: "Shop Performance Score × 100", Have: sps, Need: int64(p.Mall.MinSPSX100)},
 		{Key: "products", Label: "Live products", Have: int64(liveProducts), Need: int64(p.Mall.MinProducts)},
 		{Key: "brand", Label: "Approved brand authorisations", Have: brands, Need: 1},
+		{Key: "free_shipping", Label: fmt.Sprintf("Free-shipping coverage, basis points of paid orders (%d of %d)", perf.PaidFreeShipping, perf.PaidOrders),
+			Have: perf.FreeShippingCoverageBP(), Need: int64(p.Mall.MinFreeShippingCoverageBP)},
+		{Key: "return_window", Label: "Return window you offer, days", Have: int64(sh.MallReturnDays), Need: int64(p.Mall.ReturnWindowDays)},
 	}
 	for i := range reqs {
 		reqs[i].Met = reqs[i].Have >= reqs[i].Need
 	}
 	return reqs, nil
+}
+
+// SetMallReturnWindow records the return window (days after delivery) the seller
+// commits to offer as a Mall shop. Its manager only; 0-365 days.
+func (s *Service) SetMallReturnWindow(ctx context.Context, actor auth.Actor, shopID id.ID, days int) (Shop, error) {
+	sh, err := s.Manage(ctx, actor, shopID)
+	if err != nil {
+		return Shop{}, err
+	}
+	if days < 0 || days > 365 {
+		return Shop{}, errs.Invalidf("return_window_days", "a return window is 0-365 days")
+	}
+	now := s.now().UTC()
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if _, err := tx.ExecContext(ctx, `UPDATE shops SET mall_return_days = $1 WHERE id = $2`, days, shopID); err != nil {
+			return err
+		}
+		return logAction(ctx, tx, shopID, "return_window", sh.Status, sh.Status, fmt.Sprintf("offers %d-day returns as a Mall shop", days), actor.AccountID, now)
+	})
+	if err != nil {
+		return Shop{}, err
+	}
+	return s.Shop(ctx, shopID)
 }
 
 // ApplyForMall gives an eligible shop the Mall badge, or refuses naming what is missing.

@@ -2,14 +2,17 @@ package seller_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/seller"
 	"github.com/liveshop/liveshop/internal/testkit"
 )
@@ -19,7 +22,13 @@ func TestBrandAuthorizationAndMallEligibility(t *testing.T) {
 		k := testkit.New(t, d)
 		s := seller.NewService(d, k.Markets, k.Identity, k.Outbox, k.Log)
 		ctx := context.Background()
-		k.SetPolicy(t, "US", func(p *market.Policy) { p.Mall.MinSPSX100, p.Mall.MinProducts = 0, 3 })
+		if err := s.Subscribe(k.Bus); err != nil {
+			t.Fatal(err)
+		}
+		k.SetPolicy(t, "US", func(p *market.Policy) {
+			p.Mall.MinSPSX100, p.Mall.MinProducts = 0, 3
+			p.Mall.MinFreeShippingCoverageBP, p.Mall.ReturnWindowDays = 6000, 15
+		})
 		ana, op := k.Actor(t, "ana", auth.Seller), k.Operator(t)
 		shop, _ := s.Register(ctx, ana, seller.RegisterInput{Market: "US", Name: "Ana's"})
 		year := time.Now().AddDate(1, 0, 0)
@@ -77,6 +86,38 @@ func TestBrandAuthorizationAndMallEligibility(t *testing.T) {
 		_, err = s.DecideBrand(ctx, op, auth1.ID, true, "")
 		wantErr(t, "approve twice", err, "shop_not_in_review", "")
 
+		// Still not eligible: no paid orders (no free-shipping coverage) and no
+		// return window offered.
+		_, err = s.ApplyForMall(ctx, ana, shop.ID, 3)
+		wantErr(t, "no coverage, no return window", err, "not_mall_eligible", "")
+		if e := errs.As(err); e == nil || !strings.Contains(e.Message, "free-shipping coverage") || !strings.Contains(e.Message, "return window") {
+			t.Fatalf("message %v", err)
+		}
+		// Two of three paid orders shipped free: 66.66% against 60%.
+		for i, fee := range []int64{0, 599, 0} {
+			oid := id.New()
+			emit(t, k, events.OrderPaid{Order: events.Order{OrderID: oid, CheckoutID: oid, BuyerID: id.New(), ShopID: shop.ID, Market: "US", Currency: "USD",
+				BuyerShipping: fee}, At: time.Now().Add(-time.Duration(i) * time.Hour)})
+		}
+		k.RelayUntilIdle(t)
+		_, err = s.SetMallReturnWindow(ctx, ana, shop.ID, 400)
+		wantErr(t, "return window too long", err, "invalid_field", "return_window_days")
+		_, err = s.SetMallReturnWindow(ctx, k.Actor(t, "bo", auth.Seller), shop.ID, 15)
+		wantErr(t, "someone else's shop", err, "not_your_shop", "")
+		if _, err := s.SetMallReturnWindow(ctx, ana, shop.ID, 14); err != nil {
+			t.Fatal(err)
+		}
+		reqs, _ = s.MallEligibility(ctx, shop.ID, 3, time.Now())
+		for _, r := range reqs {
+			if (r.Key == "free_shipping" && (!r.Met || r.Have != 6666 || r.Need != 6000)) || (r.Key == "return_window" && (r.Met || r.Have != 14 || r.Need != 15)) {
+				t.Fatalf("requirement %+v", r)
+			}
+		}
+		_, err = s.ApplyForMall(ctx, ana, shop.ID, 3)
+		wantErr(t, "14-day returns", err, "not_mall_eligible", "")
+		if _, err := s.SetMallReturnWindow(ctx, ana, shop.ID, 15); err != nil {
+			t.Fatal(err)
+		}
 		got, err := s.ApplyForMall(ctx, ana, shop.ID, 3)
 		if err != nil || got.Badge != seller.Mall {
 			t.Fatalf("apply %+v %v", got, err)

@@ -25,20 +25,30 @@ import (
 //   - late dispatch rate (fulfilment, a quarter): parcels shipped after their
 //     dispatch deadline over parcels shipped in performance.score_window_days;
 //     benchmark performance.late_dispatch_target_bp;
-//   - seller-fault cancellation rate (fulfilment, a quarter): over orders paid in the
-//     window; benchmark performance.seller_cancel_max_bp.
+//   - seller-fault cancellation rate (fulfilment): over orders paid in the
+//     window; benchmark performance.seller_cancel_max_bp;
+//   - on-time delivery rate (fulfilment): orders delivered within
+//     performance.delivery_business_days business days of payment (the market's
+//     calendar) over orders delivered in the window; benchmark at least
+//     performance.on_time_delivery_min_bp;
+//   - response rate (customer service): buyers' inquiries (message.go) answered
+//     within performance.response_hours over inquiries asked in the window and
+//     settled (answered or past due); benchmark at least performance.response_rate_min_bp.
 //
-// Each metric scores 5 at zero, 3.5 at its benchmark and 0 at twice the benchmark or
-// worse, linearly between. A shop is scored only with at least
-// performance.min_delivered_orders delivered in the window. On-time delivery and the
-// response rate to buyer messages are not scored: events do not carry a delivery
-// promise, and there is no buyer messaging yet.
+// Product satisfaction weighs 40%, the four others 15% each. A rate that should be
+// low scores 5 at zero, 3.5 at its benchmark and 0 at twice the benchmark or worse,
+// linearly between; a rate that should be high is scored the same way on its
+// complement (the share missed against the share the benchmark allows to miss).
+// A shop is scored only with at least performance.min_delivered_orders delivered in
+// the window. Each metric carries its trend: the change of its value over the history.
 
 const perfConsumer = "seller.performance"
 
 // perfCounts are a shop's counters over some days.
 type perfCounts struct {
 	Paid, Shipped, LateShipped, SellerCancelled, Delivered, NegativeReviews int64
+	DeliveredOnTime, PaidFreeShipping                                       int64
+	Inquiries, AnsweredInTime                                               int64 // from shop_inquiries, not the daily rows
 }
 
 // Metric is one SPS metric with its value, benchmark and sub-score.
@@ -51,6 +61,21 @@ type Metric struct {
 	Denominator int64   `json:"denominator"`
 	Score       float64 `json:"score"` // 0-5
 	Weight      float64 `json:"weight"`
+	// AtLeast says the benchmark is a floor (a rate that should be high).
+	AtLeast bool `json:"at_least,omitempty"`
+	// TrendBP is the change of the value over the history, in basis points.
+	TrendBP int64 `json:"trend_bp"`
+}
+
+// Improving reports whether the trend goes the good way.
+func (m Metric) Improving() bool { return (m.TrendBP > 0) == m.AtLeast && m.TrendBP != 0 }
+
+// Trend is the change of the value over the history as a signed percentage.
+func (m Metric) Trend() string {
+	if m.TrendBP < 0 {
+		return "-" + Percent(-m.TrendBP)
+	}
+	return "+" + Percent(m.TrendBP)
 }
 
 // Performance is a shop's score on a day, with its metrics and the trend.
@@ -62,6 +87,9 @@ type Performance struct {
 	NeedOrder int64      `json:"need_delivered"`
 	Metrics   []Metric   `json:"metrics"`
 	History   []DayScore `json:"history"` // oldest first
+	// Paid orders in the score window and those with free shipping for the buyer.
+	PaidOrders       int64 `json:"paid_orders"`
+	PaidFreeShipping int64 `json:"paid_free_shipping"`
 }
 
 // DayScore is the score on one past day.
@@ -97,18 +125,26 @@ func rateBP(n, d int64) int64 {
 func score(nr, w perfCounts, p market.Policy) (Performance, bool) {
 	perf := Performance{Delivered: w.Delivered, NeedOrder: int64(p.Performance.MinDeliveredOrders)}
 	perf.Metrics = []Metric{
-		{Key: "negative_review_rate", Label: "Negative review rate", Weight: 0.5, Numerator: nr.NegativeReviews, Denominator: nr.Delivered,
+		{Key: "negative_review_rate", Label: "Negative review rate", Weight: 0.4, Numerator: nr.NegativeReviews, Denominator: nr.Delivered,
 			ValueBP: rateBP(nr.NegativeReviews, nr.Delivered), BenchmarkBP: int64(p.Probation.MaxBadReviewRateBP)},
-		{Key: "late_dispatch_rate", Label: "Late dispatch rate", Weight: 0.25, Numerator: w.LateShipped, Denominator: w.Shipped,
+		{Key: "late_dispatch_rate", Label: "Late dispatch rate", Weight: 0.15, Numerator: w.LateShipped, Denominator: w.Shipped,
 			ValueBP: rateBP(w.LateShipped, w.Shipped), BenchmarkBP: int64(p.Performance.LateDispatchTargetBP)},
-		{Key: "seller_cancel_rate", Label: "Seller-fault cancellation rate", Weight: 0.25, Numerator: w.SellerCancelled, Denominator: w.Paid,
+		{Key: "seller_cancel_rate", Label: "Seller-fault cancellation rate", Weight: 0.15, Numerator: w.SellerCancelled, Denominator: w.Paid,
 			ValueBP: rateBP(w.SellerCancelled, w.Paid), BenchmarkBP: int64(p.Performance.SellerCancelMaxBP)},
+		{Key: "on_time_delivery_rate", Label: "On-time delivery rate", Weight: 0.15, Numerator: w.DeliveredOnTime, Denominator: w.Delivered,
+			ValueBP: 10000 - rateBP(w.Delivered-w.DeliveredOnTime, w.Delivered), BenchmarkBP: int64(p.Performance.OnTimeDeliveryMinBP), AtLeast: true},
+		{Key: "response_rate", Label: "Response rate to buyer messages", Weight: 0.15, Numerator: w.AnsweredInTime, Denominator: w.Inquiries,
+			ValueBP: 10000 - rateBP(w.Inquiries-w.AnsweredInTime, w.Inquiries), BenchmarkBP: int64(p.Performance.ResponseRateMinBP), AtLeast: true},
 	}
 	total := 0.0
 	for i := range perf.Metrics {
 		m := &perf.Metrics[i]
-		m.Score = float64(int(subScore(m.ValueBP, m.BenchmarkBP)*10+0.5)) / 10
-		total += m.Weight * subScore(m.ValueBP, m.BenchmarkBP)
+		v, b := m.ValueBP, m.BenchmarkBP
+		if m.AtLeast {
+			v, b = 10000-v, 10000-b // scored on the share missed
+		}
+		m.Score = float64(int(subScore(v, b)*10+0.5)) / 10
+		total += m.Weight * subScore(v, b)
 	}
 	perf.Scored = w.Delivered >= int64(p.Performance.MinDeliveredOrders)
 	if perf.Scored {
@@ -132,7 +168,12 @@ func (s *Service) Performance(ctx context.Context, shopID id.ID, at time.Time, h
 		return Performance{}, err
 	}
 	longest := max(p.Performance.ScoreWindowDays, p.Performance.NegativeReviewDays) + historyDays + 1
-	rows, err := s.db.QueryContext(ctx, `SELECT day, paid, shipped, late_shipped, seller_cancelled, delivered, negative_reviews
+	qs, err := s.inquiries(ctx, shopID, at.AddDate(0, 0, -longest))
+	if err != nil {
+		return Performance{}, fmt.Errorf("seller: read inquiries: %w", err)
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT day, paid, shipped, late_shipped, seller_cancelled, delivered, negative_reviews,
+		delivered_on_time, paid_free_shipping
 		FROM shop_perf_daily WHERE shop_id = $1 AND day > $2 AND day <= $3`, shopID, m.Day(at.AddDate(0, 0, -longest)), m.Day(at))
 	if err != nil {
 		return Performance{}, fmt.Errorf("seller: read performance: %w", err)
@@ -141,7 +182,8 @@ func (s *Service) Performance(ctx context.Context, shopID id.ID, at time.Time, h
 	for rows.Next() {
 		var d string
 		var c perfCounts
-		if err := rows.Scan(&d, &c.Paid, &c.Shipped, &c.LateShipped, &c.SellerCancelled, &c.Delivered, &c.NegativeReviews); err != nil {
+		if err := rows.Scan(&d, &c.Paid, &c.Shipped, &c.LateShipped, &c.SellerCancelled, &c.Delivered, &c.NegativeReviews,
+			&c.DeliveredOnTime, &c.PaidFreeShipping); err != nil {
 			rows.Close()
 			return Performance{}, err
 		}
@@ -161,12 +203,17 @@ func (s *Service) Performance(ctx context.Context, shopID id.ID, at time.Time, h
 			sum.SellerCancelled += c.SellerCancelled
 			sum.Delivered += c.Delivered
 			sum.NegativeReviews += c.NegativeReviews
+			sum.DeliveredOnTime += c.DeliveredOnTime
+			sum.PaidFreeShipping += c.PaidFreeShipping
 		}
+		sum.Inquiries, sum.AnsweredInTime = responseCounts(qs, end, n)
 		return sum
 	}
 	at = at.In(m.Location())
-	perf, _ := score(window(at, p.Performance.NegativeReviewDays), window(at, p.Performance.ScoreWindowDays), p)
+	w := window(at, p.Performance.ScoreWindowDays)
+	perf, _ := score(window(at, p.Performance.NegativeReviewDays), w, p)
 	perf.Day = m.Day(at)
+	perf.PaidOrders, perf.PaidFreeShipping = w.Paid, w.PaidFreeShipping
 	for i := historyDays - 1; i >= 0; i-- {
 		day := at.AddDate(0, 0, -i)
 		dp, err := s.markets.Policy(ctx, sh.Market, day)
@@ -175,9 +222,18 @@ func (s *Service) Performance(ctx context.Context, shopID id.ID, at time.Time, h
 		}
 		h, ok := score(window(day, dp.Performance.NegativeReviewDays), window(day, dp.Performance.ScoreWindowDays), dp)
 		perf.History = append(perf.History, DayScore{Day: m.Day(day), Scored: ok, Score: h.Score})
+		if i == historyDays-1 && historyDays > 1 {
+			for j := range perf.Metrics {
+				perf.Metrics[j].TrendBP = perf.Metrics[j].ValueBP - h.Metrics[j].ValueBP
+			}
+		}
 	}
 	return perf, nil
 }
+
+// FreeShippingCoverageBP is the share of paid orders in the score window the buyer
+// paid no shipping for (Mall eligibility reads it).
+func (p Performance) FreeShippingCoverageBP() int64 { return rateBP(p.PaidFreeShipping, p.PaidOrders) }
 
 // Trend is the change of the score over the history (last scored day less the first).
 func (p Performance) Trend() float64 {
@@ -215,6 +271,9 @@ func (s *Service) handlePerformance(ctx context.Context, e bus.Event) error {
 			return err
 		}
 		shopID, marketCode, at, col = ev.ShopID, ev.Market, ev.At, "paid"
+		if ev.BuyerShipping == 0 {
+			col = "paid_free"
+		}
 	case events.TopicOrderShipped:
 		ev, err := bus.Decode[events.OrderShipped](e)
 		if err != nil {
@@ -230,6 +289,13 @@ func (s *Service) handlePerformance(ctx context.Context, e bus.Event) error {
 			return err
 		}
 		shopID, marketCode, at, col = ev.ShopID, ev.Market, ev.At, "delivered"
+		onTime, err := s.deliveredOnTime(ctx, ev)
+		if err != nil {
+			return err
+		}
+		if onTime {
+			col = "delivered_on_time"
+		}
 	case events.TopicOrderCancelled:
 		ev, err := bus.Decode[events.OrderCancelled](e)
 		if err != nil || ev.Fault != "seller" || !ev.WasPaid {
@@ -271,12 +337,14 @@ func (s *Service) handlePerformance(ctx context.Context, e bus.Event) error {
 	}
 	day := m.Day(at)
 	set := map[string]string{
-		"paid":             `paid = shop_perf_daily.paid + $3`,
-		"shipped":          `shipped = shop_perf_daily.shipped + $3`,
-		"late":             `shipped = shop_perf_daily.shipped + $3, late_shipped = shop_perf_daily.late_shipped + $3`,
-		"delivered":        `delivered = shop_perf_daily.delivered + $3`,
-		"seller_cancelled": `seller_cancelled = shop_perf_daily.seller_cancelled + $3`,
-		"negative_reviews": `negative_reviews = shop_perf_daily.negative_reviews + $3`,
+		"paid":              `paid = shop_perf_daily.paid + $3`,
+		"paid_free":         `paid = shop_perf_daily.paid + $3, paid_free_shipping = shop_perf_daily.paid_free_shipping + $3`,
+		"delivered_on_time": `delivered = shop_perf_daily.delivered + $3, delivered_on_time = shop_perf_daily.delivered_on_time + $3`,
+		"shipped":           `shipped = shop_perf_daily.shipped + $3`,
+		"late":              `shipped = shop_perf_daily.shipped + $3, late_shipped = shop_perf_daily.late_shipped + $3`,
+		"delivered":         `delivered = shop_perf_daily.delivered + $3`,
+		"seller_cancelled":  `seller_cancelled = shop_perf_daily.seller_cancelled + $3`,
+		"negative_reviews":  `negative_reviews = shop_perf_daily.negative_reviews + $3`,
 	}[col]
 	return outbox.Consume(ctx, s.db, perfConsumer, e, func(tx *db.Tx) error {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO shop_perf_daily (shop_id, day) VALUES ($1, $2) ON CONFLICT (shop_id, day) DO NOTHING`, shopID, day); err != nil {
@@ -285,6 +353,33 @@ func (s *Service) handlePerformance(ctx context.Context, e bus.Event) error {
 		_, err := tx.ExecContext(ctx, `UPDATE shop_perf_daily SET `+set+` WHERE shop_id = $1 AND day = $2`, shopID, day, delta)
 		return err
 	})
+}
+
+// deliveredOnTime says whether an order arrived within the delivery promise in force
+// when it was paid: performance.delivery_business_days business days of the market's
+// calendar after payment. An order without a payment time is not held against the shop.
+func (s *Service) deliveredOnTime(ctx context.Context, ev events.OrderDelivered) (bool, error) {
+	if ev.PaidAt.IsZero() || ev.At.IsZero() {
+		return true, nil
+	}
+	code := ev.Market
+	if code == "" {
+		sh, err := s.Shop(ctx, ev.ShopID)
+		if err != nil {
+			return false, err
+		}
+		code = sh.Market
+	}
+	m, err := s.markets.Market(ctx, code)
+	if err != nil {
+		return false, err
+	}
+	p, err := s.markets.Policy(ctx, code, ev.PaidAt)
+	if err != nil {
+		return false, err
+	}
+	promise := p.Calendar.AddBusinessDays(ev.PaidAt, p.Performance.DeliveryBusinessDays, m.Location())
+	return !ev.At.After(promise), nil
 }
 
 // Percent formats a rate in basis points as a percentage ("4.76%").

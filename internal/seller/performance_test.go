@@ -93,8 +93,9 @@ func TestShopPerformanceScore(t *testing.T) {
 			scr.ValueBP != 476 || scr.Numerator != 1 || scr.Denominator != 21 {
 			t.Fatalf("performance %+v", perf)
 		}
-		// 0.5×3.5 + 0.25×(3.5−3.5×0.25) + 0.25×(3.5−3.5×(476−250)/250) = 1.75 + 0.65625 + 0.084 ≈ 2.5
-		want := 0.5*3.5 + 0.25*(3.5-3.5*0.25) + 0.25*(3.5-3.5*float64(476-250)/250)
+		// 0.4×3.5 + 0.15×(3.5−3.5×0.25) + 0.15×(3.5−3.5×(476−250)/250) + 0.15×5 (no payment
+		// times: no delivery held late) + 0.15×5 (no buyer messages)
+		want := 0.4*3.5 + 0.15*(3.5-3.5*0.25) + 0.15*(3.5-3.5*float64(476-250)/250) + 0.15*5 + 0.15*5
 		if math.Abs(perf.Score-math.Round(want*10)/10) > 1e-9 {
 			t.Fatalf("score %.2f, want %.1f", perf.Score, want)
 		}
@@ -112,6 +113,124 @@ func TestShopPerformanceScore(t *testing.T) {
 		after, _ := s.Performance(ctx, shop.ID, now, 1)
 		if after.Metrics[0].Numerator != 1 || after.Score <= perf.Score {
 			t.Fatalf("after moderation %+v", after)
+		}
+	})
+}
+
+func TestOnTimeDeliveryAndResponseRate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		s := seller.NewService(d, k.Markets, k.Identity, k.Outbox, k.Log)
+		if err := s.Subscribe(k.Bus); err != nil {
+			t.Fatal(err)
+		}
+		ctx := context.Background()
+		k.SetPolicy(t, "US", func(p *market.Policy) {
+			p.Performance.MinDeliveredOrders = 1
+			p.Performance.OnTimeDeliveryMinBP = 9000 // 90%
+			p.Performance.ResponseRateMinBP = 8000   // 80%
+			p.Calendar = market.CalendarPolicy{WeekendDays: []int{0, 6}}
+		})
+		ana := k.Actor(t, "ana", auth.Seller)
+		shop, _ := s.Register(ctx, ana, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		now := time.Now()
+		// Paid on a Monday noon (Los Angeles) under the seed policy of that day (7
+		// business days): the promise is the end of the next Wednesday.
+		la, _ := time.LoadLocation("America/Los_Angeles")
+		monday := time.Date(2026, 11, 9, 12, 0, 0, 0, la)
+		for now.Sub(monday) > 20*24*time.Hour {
+			monday = monday.AddDate(0, 0, 7)
+		}
+		for now.Sub(monday) < 14*24*time.Hour {
+			monday = monday.AddDate(0, 0, -7)
+		}
+		deliver := func(at time.Time) {
+			oid := id.New()
+			emit(t, k, events.OrderDelivered{Order: events.Order{OrderID: oid, CheckoutID: oid, BuyerID: id.New(), ShopID: shop.ID, Market: "US", Currency: "USD", PaidAt: monday}, At: at})
+		}
+		for i := 0; i < 8; i++ {
+			deliver(monday.AddDate(0, 0, 8).Add(11 * time.Hour)) // next Tuesday 23:00: on time
+		}
+		deliver(monday.AddDate(0, 0, 10).Add(time.Hour)) // Thursday: late
+		deliver(monday.AddDate(0, 0, 12))                // Saturday: late
+		k.RelayUntilIdle(t)
+
+		// Buyer messages: three buyers write; the shop answers one in time, one late,
+		// and one buyer still waits within the 24 hours the policy of the day gives
+		// (not counted yet).
+		clock := now.Add(-48 * time.Hour)
+		s.SetClock(func() time.Time { return clock })
+		b1, b2, b3 := k.Actor(t, "b1"), k.Actor(t, "b2"), k.Actor(t, "b3")
+		for _, b := range []auth.Actor{b1, b2} {
+			if _, err := s.MessageShop(ctx, b, shop.ID, "Is this in stock?"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// A follow-up before the answer does not open a second inquiry.
+		if _, err := s.MessageShop(ctx, b1, shop.ID, "Hello?"); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(2 * time.Hour)
+		if _, err := s.ReplyToBuyer(ctx, ana, shop.ID, b1.AccountID, "Yes, ships today"); err != nil {
+			t.Fatal(err)
+		}
+		clock = clock.Add(28 * time.Hour)
+		if _, err := s.ReplyToBuyer(ctx, ana, shop.ID, b2.AccountID, "Sorry for the wait"); err != nil {
+			t.Fatal(err)
+		}
+		clock = now.Add(-time.Hour)
+		if _, err := s.MessageShop(ctx, b3, shop.ID, "Do you ship to Alaska?"); err != nil {
+			t.Fatal(err)
+		}
+		s.SetClock(time.Now)
+
+		// Bad input.
+		_, err := s.MessageShop(ctx, ana, shop.ID, "to myself")
+		wantErr(t, "own shop", err, "cannot_message_shop", "shop_id")
+		_, err = s.MessageShop(ctx, b1, shop.ID, "  ")
+		wantErr(t, "empty", err, "invalid_field", "body")
+		_, err = s.ReplyToBuyer(ctx, ana, shop.ID, k.Actor(t, "stranger").AccountID, "hi")
+		wantErr(t, "reply to a stranger", err, "invalid_field", "buyer_id")
+		_, err = s.ReplyToBuyer(ctx, b2, shop.ID, b1.AccountID, "impersonating")
+		wantErr(t, "buyer replies as the shop", err, "not_your_shop", "")
+		if _, err := s.Messages(ctx, b2, shop.ID, b1.AccountID); err == nil {
+			t.Fatal("a buyer read another buyer's conversation")
+		}
+		ms, err := s.Messages(ctx, b1, shop.ID, b1.AccountID)
+		if err != nil || len(ms) != 3 || !ms[2].FromShop || ms[0].Body != "Is this in stock?" {
+			t.Fatalf("conversation %+v %v", ms, err)
+		}
+		cs, _ := s.Conversations(ctx, ana, shop.ID)
+		if len(cs) != 3 || !cs[0].Waiting || cs[0].BuyerID != b3.AccountID || cs[1].Waiting {
+			t.Fatalf("conversations %+v", cs)
+		}
+
+		perf, err := s.Performance(ctx, shop.ID, now, 30)
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := map[string]seller.Metric{}
+		for _, m := range perf.Metrics {
+			by[m.Key] = m
+		}
+		otd, rr := by["on_time_delivery_rate"], by["response_rate"]
+		if otd.Numerator != 8 || otd.Denominator != 10 || otd.ValueBP != 8000 || otd.BenchmarkBP != 9000 || !otd.AtLeast {
+			t.Fatalf("on-time delivery %+v", otd)
+		}
+		// 20% late against 10% allowed: twice the allowance scores 0.
+		if otd.Score != 0 {
+			t.Fatalf("on-time score %v", otd.Score)
+		}
+		if rr.Numerator != 1 || rr.Denominator != 2 || rr.ValueBP != 5000 || rr.BenchmarkBP != 8000 {
+			t.Fatalf("response rate %+v", rr)
+		}
+		// 50% missed against 20% allowed: beyond twice the allowance.
+		if rr.Score != 0 {
+			t.Fatalf("response score %v", rr.Score)
+		}
+		// Trend: 30 days ago nothing was delivered (100% on time by default); now 80%.
+		if otd.TrendBP != -2000 || otd.Improving() {
+			t.Fatalf("on-time trend %d", otd.TrendBP)
 		}
 	})
 }

@@ -141,13 +141,13 @@ func fieldMarket(err error) error {
 
 const shopColumns = `s.id, s.owner_id, s.market, s.name, s.kind, s.status, s.created_at, s.activated_at, s.badge,
 	COALESCE((SELECT followers FROM follower_counts f WHERE f.target_kind = 'shop' AND f.target_id = s.id), 0),
-	s.legal_name, s.registration_number, s.annual_gmv_elsewhere, s.documents, s.review_state, s.status_reason, s.tier_rank`
+	s.legal_name, s.registration_number, s.annual_gmv_elsewhere, s.documents, s.review_state, s.status_reason, s.tier_rank, s.mall_return_days`
 
 func scanShop(row interface{ Scan(...any) error }) (Shop, error) {
 	var sh Shop
 	var created, activated int64
 	err := row.Scan(&sh.ID, &sh.OwnerID, &sh.Market, &sh.Name, &sh.Kind, &sh.Status, &created, &activated, &sh.Badge, &sh.Followers,
-		&sh.LegalName, &sh.RegistrationNumber, &sh.AnnualGMVElsewhere, &sh.Documents, &sh.ReviewState, &sh.StatusReason, &sh.TierRank)
+		&sh.LegalName, &sh.RegistrationNumber, &sh.AnnualGMVElsewhere, &sh.Documents, &sh.ReviewState, &sh.StatusReason, &sh.TierRank, &sh.MallReturnDays)
 	sh.CreatedAt, sh.ActivatedAt = db.Time(created), db.Time(activated)
 	return sh, err
 }

@@ -28,12 +28,18 @@ func (s *Service) SettlementDelay(ctx context.Context, shopID id.ID, at time.Tim
 	if err != nil {
 		return 0, "", err
 	}
-	return settlementDelay(shop, p, at)
+	_, delayed, err := s.actionInForce(ctx, s.db, shopID, market.ActionSettlementDelay, at)
+	if err != nil {
+		return 0, "", err
+	}
+	return settlementDelay(shop, p, at, delayed)
 }
 
-func settlementDelay(shop Shop, p market.Policy, at time.Time) (int, string, error) {
+// settlementDelay applies the rules; delayed says a settlement-delay action of the
+// account health ladder is in force.
+func settlementDelay(shop Shop, p market.Policy, at time.Time, delayed bool) (int, string, error) {
 	// A restricted or suspended shop's money waits longest (an enforcement action).
-	if (shop.Status == Restricted || shop.Status == Suspended) && p.Settlement.EnforcementDelayDays > 0 {
+	if (delayed || shop.Status == Restricted || shop.Status == Suspended) && p.Settlement.EnforcementDelayDays > 0 {
 		return max(p.Settlement.EnforcementDelayDays, p.Settlement.DelayDays), DelayEnforcement, nil
 	}
 	if !shop.ActivatedAt.IsZero() && at.Before(shop.ActivatedAt.AddDate(0, 0, p.Probation.Days)) && p.Settlement.ProbationDelayDays > p.Settlement.DelayDays {

@@ -26,7 +26,7 @@ func TestSettlementDelayIsLongerInProbation(t *testing.T) {
 		{"active again", Shop{ActivatedAt: activated, Status: Active}, activated.AddDate(1, 0, 0), 7, DelayStandard},
 	}
 	for _, tt := range tests {
-		days, reason, err := settlementDelay(tt.shop, p, tt.at)
+		days, reason, err := settlementDelay(tt.shop, p, tt.at, false)
 		if err != nil || days != tt.days || reason != tt.reason {
 			t.Errorf("%s: %d %s %v, want %d %s", tt.name, days, reason, err, tt.days, tt.reason)
 		}

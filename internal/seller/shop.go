@@ -59,6 +59,9 @@ type Shop struct {
 	StatusReason string      `json:"status_reason,omitempty"`
 	// TierRank indexes the market policy's tiers: 0 is the entry tier.
 	TierRank int `json:"tier_rank"`
+	// MallReturnDays is the return window the seller has committed to offer as a
+	// Mall shop (Mall eligibility asks for the policy's mall.return_window_days).
+	MallReturnDays int `json:"mall_return_days,omitempty"`
 }
 
 // ReviewState is the progress of a shop's operator review.

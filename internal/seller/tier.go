@@ -297,6 +297,11 @@ func (s *Service) Run(ctx context.Context, every time.Duration) {
 			} else if n > 0 {
 				s.log.Info("enforcement job", "restricted", n)
 			}
+			if n, err := s.ApplyEnforcement(ctx, s.now()); err != nil {
+				s.log.Error("account health job", "err", err)
+			} else if n > 0 {
+				s.log.Info("account health job", "actions", n)
+			}
 		}
 	}
 }
@@ -313,13 +318,24 @@ func (s *Service) TakeDailyOrderSlot(ctx context.Context, tx *db.Tx, shopID id.I
 // either engine.
 func (s *Service) TakeDailyOrderSlots(ctx context.Context, tx *db.Tx, shopID id.ID, at time.Time, n int) error {
 	// Only what the cap needs: this runs in checkout's writer transaction.
+	// and whether an order restriction of the account health ladder is in force.
 	var sh Shop
-	err := tx.QueryRowContext(ctx, `SELECT name, market, tier_rank FROM shops WHERE id = $1`, shopID).Scan(&sh.Name, &sh.Market, &sh.TierRank)
+	var restricted int
+	err := tx.QueryRowContext(ctx, `SELECT name, market, tier_rank, CASE WHEN EXISTS (SELECT 1 FROM shop_enforcement_actions a
+		WHERE a.shop_id = shops.id AND a.kind = 'order_restriction' AND a.status = 'active' AND (a.ends_at = 0 OR a.ends_at > $2)) THEN 1 ELSE 0 END
+		FROM shops WHERE id = $1`, shopID, db.Micros(at)).Scan(&sh.Name, &sh.Market, &sh.TierRank, &restricted)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrShopNotFound
 	}
 	if err != nil {
 		return err
+	}
+	if restricted == 1 {
+		a, _, err := s.actionInForce(ctx, tx, shopID, market.ActionOrderRestriction, at)
+		if err != nil {
+			return err
+		}
+		return ErrOrderRestricted.With("%s cannot take orders %s: %s", sh.Name, until(a), a.Reason)
 	}
 	m, err := s.markets.Market(ctx, sh.Market)
 	if err != nil {

@@ -18,8 +18,8 @@ import (
 // Violations: operators record a rule a shop broke with points and a reason; the
 // points count against graduation (Tier.MaxViolationPoints) until they expire or an
 // appeal overturns them. The seller sees each one and may appeal once; an operator
-// upholds or overturns the appeal. Every step is recorded in shop_actions.
-// (Actions by points threshold need thresholds in the market policy: not built yet.)
+// upholds or overturns the appeal. Every step is recorded in shop_actions. Recorded
+// points feed the account health and its actions (health.go).
 
 // Violation states.
 const (
@@ -88,7 +88,12 @@ func (s *Service) RecordViolation(ctx context.Context, actor auth.Actor, shopID 
 			db.Micros(now), db.Micros(v.ExpiresAt)); err != nil {
 			return err
 		}
-		return logAction(ctx, tx, shopID, "violation", sh.Status, sh.Status, fmt.Sprintf("%s (%d points): %s", v.Code, v.Points, v.Reason), actor.AccountID, now)
+		if err := logAction(ctx, tx, shopID, "violation", sh.Status, sh.Status, fmt.Sprintf("%s (%d points): %s", v.Code, v.Points, v.Reason), actor.AccountID, now); err != nil {
+			return err
+		}
+		// The points may reach a threshold of the market's enforcement ladder.
+		_, err = s.applyThresholds(ctx, tx, shopID, now)
+		return err
 	})
 	if err != nil {
 		return Violation{}, err
@@ -192,7 +197,14 @@ func (s *Service) DecideAppeal(ctx context.Context, actor auth.Actor, violationI
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNotAppealable.With("this violation is %s, not appealed", v.Status)
 		}
-		return logAction(ctx, tx, sh.ID, "appeal_"+to, sh.Status, sh.Status, v.Code+": "+note, actor.AccountID, now)
+		if err := logAction(ctx, tx, sh.ID, "appeal_"+to, sh.Status, sh.Status, v.Code+": "+note, actor.AccountID, now); err != nil {
+			return err
+		}
+		if overturn {
+			// Actions these points no longer justify are lifted.
+			return s.relieve(ctx, tx, sh.ID, now, actor.AccountID)
+		}
+		return nil
 	})
 	if err != nil {
 		return Violation{}, err

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -94,10 +95,12 @@ type appealRow struct {
 	ShopName string
 }
 
-// opsEnforcement is the appeals queue.
+// opsEnforcement is the enforcement desk: appeals of violations and of enforcement
+// actions waiting for a decision, and every action in force, which an operator may lift.
 func (s *Server) opsEnforcement(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	vs, err := s.Sellers.AppealQueue(ctx, auth.From(ctx))
+	actor := auth.From(ctx)
+	vs, err := s.Sellers.AppealQueue(ctx, actor)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -107,7 +110,21 @@ func (s *Server) opsEnforcement(w http.ResponseWriter, r *http.Request) {
 		sh, _ := s.Sellers.Shop(ctx, v.ShopID)
 		rows = append(rows, appealRow{v, sh.Name})
 	}
-	s.render(w, r, "ops_enforcement", "Appeals", "ops", struct{ Appeals []appealRow }{rows})
+	appeals, err := s.Sellers.ActionAppealQueue(ctx, actor)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	inForce, err := s.Sellers.ActionsInForce(ctx, actor, time.Now(), 200)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.render(w, r, "ops_enforcement", "Enforcement", "ops", struct {
+		Appeals       []appealRow
+		ActionAppeals []actionRow
+		InForce       []actionRow
+	}{rows, s.actionRows(r, appeals), s.actionRows(r, inForce)})
 }
 
 func (s *Server) opsDecideAppeal(w http.ResponseWriter, r *http.Request) {

@@ -1,7 +1,10 @@
 package web
 
 import (
+	"fmt"
 	"net/http"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -14,6 +17,7 @@ func (s *Server) mallRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/mall", s.sellerMall)
 	mux.HandleFunc("POST /seller/shops/{id}/brands", s.sellerRequestBrand)
 	mux.HandleFunc("POST /seller/shops/{id}/mall", s.sellerApplyMall)
+	mux.HandleFunc("POST /seller/shops/{id}/return-window", s.sellerReturnWindow)
 	mux.HandleFunc("GET /ops/brands", s.opsBrands)
 	mux.HandleFunc("POST /ops/brands/{id}/decide", s.opsDecideBrand)
 }
@@ -58,6 +62,25 @@ func (s *Server) sellerMall(w http.ResponseWriter, r *http.Request) {
 		ReturnDays   int
 		FreeShipBP   int
 	}{header(shop, m, "/mall"), reqs, eligible, brands, p.Mall.ReturnWindowDays, p.Mall.MinFreeShippingCoverageBP})
+}
+
+// sellerReturnWindow records the return window the seller commits to as a Mall shop.
+func (s *Server) sellerReturnWindow(w http.ResponseWriter, r *http.Request) {
+	shop, _, ok := s.managedShop(w, r)
+	if !ok {
+		return
+	}
+	back := "/seller/shops/" + shop.ID.String() + "/mall"
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("return_window_days")))
+	if err != nil {
+		s.back(w, r, back, errs.Invalidf("return_window_days", "give the return window in whole days"))
+		return
+	}
+	if _, err := s.Sellers.SetMallReturnWindow(r.Context(), auth.From(r.Context()), shop.ID, days); err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	done(w, r, back, fmt.Sprintf("You offer %d-day returns.", days))
 }
 
 func (s *Server) sellerRequestBrand(w http.ResponseWriter, r *http.Request) {

@@ -17,6 +17,8 @@ import (
 // sellerCenterRoutes are the Seller Center onboarding pages and the Ops shop review.
 func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	s.mallRoutes(mux)
+	s.healthRoutes(mux)
+	s.shopMessageRoutes(mux)
 	s.productReviewRoutes(mux)
 	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /mall", s.mallPage)
@@ -65,6 +67,11 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	health, err := s.Sellers.Health(ctx, shop.ID, time.Now())
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	s.render(w, r, "seller_onboarding", shop.Name+" · onboarding", "seller", struct {
 		ShopHeader
 		Shop       seller.Shop
@@ -73,7 +80,8 @@ func (s *Server) sellerOnboarding(w http.ResponseWriter, r *http.Request) {
 		Actions    []seller.Action
 		Violations []seller.Violation
 		GMV        string
-	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, vs, money.New(shop.AnnualGMVElsewhere, m.Currency).Format()})
+		Health     seller.Health
+	}{header(shop, m, "/onboarding"), shop, ts, listings, acts, vs, money.New(shop.AnnualGMVElsewhere, m.Currency).Format(), health})
 }
 
 func (s *Server) sellerResubmit(w http.ResponseWriter, r *http.Request) {

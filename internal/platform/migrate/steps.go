@@ -758,6 +758,65 @@ var Steps = []Step{
 		// Attributes as a JSON object of name to value ({"material": "silk"}).
 		`ALTER TABLE products ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}'`,
 	)},
+	{210, "enforcement actions, buyer messages, delivery and response metrics, mall return commitment, import heartbeats", SQL(
+		// An action taken against a shop when its violation points reached a policy
+		// threshold (or by an operator): what it blocks, until when, and its appeal.
+		`CREATE TABLE shop_enforcement_actions (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			kind TEXT NOT NULL CHECK (kind IN ('warning', 'listing_restriction', 'order_restriction', 'settlement_delay', 'suspension', 'deactivation')),
+			points INTEGER NOT NULL,
+			threshold INTEGER NOT NULL,
+			reason TEXT NOT NULL,
+			status TEXT NOT NULL CHECK (status IN ('active', 'lifted', 'expired')),
+			starts_at BIGINT NOT NULL,
+			ends_at BIGINT NOT NULL DEFAULT 0,
+			created_by BIGINT NOT NULL DEFAULT 0,
+			appeal TEXT NOT NULL DEFAULT '',
+			appealed_at BIGINT NOT NULL DEFAULT 0,
+			appeal_status TEXT NOT NULL DEFAULT '' CHECK (appeal_status IN ('', 'pending', 'upheld', 'granted')),
+			decision TEXT NOT NULL DEFAULT '',
+			decided_by BIGINT NOT NULL DEFAULT 0,
+			decided_at BIGINT NOT NULL DEFAULT 0,
+			lifted_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX shop_enforcement_actions_shop ON shop_enforcement_actions (shop_id, kind, status)`,
+		`CREATE INDEX shop_enforcement_actions_appeals ON shop_enforcement_actions (appeal_status, id)`,
+		`CREATE INDEX shop_enforcement_actions_status ON shop_enforcement_actions (status, id)`,
+		// Deliveries within the delivery promise, and paid orders the buyer paid no
+		// shipping for (free-shipping coverage).
+		`ALTER TABLE shop_perf_daily ADD COLUMN delivered_on_time INTEGER NOT NULL DEFAULT 0`,
+		`ALTER TABLE shop_perf_daily ADD COLUMN paid_free_shipping INTEGER NOT NULL DEFAULT 0`,
+		// Buyer <-> shop messages; an inquiry is a buyer's message waiting for the
+		// shop's answer (at most one open per conversation), for the response rate.
+		`CREATE TABLE shop_messages (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			buyer_id BIGINT NOT NULL,
+			from_shop INTEGER NOT NULL CHECK (from_shop IN (0, 1)),
+			sender_id BIGINT NOT NULL,
+			body TEXT NOT NULL,
+			created_at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX shop_messages_conversation ON shop_messages (shop_id, buyer_id, id)`,
+		`CREATE INDEX shop_messages_buyer ON shop_messages (buyer_id, id)`,
+		`CREATE TABLE shop_inquiries (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			buyer_id BIGINT NOT NULL,
+			asked_at BIGINT NOT NULL,
+			due_at BIGINT NOT NULL,
+			answered_at BIGINT NOT NULL DEFAULT 0
+		)`,
+		`CREATE INDEX shop_inquiries_shop ON shop_inquiries (shop_id, asked_at)`,
+		`CREATE UNIQUE INDEX shop_inquiries_open ON shop_inquiries (shop_id, buyer_id) WHERE answered_at = 0`,
+		// The return window (days) a shop has committed to for the Mall.
+		`ALTER TABLE shops ADD COLUMN mall_return_days INTEGER NOT NULL DEFAULT 0 CHECK (mall_return_days >= 0)`,
+		// A running import's worker writes a heartbeat; a job whose heartbeat stops
+		// (the process died) is marked failed by the next recovery pass.
+		`ALTER TABLE import_jobs ADD COLUMN heartbeat_at BIGINT NOT NULL DEFAULT 0`,
+		`CREATE INDEX import_jobs_status ON import_jobs (status, heartbeat_at)`,
+	)},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).

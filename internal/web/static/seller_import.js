@@ -13,7 +13,7 @@
         bar.max = job.total;
         bar.value = job.done;
         done.textContent = job.done + ' of ' + job.total + ' rows';
-        if (job.status === 'done') {
+        if (job.status !== 'running') {
           location.reload();
           return;
         }
