@@ -36,6 +36,14 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/pin", Scope: "seller.live.manage", Mutates: true, handle: s.pinProduct},
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/unpin", Scope: "seller.live.manage", Mutates: true, handle: s.unpinProduct},
 
+		// Returns and cancellations.
+		{Method: "POST", Path: "/return_refund/202309/returns/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchReturns},
+		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveReturn},
+		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectReturn},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchCancellations},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveCancellation},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectCancellation},
+
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
 		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},
