@@ -253,6 +253,14 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "POST", "/return_refund/202309/returns/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
 
+	// Finance.
+	paid := e.settledAndPaid(s, 1)
+	e.payShop(s)
+	ok(t, c, "GET", "/finance/202309/statements", with(url.Values{"sort_field": {"statement_time"}, "sort_order": {"DESC"}, "page_size": {"20"},
+		"statement_time_ge": {fmt.Sprint(time.Now().Add(-48 * time.Hour).Unix())}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/payments", with(url.Values{"sort_field": {"create_time"}, "page_size": {"20"}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
 	call(t, c, "POST", "/order/202309/orders/search", with(url.Values{"page_size": {"500"}}), map[string]any{})

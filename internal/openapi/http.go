@@ -44,6 +44,11 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveCancellation},
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectCancellation},
 
+		// Finance.
+		{Method: "GET", Path: "/finance/202309/statements", Scope: "seller.finance.info", Shop: true, handle: s.statements},
+		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
+		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
+
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
 		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},

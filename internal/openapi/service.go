@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/content"
 	"github.com/liveshop/liveshop/internal/identity"
+	"github.com/liveshop/liveshop/internal/ledger"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -28,6 +29,7 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Orders   *order.Service
 	Content  *content.Service
+	Ledger   *ledger.Service
 	// Registry receives the API's metrics; may be nil.
 	Registry prometheus.Registerer
 }
