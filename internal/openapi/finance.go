@@ -285,4 +285,3 @@ func (s *Service) orderStatementTransactions(c *call) (any, error) {
 	}
 	return map[string]any{"order_id": so.ID.String(), "order_create_time": so.CreatedAt.Unix(), "statement_transactions": out}, nil
 }
-
