@@ -261,6 +261,15 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "GET", "/finance/202309/payments", with(url.Values{"sort_field": {"create_time"}, "page_size": {"20"}}), nil, nil)
 	ok(t, c, "GET", "/finance/202309/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
 
+	// Analytics.
+	sold := e.liveSale(s, 2)
+	rng := e.dayRange(s)
+	ok(t, c, "GET", "/analytics/202509/shop_lives/performance", with(url.Values{"start_date_ge": rng["start_date_ge"], "end_date_lt": rng["end_date_lt"],
+		"page_size": {"10"}, "sort_field": {"gmv"}, "sort_order": {"DESC"}, "currency": {"LOCAL"}, "account_type": {"ALL"}}), nil, nil)
+	ok(t, c, "GET", "/analytics/202510/shop_lives/"+sold.ID.String()+"/performance_per_minutes", with(url.Values{"currency": {"LOCAL"}}), nil, nil)
+	ok(t, c, "GET", "/analytics/202509/shop_products/performance", with(url.Values{"start_date_ge": rng["start_date_ge"], "end_date_lt": rng["end_date_lt"],
+		"page_size": {"10"}, "sort_field": {"items_sold"}, "sort_order": {"DESC"}, "currency": {"LOCAL"}}), nil, nil)
+
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
 	call(t, c, "POST", "/order/202309/orders/search", with(url.Values{"page_size": {"500"}}), map[string]any{})

@@ -49,6 +49,11 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
 		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
 
+		// Analytics.
+		{Method: "GET", Path: "/analytics/202509/shop_lives/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerformance},
+		{Method: "GET", Path: "/analytics/202510/shop_lives/{live_id}/performance_per_minutes", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerMinute},
+		{Method: "GET", Path: "/analytics/202509/shop_products/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.productPerformance},
+
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
 		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},

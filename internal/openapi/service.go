@@ -9,10 +9,13 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/liveshop/liveshop/internal/analytics"
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/content"
+	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/ledger"
+	"github.com/liveshop/liveshop/internal/live"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -30,6 +33,10 @@ type Deps struct {
 	Orders   *order.Service
 	Content  *content.Service
 	Ledger   *ledger.Service
+	Live     *live.Hub
+	// Analytics and Creators back the analytics and affiliate-for-sellers families.
+	Analytics *analytics.Service
+	Creators  *creator.Service
 	// Registry receives the API's metrics; may be nil.
 	Registry prometheus.Registerer
 }
