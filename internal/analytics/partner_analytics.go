@@ -53,4 +53,3 @@ func (s *Service) ShopProducts(ctx context.Context, actor auth.Actor, shopID id.
 	}
 	return out, rows.Err()
 }
-

@@ -29,7 +29,7 @@ func (e *env) liveSale(s sellerWorld, qty int64) content.Session {
 		e.t.Fatal(err)
 	}
 	if _, err := e.Orders.Checkout(e.ctx, acct.Actor(), order.CheckoutInput{IdempotencyKey: fmt.Sprint("live", n), Market: "US",
-		Lines: []order.LineInput{{SKUID: s.product.SKUs[0].ID, Quantity: qty, Attribution: order.Attribution{Source: order.SourceLive, LiveSessionID: sess.ID}}},
+		Lines:           []order.LineInput{{SKUID: s.product.SKUs[0].ID, Quantity: qty, Attribution: order.Attribution{Source: order.SourceLive, LiveSessionID: sess.ID}}},
 		ShippingAddress: address, PaymentMethod: "pm_card_visa"}); err != nil {
 		e.t.Fatal(err)
 	}
