@@ -188,13 +188,13 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 			ID string `json:"id"`
 		} `json:"skus"`
 	}
-	ok(t, c, "POST", "/product/202309/products", cq, map[string]any{"title": "Contract gloss", "description": "<p>Shine</p>", "category_id": "600001",
+	ok(t, c, "POST", "/product/202309/products", cq, map[string]any{"title": "Contract gloss", "description": "<p>Shine</p>", "category_id": "lips",
 		"main_images": []map[string]string{{"uri": "tos-maliva-i-o3syd03w52-us/abc"}}, "package_weight": map[string]string{"value": "0.2", "unit": "KILOGRAM"},
 		"skus": []map[string]any{{"seller_sku": "CG-1", "sales_attributes": []map[string]string{{"name": "Color", "value_name": "Pink"}},
 			"price": map[string]string{"amount": "9.90", "currency": "USD"}, "inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 20}}}}}, &created)
 	pp := "/product/202309/products/" + created.ProductID
 	ok(t, c, "GET", pp, with(url.Values{"return_under_review_version": {"false"}}), nil, nil)
-	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "600001",
+	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "lips",
 		"skus": []map[string]any{{"id": created.SKUs[0].ID, "seller_sku": "CG-1", "price": map[string]string{"amount": "9.50", "currency": "USD"},
 			"inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 18}}}}}, nil)
 	ok(t, c, "POST", pp+"/inventory/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,
