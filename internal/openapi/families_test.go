@@ -22,8 +22,8 @@ type productView struct {
 		ID     string `json:"id"`
 		IsLeaf bool   `json:"is_leaf"`
 	} `json:"category_chains"`
-	UpdateTime  int64  `json:"update_time"`
-	SKUs        []struct {
+	UpdateTime int64 `json:"update_time"`
+	SKUs       []struct {
 		ID        string `json:"id"`
 		SellerSKU string `json:"seller_sku"`
 		Price     struct {
