@@ -270,6 +270,14 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "GET", "/analytics/202509/shop_products/performance", with(url.Values{"start_date_ge": rng["start_date_ge"], "end_date_lt": rng["end_date_lt"],
 		"page_size": {"10"}, "sort_field": {"items_sold"}, "sort_order": {"DESC"}, "currency": {"LOCAL"}}), nil, nil)
 
+	// Affiliate for sellers.
+	e.collaborations(s)
+	ok(t, c, "POST", "/affiliate_seller/202412/open_collaborations/search", with(url.Values{"page_size": {"10"}, "sort_field": {"product_original_price"}, "sort_order": {"ASC"}}),
+		map[string]any{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations/search", with(url.Values{"page_size": {"10"}}),
+		map[string]any{"collaboration_status": "VALID", "creator_accept_status": "ALL", "free_sample_setting": "ALL",
+			"search_param": map[string]string{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}}, nil)
+
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
 	call(t, c, "POST", "/order/202309/orders/search", with(url.Values{"page_size": {"500"}}), map[string]any{})

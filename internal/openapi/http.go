@@ -54,6 +54,10 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/analytics/202510/shop_lives/{live_id}/performance_per_minutes", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerMinute},
 		{Method: "GET", Path: "/analytics/202509/shop_products/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.productPerformance},
 
+		// Affiliate for sellers: collaborations.
+		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchOpenCollaborations},
+		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchTargetCollaborations},
+
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
 		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},
