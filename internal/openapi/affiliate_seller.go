@@ -156,7 +156,7 @@ func (s *Service) searchOpenCollaborations(c *call) (any, error) {
 	out := make([]map[string]any, 0, len(page))
 	for _, r := range page {
 		out = append(out, map[string]any{"id": r.p.ID.String(), "status": "NORMAL", "product": affiliateProduct(r.p),
-			"current_commission": map[string]any{"rate": int64(r.offer.CommissionBP), "start_time": r.offer.UpdatedAt.Unix()},
+			"current_commission":     map[string]any{"rate": int64(r.offer.CommissionBP), "start_time": r.offer.UpdatedAt.Unix()},
 			"showcase_creator_count": counts[r.p.ID]})
 	}
 	return map[string]any{"open_collaborations": out, "total_count": len(rows), "next_page_token": next}, nil
