@@ -3,7 +3,9 @@ package openapi_test
 import (
 	"fmt"
 	"net/url"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
@@ -186,6 +188,39 @@ func TestReturnRefundFamily(t *testing.T) {
 		refused(t, call(t, oc, "POST", "/return_refund/202309/returns/"+third.ID.String()+"/approve", nil, nil), 404, openapi.CodeNotFound)
 		if got, _ := e.Orders.GetReturn(e.ctx, s.actor, third.ID); got.Status != order.ReturnRequested {
 			t.Fatalf("another app answered the request: %s", got.Status)
+		}
+
+		// Webhooks carry the same statuses the searches show.
+		hooked, hsecret, err := e.OpenAPI.RegisterApp(e.ctx, devOf(t, e, a.ID), openapi.AppInput{Name: "Hooked ERP",
+			RedirectURLs: []string{"https://erp.example.com/callback"}, Scopes: openapi.ScopeNames(), WebhookURL: "http://127.0.0.1:9/hooks"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.client(hooked, hsecret, s.actor, s.shop.ID)
+		fourth := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+		want := `"return_status":"RETURN_OR_REFUND_REQUEST_PENDING"`
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			ds, err := e.OpenAPI.Deliveries(e.ctx, devOf(t, e, hooked.ID), hooked.ID, "", 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, d := range ds {
+				if d.EventType == "RETURN_STATUS_CHANGE" && strings.Contains(d.Payload, fourth.ID.String()) {
+					if !strings.Contains(d.Payload, want) || !strings.Contains(d.Payload, `"return_type":"REFUND"`) {
+						t.Fatalf("webhook payload %s", d.Payload)
+					}
+					found = true
+				}
+			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no RETURN_STATUS_CHANGE webhook for the request: %+v", ds)
+			}
+			time.Sleep(20 * time.Millisecond)
 		}
 
 		// The family needs its scope.
