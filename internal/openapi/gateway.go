@@ -78,8 +78,11 @@ func (s *Service) serve(rt route) http.HandlerFunc {
 		start := time.Now()
 		c := &call{ctx: r.Context(), r: r, query: r.URL.Query(), s: s}
 		data, err := s.admit(c, w, rt)
+		var handled time.Duration
 		if err == nil {
+			h0 := time.Now()
 			data, err = rt.handle(c)
+			handled = time.Since(h0)
 			if err != nil && c.claimed != "" {
 				// A refused call changed nothing, so sending it again is no replay.
 				s.releaseSign(c.ctx, c.app.ID, c.claimed)
@@ -90,6 +93,9 @@ func (s *Service) serve(rt route) http.HandlerFunc {
 		if c.app.ID != 0 {
 			s.logs.add(LogEntry{ID: id.New(), AppID: c.app.ID, Method: r.Method, Path: r.URL.Path, ShopID: c.shopID,
 				HTTPStatus: status, Code: code, Message: msg, Latency: time.Since(start), RequestID: httpx.RequestID(r.Context()), At: start.UTC()})
+		}
+		if obs := s.overhead.Load(); obs != nil {
+			(*obs)(time.Since(start) - handled)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -65,6 +66,9 @@ type Service struct {
 	WebhookMaxAttempts int
 	WebhookTimeout     time.Duration
 	WebhookPoll        time.Duration
+	// overhead, when set (SetOverheadObserver), is told each call's time in the
+	// gateway outside the endpoint.
+	overhead atomic.Pointer[func(time.Duration)]
 
 	client  *http.Client
 	limiter *limiter
@@ -94,6 +98,17 @@ func New(d Deps) *Service {
 	s.logs = newRequestLog(d.DB, d.Log, s.metrics)
 	s.routes = s.endpoints()
 	return s
+}
+
+// SetOverheadObserver has fn told each call's time in the gateway outside the
+// endpoint (checks, envelope, request log): the benchmark's server-side measure of
+// what signature checking and routing add. nil stops it.
+func (s *Service) SetOverheadObserver(fn func(time.Duration)) {
+	if fn == nil {
+		s.overhead.Store(nil)
+		return
+	}
+	s.overhead.Store(&fn)
 }
 
 // Run does the API's background work until ctx ends: it writes the request log,
