@@ -69,6 +69,8 @@ type Service struct {
 	// overhead, when set (SetOverheadObserver), is told each call's time in the
 	// gateway outside the endpoint.
 	overhead atomic.Pointer[func(time.Duration)]
+	// authReads counts the app and token reads calls waited for (cache misses).
+	authReads atomic.Int64
 
 	client  *http.Client
 	limiter *limiter
@@ -110,6 +112,10 @@ func (s *Service) SetOverheadObserver(fn func(time.Duration)) {
 	}
 	s.overhead.Store(&fn)
 }
+
+// AuthReads returns how many times a call waited for the app or token to be read
+// from the database (the auth cache had no fresh entry), since the node started.
+func (s *Service) AuthReads() int64 { return s.authReads.Load() }
 
 // Run does the API's background work until ctx ends: it writes the request log,
 // delivers webhooks (retrying with backoff) and forgets used signatures once their
