@@ -153,7 +153,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Analytics = analytics.NewService(d, analytics.Deps{Markets: a.Markets, FX: a.FX, Sellers: a.Sellers, Catalog: a.Catalog, Creators: a.Creators}, log)
 	a.OpenAPI = openapi.New(openapi.Deps{DB: d, Log: log, Markets: a.Markets, Identity: a.Identity, Sellers: a.Sellers,
-		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry})
+		Catalog: a.Catalog, Orders: a.Orders, Content: a.Content, Registry: a.Registry,
+		Ledger: a.Ledger, Live: a.Hub, Analytics: a.Analytics, Creators: a.Creators})
 
 	// Everything that reacts to another domain's change does so here, through events.
 	for _, sub := range []interface{ Subscribe(bus.Bus) error }{a.Ledger, a.Creators, a.Analytics, a.Hub, a.OpenAPI, a.Sellers, a.Content} {

@@ -33,6 +33,10 @@ var Scopes = []Scope{
 	{"seller.fulfillment.basic", "fulfillment", "Ship orders and read tracking"},
 	{"seller.live.manage", "affiliate", "Read the seller's live room and pin or unpin its products"},
 	{"seller.event.webhook", "event", "Read and change the shop's webhook subscriptions"},
+	{"seller.return_refund.basic", "return_refund", "Read returns and cancellations and approve or reject them"},
+	{"seller.finance.info", "finance", "Read statements, payments and each order's settlement"},
+	{"data.shop_analytics.public.read", "analytics", "Read live and product performance"},
+	{"seller.affiliate_collaboration.read", "affiliate_seller", "Read the shop's open and target collaborations"},
 }
 
 // ScopeNames returns the names of every scope.

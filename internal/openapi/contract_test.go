@@ -23,6 +23,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/content"
 	"github.com/liveshop/liveshop/internal/openapi"
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
@@ -187,13 +188,13 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 			ID string `json:"id"`
 		} `json:"skus"`
 	}
-	ok(t, c, "POST", "/product/202309/products", cq, map[string]any{"title": "Contract gloss", "description": "<p>Shine</p>", "category_id": "600001",
+	ok(t, c, "POST", "/product/202309/products", cq, map[string]any{"title": "Contract gloss", "description": "<p>Shine</p>", "category_id": "lips",
 		"main_images": []map[string]string{{"uri": "tos-maliva-i-o3syd03w52-us/abc"}}, "package_weight": map[string]string{"value": "0.2", "unit": "KILOGRAM"},
 		"skus": []map[string]any{{"seller_sku": "CG-1", "sales_attributes": []map[string]string{{"name": "Color", "value_name": "Pink"}},
 			"price": map[string]string{"amount": "9.90", "currency": "USD"}, "inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 20}}}}}, &created)
 	pp := "/product/202309/products/" + created.ProductID
 	ok(t, c, "GET", pp, with(url.Values{"return_under_review_version": {"false"}}), nil, nil)
-	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "600001",
+	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "lips",
 		"skus": []map[string]any{{"id": created.SKUs[0].ID, "seller_sku": "CG-1", "price": map[string]string{"amount": "9.50", "currency": "USD"},
 			"inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 18}}}}}, nil)
 	ok(t, c, "POST", pp+"/inventory/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,
@@ -233,6 +234,50 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "GET", "/event/202309/webhooks", cq, nil, nil)
 	ok(t, c, "DELETE", "/event/202309/webhooks", cq, map[string]string{"event_type": "ORDER_STATUS_CHANGE"}, nil)
 
+	// Returns and cancellations.
+	cancelA := e.requestReturn(e.release(e.buy(s.product.SKUs[0].ID, 1)), order.ReturnCancel)
+	cancelB := e.requestReturn(e.release(e.buy(s.product.SKUs[0].ID, 1)), order.ReturnCancel)
+	refundA := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+	returnB := e.requestReturn(e.delivered(s, 2), order.ReturnAndRefund)
+	ok(t, c, "POST", "/return_refund/202309/cancellations/search", with(url.Values{"page_size": {"10"}, "sort_field": {"create_time"}, "sort_order": {"ASC"}}),
+		map[string]any{"cancel_status": []string{"CANCELLATION_REQUEST_PENDING"}, "cancel_types": []string{"BUYER_CANCEL"}}, nil)
+	ok(t, c, "POST", "/return_refund/202309/returns/search", with(url.Values{"page_size": {"10"}, "sort_field": {"update_time"}, "sort_order": {"DESC"}}),
+		map[string]any{"return_status": []string{"RETURN_OR_REFUND_REQUEST_PENDING"}, "return_types": []string{"REFUND", "RETURN_AND_REFUND"},
+			"create_time_ge": time.Now().Add(-time.Hour).Unix()}, nil)
+	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelA.ID.String()+"/approve", with(url.Values{"idempotency_key": {"ca-1"}}), nil, nil)
+	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelB.ID.String()+"/reject", cq,
+		map[string]any{"reject_reason": "seller_reject_apply_product_has_been_packed", "comment": "already packed"}, nil)
+	ok(t, c, "POST", "/return_refund/202309/returns/"+refundA.ID.String()+"/approve", cq, map[string]any{"decision": "APPROVE_REFUND"}, nil)
+	ok(t, c, "POST", "/return_refund/202309/returns/"+returnB.ID.String()+"/reject", cq,
+		map[string]any{"decision": "REJECT_RETURN", "reject_reason": "seller_reject_apply_product_damaged", "comment": "used"}, nil)
+	ok(t, c, "POST", "/return_refund/202309/returns/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
+	ok(t, c, "POST", "/return_refund/202309/cancellations/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
+
+	// Finance.
+	paid := e.settledAndPaid(s, 1)
+	e.payShop(s)
+	ok(t, c, "GET", "/finance/202309/statements", with(url.Values{"sort_field": {"statement_time"}, "sort_order": {"DESC"}, "page_size": {"20"},
+		"statement_time_ge": {fmt.Sprint(time.Now().Add(-48 * time.Hour).Unix())}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/payments", with(url.Values{"sort_field": {"create_time"}, "page_size": {"20"}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+
+	// Analytics.
+	sold := e.liveSale(s, 2)
+	rng := e.dayRange(s)
+	ok(t, c, "GET", "/analytics/202509/shop_lives/performance", with(url.Values{"start_date_ge": rng["start_date_ge"], "end_date_lt": rng["end_date_lt"],
+		"page_size": {"10"}, "sort_field": {"gmv"}, "sort_order": {"DESC"}, "currency": {"LOCAL"}, "account_type": {"ALL"}}), nil, nil)
+	ok(t, c, "GET", "/analytics/202510/shop_lives/"+sold.ID.String()+"/performance_per_minutes", with(url.Values{"currency": {"LOCAL"}}), nil, nil)
+	ok(t, c, "GET", "/analytics/202509/shop_products/performance", with(url.Values{"start_date_ge": rng["start_date_ge"], "end_date_lt": rng["end_date_lt"],
+		"page_size": {"10"}, "sort_field": {"items_sold"}, "sort_order": {"DESC"}, "currency": {"LOCAL"}}), nil, nil)
+
+	// Affiliate for sellers.
+	e.collaborations(s)
+	ok(t, c, "POST", "/affiliate_seller/202412/open_collaborations/search", with(url.Values{"page_size": {"10"}, "sort_field": {"product_original_price"}, "sort_order": {"ASC"}}),
+		map[string]any{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations/search", with(url.Values{"page_size": {"10"}}),
+		map[string]any{"collaboration_status": "VALID", "creator_accept_status": "ALL", "free_sample_setting": "ALL",
+			"search_param": map[string]string{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}}, nil)
+
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
 	call(t, c, "POST", "/order/202309/orders/search", with(url.Values{"page_size": {"500"}}), map[string]any{})
@@ -252,7 +297,7 @@ func TestContractAgainstTikTokOpenAPI(t *testing.T) {
 
 		served := map[string]bool{}
 		for _, ep := range e.OpenAPI.Endpoints() {
-			route, _ := oas.route(t, ep[0], strings.ReplaceAll(strings.ReplaceAll(ep[1], "{product_id}", "1"), "{order_id}", "1"))
+			route, _ := oas.route(t, ep[0], regexp.MustCompile(`\{[a-z_]+\}`).ReplaceAllString(ep[1], "1"))
 			if route == nil || route.Path != ep[1] {
 				t.Errorf("%s %s is not an operation in TikTok's OpenAPI description", ep[0], ep[1])
 			}

@@ -1,12 +1,15 @@
 package openapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -122,12 +125,32 @@ func writeEnvelope(w http.ResponseWriter, r *http.Request, data any, err error) 
 	if env.Data == nil && err == nil {
 		env.Data = struct{}{}
 	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Cache-Control", "no-store")
+	// Encoded into a pooled buffer and written once with its length: no chunked
+	// encoding and no garbage per call.
+	buf := envelopeBufs.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer func() {
+		if buf.Cap() <= 1<<20 {
+			envelopeBufs.Put(buf)
+		}
+	}()
+	if encErr := json.NewEncoder(buf).Encode(env); encErr != nil {
+		httpx.Logger(r.Context()).Error("partner api: encode answer", "path", r.URL.Path, "err", encErr)
+		buf.Reset()
+		env = Envelope{Code: CodeInternal, Message: "internal error; report the request_id if it persists", RequestID: env.RequestID}
+		status = http.StatusInternalServerError
+		_ = json.NewEncoder(buf).Encode(env)
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/json")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(env)
+	_, _ = w.Write(buf.Bytes())
 	return status, env.Code, env.Message
 }
+
+var envelopeBufs = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // maxBody bounds a request body; TikTok's JSON endpoints take far less.
 const maxBody = 1 << 20

@@ -18,8 +18,12 @@ type productView struct {
 	Description string `json:"description"`
 	Status      string `json:"status"`
 	CreateTime  int64  `json:"create_time"`
-	UpdateTime  int64  `json:"update_time"`
-	SKUs        []struct {
+	Chains      []struct {
+		ID     string `json:"id"`
+		IsLeaf bool   `json:"is_leaf"`
+	} `json:"category_chains"`
+	UpdateTime int64 `json:"update_time"`
+	SKUs       []struct {
 		ID        string `json:"id"`
 		SellerSKU string `json:"seller_sku"`
 		Price     struct {
@@ -39,13 +43,38 @@ func TestProductFamily(t *testing.T) {
 		a, secret := e.developer()
 		c, _ := e.client(a, secret, s.actor, s.shop.ID)
 
+		// Categories are the catalogue's tree: roots have parent "0".
 		var cats struct {
-			Categories []any `json:"categories"`
+			Categories []struct {
+				ID        string `json:"id"`
+				ParentID  string `json:"parent_id"`
+				LocalName string `json:"local_name"`
+				IsLeaf    bool   `json:"is_leaf"`
+			} `json:"categories"`
 		}
 		ok(t, c, "GET", "/product/202309/categories", nil, nil, &cats)
-		if cats.Categories == nil || len(cats.Categories) != 0 {
-			t.Fatalf("categories %+v", cats)
+		tree, err := e.Catalog.Categories(e.ctx)
+		if err != nil || len(tree) == 0 || len(cats.Categories) != len(tree) {
+			t.Fatalf("categories %+v, tree %d %v", cats, len(tree), err)
 		}
+		found := map[string]bool{}
+		for _, cat := range cats.Categories {
+			found[cat.ID+"<"+cat.ParentID] = cat.IsLeaf
+		}
+		if leaf, ok := found["beauty<0"]; !ok || leaf {
+			t.Fatalf("beauty is a root with children: %+v", cats)
+		}
+		if leaf, ok := found["skincare<beauty"]; !ok || !leaf {
+			t.Fatalf("skincare is a leaf under beauty: %+v", cats)
+		}
+		ok(t, c, "GET", "/product/202309/categories", url.Values{"keyword": {"lip"}}, nil, &cats)
+		if len(cats.Categories) != 1 || cats.Categories[0].ID != "lips" || cats.Categories[0].LocalName != "Lips" {
+			t.Fatalf("keyword %+v", cats)
+		}
+		// An unknown category is refused and creates nothing.
+		refused(t, call(t, c, "POST", "/product/202309/products", nil, map[string]any{"title": "Nope", "category_id": "600001",
+			"skus": []map[string]any{{"seller_sku": "N-1", "price": map[string]string{"amount": "1", "currency": "USD"}, "inventory": []map[string]any{{"quantity": 1}}}}}),
+			400, openapi.CodeInvalidParam)
 
 		// Create, in TikTok's shape: decimal prices, one inventory entry per SKU.
 		var created struct {
@@ -56,7 +85,7 @@ func TestProductFamily(t *testing.T) {
 			} `json:"skus"`
 		}
 		ok(t, c, "POST", "/product/202309/products", nil, map[string]any{
-			"title": "Dewy Serum", "description": "Glow.", "category_id": "600001", "brand_id": "7000",
+			"title": "Dewy Serum", "description": "Glow.", "category_id": "skincare", "brand_id": "7000",
 			"main_images": []map[string]string{{"uri": "tos-img"}},
 			"skus": []map[string]any{
 				{"seller_sku": "SER-30", "sales_attributes": []map[string]string{{"name": "Size", "value_name": "30 ml"}},
@@ -69,14 +98,15 @@ func TestProductFamily(t *testing.T) {
 		}
 		pid, _ := id.Parse(created.ProductID)
 		p, err := e.Catalog.Product(e.ctx, pid)
-		if err != nil || p.ShopID != s.shop.ID || p.SKUs[0].Price.Amount != 2450 || p.SKUs[1].Price.Amount != 3200 || p.SKUs[1].Stock != 10 || p.SKUs[0].Name != "30 ml" {
+		if err != nil || p.ShopID != s.shop.ID || p.SKUs[0].Price.Amount != 2450 || p.SKUs[1].Price.Amount != 3200 || p.SKUs[1].Stock != 10 || p.SKUs[0].Name != "30 ml" || p.Category != "skincare" {
 			t.Fatalf("stored %+v %v", p, err)
 		}
 
 		var got productView
 		ok(t, c, "GET", "/product/202309/products/"+created.ProductID, nil, nil, &got)
 		if got.Title != "Dewy Serum" || got.Status != "ACTIVATE" || len(got.SKUs) != 2 || got.SKUs[0].Price.SalePrice != "24.50" ||
-			got.SKUs[0].Inventory[0].Quantity != 40 || got.SKUs[0].Inventory[0].WarehouseID != s.shop.ID.String() {
+			got.SKUs[0].Inventory[0].Quantity != 40 || got.SKUs[0].Inventory[0].WarehouseID != s.shop.ID.String() ||
+			len(got.Chains) != 2 || got.Chains[0].ID != "beauty" || got.Chains[1].ID != "skincare" || !got.Chains[1].IsLeaf {
 			t.Fatalf("get %+v", got)
 		}
 

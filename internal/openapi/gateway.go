@@ -78,8 +78,11 @@ func (s *Service) serve(rt route) http.HandlerFunc {
 		start := time.Now()
 		c := &call{ctx: r.Context(), r: r, query: r.URL.Query(), s: s}
 		data, err := s.admit(c, w, rt)
+		var handled time.Duration
 		if err == nil {
+			h0 := time.Now()
 			data, err = rt.handle(c)
+			handled = time.Since(h0)
 			if err != nil && c.claimed != "" {
 				// A refused call changed nothing, so sending it again is no replay.
 				s.releaseSign(c.ctx, c.app.ID, c.claimed)
@@ -90,6 +93,9 @@ func (s *Service) serve(rt route) http.HandlerFunc {
 		if c.app.ID != 0 {
 			s.logs.add(LogEntry{ID: id.New(), AppID: c.app.ID, Method: r.Method, Path: r.URL.Path, ShopID: c.shopID,
 				HTTPStatus: status, Code: code, Message: msg, Latency: time.Since(start), RequestID: httpx.RequestID(r.Context()), At: start.UTC()})
+		}
+		if obs := s.overhead.Load(); obs != nil {
+			(*obs)(time.Since(start) - handled)
 		}
 	}
 }
@@ -111,8 +117,10 @@ func (s *Service) admit(c *call, w http.ResponseWriter, rt route) (any, error) {
 		return nil, fail(http.StatusUnauthorized, CodeAppKeyInvalid, "app_key is required")
 	}
 	now := s.now()
-	app, cached := s.cache.app(key, now, s.AuthCacheTTL)
+	app, cached, stale := s.cache.app(key, now, s.AuthCacheTTL)
 	if !cached {
+		s.authReads.Add(1)
+		gen := s.cache.generation()
 		var err error
 		app, err = appWhere(ctx, s.DB, `app_key = $1`, key)
 		if errs.KindOf(err) == errs.NotFound {
@@ -121,7 +129,9 @@ func (s *Service) admit(c *call, w http.ResponseWriter, rt route) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.cache.putApp(app, now)
+		s.cache.putApp(app, now, gen)
+	} else if stale && s.cache.claim("app:"+key) {
+		go s.refreshApp(key)
 	}
 	c.app = app
 
@@ -148,25 +158,21 @@ func (s *Service) admit(c *call, w http.ResponseWriter, rt route) (any, error) {
 		return nil, fail(http.StatusUnauthorized, CodeTokenInvalid, "x-tts-access-token is required")
 	}
 	hash := hashToken(token)
-	entry, cached := s.cache.token(hash, now, s.AuthCacheTTL)
+	entry, cached, stale := s.cache.token(hash, now, s.AuthCacheTTL)
 	if !cached {
-		t, found, err := tokenByHash(ctx, s.DB, hash)
+		s.authReads.Add(1)
+		gen := s.cache.generation()
+		var found bool
+		entry, found, err = s.readToken(ctx, hash, now)
 		if err != nil {
 			return nil, err
 		}
 		if !found {
 			return nil, fail(http.StatusUnauthorized, CodeTokenInvalid, "access token is invalid")
 		}
-		entry = cachedToken{token: t, at: now}
-		if entry.shops, err = grantShops(ctx, s.DB, t.Grant.ID, true); err != nil {
-			return nil, err
-		}
-		acct, err := s.Identity.Account(ctx, t.Grant.SellerID)
-		if err != nil {
-			return nil, err
-		}
-		entry.actor = acct.Actor()
-		s.cache.putToken(hash, entry)
+		s.cache.putToken(hash, entry, gen)
+	} else if stale && s.cache.claim("token:"+hash) {
+		go s.refreshToken(hash)
 	}
 	t := entry.token
 	switch {
@@ -194,6 +200,57 @@ func (s *Service) admit(c *call, w http.ResponseWriter, rt route) (any, error) {
 	}
 	c.actor = entry.actor
 	return nil, nil
+}
+
+// readToken reads an access token with its grant's shops and seller, as cached.
+func (s *Service) readToken(ctx context.Context, hash string, now time.Time) (cachedToken, bool, error) {
+	t, found, err := tokenByHash(ctx, s.DB, hash)
+	if err != nil || !found {
+		return cachedToken{}, found, err
+	}
+	entry := cachedToken{token: t, at: now}
+	if entry.shops, err = grantShops(ctx, s.DB, t.Grant.ID, true); err != nil {
+		return cachedToken{}, false, err
+	}
+	acct, err := s.Identity.Account(ctx, t.Grant.SellerID)
+	if err != nil {
+		return cachedToken{}, false, err
+	}
+	entry.actor = acct.Actor()
+	return entry, true, nil
+}
+
+// refreshApp and refreshToken read a cached entry again off the call's path; an app
+// or token gone since is dropped with the next forget or left to expire.
+func (s *Service) refreshApp(key string) {
+	defer s.cache.release("app:" + key)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	gen, now := s.cache.generation(), s.now()
+	app, err := appWhere(ctx, s.DB, `app_key = $1`, key)
+	if err != nil {
+		if errs.KindOf(err) == errs.NotFound {
+			s.cache.forget()
+		}
+		return
+	}
+	s.cache.putApp(app, now, gen)
+}
+
+func (s *Service) refreshToken(hash string) {
+	defer s.cache.release("token:" + hash)
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	gen, now := s.cache.generation(), s.now()
+	entry, found, err := s.readToken(ctx, hash, now)
+	if err != nil {
+		return
+	}
+	if !found {
+		s.cache.forget()
+		return
+	}
+	s.cache.putToken(hash, entry, gen)
 }
 
 // pickShop resolves shop_cipher among the shops the authorization still covers.

@@ -28,7 +28,7 @@ import (
 // env is a whole liveshop node serving on a loopback port, with the Partner API.
 type env struct {
 	*app.App
-	t   *testing.T
+	t   testing.TB
 	URL string
 	ctx context.Context
 }
@@ -41,7 +41,7 @@ func each(t *testing.T, configure func(*openapi.Service), fn func(t *testing.T, 
 	t.Run("postgres", func(t *testing.T) { fn(t, start(t, true, configure)) })
 }
 
-func start(t *testing.T, pg bool, configure func(*openapi.Service)) *env {
+func start(t testing.TB, pg bool, configure func(*openapi.Service)) *env {
 	t.Helper()
 	cfg := app.Config{Addr: "127.0.0.1:0", DataDir: t.TempDir(), TimerInterval: time.Hour, ShutdownTimeout: 5 * time.Second}
 	if pg {

@@ -36,6 +36,28 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/pin", Scope: "seller.live.manage", Mutates: true, handle: s.pinProduct},
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/unpin", Scope: "seller.live.manage", Mutates: true, handle: s.unpinProduct},
 
+		// Returns and cancellations.
+		{Method: "POST", Path: "/return_refund/202309/returns/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchReturns},
+		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveReturn},
+		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectReturn},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchCancellations},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveCancellation},
+		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectCancellation},
+
+		// Finance.
+		{Method: "GET", Path: "/finance/202309/statements", Scope: "seller.finance.info", Shop: true, handle: s.statements},
+		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
+		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
+
+		// Analytics.
+		{Method: "GET", Path: "/analytics/202509/shop_lives/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerformance},
+		{Method: "GET", Path: "/analytics/202510/shop_lives/{live_id}/performance_per_minutes", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerMinute},
+		{Method: "GET", Path: "/analytics/202509/shop_products/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.productPerformance},
+
+		// Affiliate for sellers: collaborations.
+		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchOpenCollaborations},
+		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchTargetCollaborations},
+
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
 		{Method: "PUT", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, Mutates: true, handle: s.putWebhook},

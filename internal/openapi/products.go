@@ -13,9 +13,11 @@ import (
 
 // The product family, backed by package catalog. liveshop keeps one stock per SKU (no
 // warehouses yet): it is reported as one inventory entry whose warehouse_id is the
-// shop's id, and updates must name that warehouse or none. The catalogue has no
-// categories yet, so GetCategories answers an empty list and category_id is accepted
-// on create without being stored.
+// shop's id, and updates must name that warehouse or none. Categories are the
+// catalogue's category tree (catalog.Service.Categories): a category's id is its code
+// ("lips"), its parent_id the parent's code or "0" at the top, as TikTok marks roots.
+// category_id on create must be one of them (or absent); an edit may not move a
+// product to another category yet.
 
 // productStatus is TikTok's name for a catalogue status.
 func productStatus(st catalog.Status) string {
@@ -150,8 +152,84 @@ func (s *Service) shopCurrency(c *call) (string, error) {
 
 // GET /product/202309/categories
 func (s *Service) categories(c *call) (any, error) {
-	// The catalogue has no category tree yet; an empty list is the truth.
-	return map[string]any{"categories": []any{}}, nil
+	switch v := c.query.Get("category_version"); v {
+	case "", "v1", "v2":
+	default:
+		return nil, invalid("category_version", `must be "v1" or "v2", not %q`, v)
+	}
+	tree, err := s.Catalog.Categories(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	keyword := strings.ToLower(strings.TrimSpace(c.query.Get("keyword")))
+	out := []map[string]any{}
+	for _, cat := range tree {
+		if keyword != "" && !strings.Contains(strings.ToLower(cat.Name), keyword) && !strings.Contains(cat.Code, keyword) {
+			continue
+		}
+		out = append(out, categoryView(cat, tree))
+	}
+	return map[string]any{"categories": out}, nil
+}
+
+func categoryView(cat catalog.Category, tree []catalog.Category) map[string]any {
+	leaf := true
+	for _, o := range tree {
+		if o.Parent == cat.Code {
+			leaf = false
+			break
+		}
+	}
+	parent := cat.Parent
+	if parent == "" {
+		parent = "0"
+	}
+	return map[string]any{"id": cat.Code, "parent_id": parent, "local_name": cat.Name, "is_leaf": leaf, "permission_statuses": []string{"AVAILABLE"}}
+}
+
+// categoryChain is a product's category and its ancestors, root first.
+func (s *Service) categoryChain(c *call, code string) ([]map[string]any, error) {
+	out := []map[string]any{}
+	if code == "" {
+		return out, nil
+	}
+	tree, err := s.Catalog.Categories(c.ctx)
+	if err != nil {
+		return nil, err
+	}
+	byCode := map[string]catalog.Category{}
+	for _, cat := range tree {
+		byCode[cat.Code] = cat
+	}
+	cat, ok := byCode[code]
+	if !ok {
+		return out, nil
+	}
+	for _, part := range strings.Split(cat.Path, "/") {
+		if p, ok := byCode[part]; ok {
+			v := categoryView(p, tree)
+			delete(v, "permission_statuses")
+			out = append(out, v)
+		}
+	}
+	return out, nil
+}
+
+// checkCategoryID reads category_id against the tree.
+func (s *Service) checkCategoryID(c *call, code string) error {
+	if code == "" {
+		return nil
+	}
+	tree, err := s.Catalog.Categories(c.ctx)
+	if err != nil {
+		return err
+	}
+	for _, cat := range tree {
+		if cat.Code == code {
+			return nil
+		}
+	}
+	return invalid("category_id", "there is no category %q (GET /product/202309/categories lists them)", code)
 }
 
 // POST /product/202309/products
@@ -164,7 +242,10 @@ func (s *Service) createProduct(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	in := catalog.ProductInput{}
+	if err := s.checkCategoryID(c, b.CategoryID); err != nil {
+		return nil, err
+	}
+	in := catalog.ProductInput{Category: b.CategoryID}
 	if b.Title != nil {
 		in.Title = *b.Title
 	}
@@ -252,10 +333,14 @@ func (s *Service) getProduct(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	chain, err := s.categoryChain(c, p.Category)
+	if err != nil {
+		return nil, err
+	}
 	return map[string]any{
 		"id": p.ID.String(), "title": p.Title, "description": p.Description, "status": productStatus(p.Status),
 		"create_time": p.CreatedAt.Unix(), "update_time": p.UpdatedAt.Unix(), "skus": skuViews(p),
-		"category_chains": []any{}, "main_images": []any{}, "is_cod_allowed": false,
+		"category_chains": chain, "main_images": []any{}, "is_cod_allowed": false,
 	}, nil
 }
 
@@ -269,6 +354,12 @@ func (s *Service) editProduct(c *call) (any, error) {
 	var b productBody
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
+	}
+	if b.CategoryID != "" && b.CategoryID != p.Category {
+		if err := s.checkCategoryID(c, b.CategoryID); err != nil {
+			return nil, err
+		}
+		return nil, invalid("category_id", "liveshop cannot move a listed product to another category yet (it is in %q)", p.Category)
 	}
 	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
 	if len(b.SKUs) > 0 {

@@ -168,7 +168,7 @@ func TestBadCallsGetTheirCodeAndChangeNothing(t *testing.T) {
 				return signed("POST", "/product/209901/products/"+s.product.ID.String()+"/prices/update", cipherQuery(cipher), body)
 			}, 404, openapi.CodeUnknownEndpoint},
 			{"a family liveshop lacks", func() *http.Request {
-				return signed("GET", "/finance/202309/statements", cipherQuery(cipher), "")
+				return signed("GET", "/promotion/202309/activities", cipherQuery(cipher), "")
 			}, 404, openapi.CodeUnknownEndpoint},
 		}
 		for _, tc := range cases {

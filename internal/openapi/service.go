@@ -5,13 +5,18 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/liveshop/liveshop/internal/analytics"
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/content"
+	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/identity"
+	"github.com/liveshop/liveshop/internal/ledger"
+	"github.com/liveshop/liveshop/internal/live"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -28,6 +33,11 @@ type Deps struct {
 	Catalog  *catalog.Service
 	Orders   *order.Service
 	Content  *content.Service
+	Ledger   *ledger.Service
+	Live     *live.Hub
+	// Analytics and Creators back the analytics and affiliate-for-sellers families.
+	Analytics *analytics.Service
+	Creators  *creator.Service
 	// Registry receives the API's metrics; may be nil.
 	Registry prometheus.Registerer
 }
@@ -56,6 +66,11 @@ type Service struct {
 	WebhookMaxAttempts int
 	WebhookTimeout     time.Duration
 	WebhookPoll        time.Duration
+	// overhead, when set (SetOverheadObserver), is told each call's time in the
+	// gateway outside the endpoint.
+	overhead atomic.Pointer[func(time.Duration)]
+	// authReads counts the app and token reads calls waited for (cache misses).
+	authReads atomic.Int64
 
 	client  *http.Client
 	limiter *limiter
@@ -86,6 +101,21 @@ func New(d Deps) *Service {
 	s.routes = s.endpoints()
 	return s
 }
+
+// SetOverheadObserver has fn told each call's time in the gateway outside the
+// endpoint (checks, envelope, request log): the benchmark's server-side measure of
+// what signature checking and routing add. nil stops it.
+func (s *Service) SetOverheadObserver(fn func(time.Duration)) {
+	if fn == nil {
+		s.overhead.Store(nil)
+		return
+	}
+	s.overhead.Store(&fn)
+}
+
+// AuthReads returns how many times a call waited for the app or token to be read
+// from the database (the auth cache had no fresh entry), since the node started.
+func (s *Service) AuthReads() int64 { return s.authReads.Load() }
 
 // Run does the API's background work until ctx ends: it writes the request log,
 // delivers webhooks (retrying with backoff) and forgets used signatures once their

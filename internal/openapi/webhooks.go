@@ -7,9 +7,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/liveshop/liveshop/internal/order"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 
@@ -114,12 +114,19 @@ func (s *Service) handleEvent(ctx context.Context, e bus.Event) error {
 		}
 		shopID = ev.ShopID
 		// A buyer's cancellation request is TikTok's cancellation; the rest are returns.
-		kind, field := EventReturnStatusChange, "return_status"
+		// States and types read as the return_refund family's searches show them.
+		r := order.Return{Kind: order.ReturnKind(ev.Kind), Status: order.ReturnStatus(ev.Status)}
 		if ev.Kind == "cancel" {
-			kind, field = EventCancellationStatusChange, "cancellation_status"
+			notices = append(notices, notice{EventCancellationStatusChange, map[string]any{"order_id": ev.OrderID.String(),
+				"return_id": ev.ReturnID.String(), "return_type": "BUYER_CANCEL", "cancellation_status": cancelStatusOf(r), "update_time": ev.At.Unix()}})
+		} else {
+			typ := "REFUND"
+			if r.Kind == order.ReturnAndRefund {
+				typ = "RETURN_AND_REFUND"
+			}
+			notices = append(notices, notice{EventReturnStatusChange, map[string]any{"order_id": ev.OrderID.String(),
+				"return_id": ev.ReturnID.String(), "return_type": typ, "return_status": returnStatusOf(r), "update_time": ev.At.Unix()}})
 		}
-		notices = append(notices, notice{kind, map[string]any{"order_id": ev.OrderID.String(), "return_id": ev.ReturnID.String(),
-			"return_type": strings.ToUpper(ev.Kind), field: strings.ToUpper(ev.Status), "update_time": ev.At.Unix()}})
 	default:
 		// Every order event carries the order snapshot after its change.
 		var ev struct {
@@ -139,7 +146,7 @@ func (s *Service) handleEvent(ctx context.Context, e bus.Event) error {
 				"update_time":    ev.At.Unix()}})
 		case events.TopicOrderCancelled:
 			notices = append(notices, notice{EventCancellationStatusChange, map[string]any{"order_id": ev.OrderID.String(),
-				"cancellation_status": "COMPLETED", "update_time": ev.At.Unix()}})
+				"cancellation_status": "CANCELLATION_REQUEST_COMPLETE", "update_time": ev.At.Unix()}})
 		}
 	}
 	return outbox.Consume(ctx, s.DB, consumerName, e, func(tx *db.Tx) error {

@@ -1,0 +1,231 @@
+package openapi_test
+
+import (
+	"fmt"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/openapi"
+	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+)
+
+// buyerOf returns the actor of an order's buyer.
+func (e *env) buyerOf(o order.Order) auth.Actor {
+	e.t.Helper()
+	acct, err := e.Identity.Account(e.ctx, o.BuyerID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return acct.Actor()
+}
+
+// delivered buys qty units, ships them with the sandbox carrier and has it deliver.
+func (e *env) delivered(s sellerWorld, qty int64) order.Order {
+	e.t.Helper()
+	o := e.release(e.buy(s.product.SKUs[0].ID, qty))
+	if _, err := e.Orders.Ship(e.ctx, s.actor, o.ID, order.ShipInput{}); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.Orders.Sweep(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	got, err := e.Orders.Get(e.ctx, e.buyerOf(o), o.ID)
+	if err == nil && got.Status != order.Delivered {
+		n := seq.Add(1)
+		op, perr := e.Identity.Provision(e.ctx, fmt.Sprintf("ops%d@ops.test", n), "Ops", "", auth.Operator)
+		if perr != nil {
+			e.t.Fatal(perr)
+		}
+		got, err = e.Orders.CarrierEvent(e.ctx, op.Actor(), o.ID, order.CarrierDelivered)
+	}
+	if err != nil || got.Status != order.Delivered {
+		e.t.Fatalf("delivered: %s %v", got.Status, err)
+	}
+	return got
+}
+
+// requestReturn has the order's buyer open an after-sales request.
+func (e *env) requestReturn(o order.Order, kind order.ReturnKind) order.Return {
+	e.t.Helper()
+	r, err := e.Orders.RequestReturn(e.ctx, e.buyerOf(o), o.ID, order.ReturnInput{Kind: kind, Reason: "changed my mind"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r
+}
+
+type returnsPage struct {
+	ReturnOrders []struct {
+		ReturnID     string `json:"return_id"`
+		OrderID      string `json:"order_id"`
+		ReturnType   string `json:"return_type"`
+		ReturnStatus string `json:"return_status"`
+		RefundAmount struct {
+			RefundTotal string `json:"refund_total"`
+		} `json:"refund_amount"`
+		LineItems []struct {
+			OrderLineItemID string `json:"order_line_item_id"`
+		} `json:"return_line_items"`
+		NextAction []struct {
+			Action string `json:"action"`
+		} `json:"seller_next_action_response"`
+	} `json:"return_orders"`
+	Total int    `json:"total_count"`
+	Next  string `json:"next_page_token"`
+}
+
+type cancelsPage struct {
+	Cancellations []struct {
+		CancelID     string `json:"cancel_id"`
+		OrderID      string `json:"order_id"`
+		CancelType   string `json:"cancel_type"`
+		CancelStatus string `json:"cancel_status"`
+		LineItems    []struct {
+			OrderLineItemID string `json:"order_line_item_id"`
+		} `json:"cancel_line_items"`
+	} `json:"cancellations"`
+	Total int    `json:"total_count"`
+	Next  string `json:"next_page_token"`
+}
+
+func TestReturnRefundFamily(t *testing.T) {
+	each(t, nil, func(t *testing.T, e *env) {
+		s := e.seller("rita")
+		a, secret := e.developer()
+		c, _ := e.client(a, secret, s.actor, s.shop.ID)
+
+		// A buyer asks to cancel an order awaiting shipment; two others ask for refunds.
+		toCancel := e.release(e.buy(s.product.SKUs[0].ID, 2))
+		cr := e.requestReturn(toCancel, order.ReturnCancel)
+		refundOnly := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+		withReturn := e.requestReturn(e.delivered(s, 3), order.ReturnAndRefund)
+
+		var cp cancelsPage
+		ok(t, c, "POST", "/return_refund/202309/cancellations/search", nil, map[string]any{"cancel_status": []string{"CANCELLATION_REQUEST_PENDING"}}, &cp)
+		if cp.Total != 1 || len(cp.Cancellations) != 1 || cp.Cancellations[0].CancelID != cr.ID.String() || cp.Cancellations[0].CancelType != "BUYER_CANCEL" ||
+			len(cp.Cancellations[0].LineItems) != 2 {
+			t.Fatalf("cancellations %+v", cp)
+		}
+		// Paging, oldest first by default, then newest first.
+		var rp returnsPage
+		ok(t, c, "POST", "/return_refund/202309/returns/search", url.Values{"page_size": {"1"}}, map[string]any{}, &rp)
+		if rp.Total != 2 || len(rp.ReturnOrders) != 1 || rp.ReturnOrders[0].ReturnID != refundOnly.ID.String() || rp.Next == "" ||
+			rp.ReturnOrders[0].ReturnType != "REFUND" || rp.ReturnOrders[0].ReturnStatus != "RETURN_OR_REFUND_REQUEST_PENDING" ||
+			rp.ReturnOrders[0].NextAction[0].Action != "SELLER_RESPOND_REFUND" {
+			t.Fatalf("first page %+v", rp)
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns/search", url.Values{"page_size": {"1"}, "page_token": {rp.Next}}, map[string]any{}, &rp)
+		if len(rp.ReturnOrders) != 1 || rp.ReturnOrders[0].ReturnID != withReturn.ID.String() || rp.Next != "" ||
+			rp.ReturnOrders[0].ReturnType != "RETURN_AND_REFUND" || len(rp.ReturnOrders[0].LineItems) != 3 || rp.ReturnOrders[0].RefundAmount.RefundTotal != "38.97" {
+			t.Fatalf("second page %+v", rp)
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns/search", url.Values{"sort_order": {"DESC"}, "sort_field": {"update_time"}},
+			map[string]any{"return_types": []string{"RETURN_AND_REFUND"}, "order_ids": []string{withReturn.OrderID.String()}}, &rp)
+		if rp.Total != 1 || rp.ReturnOrders[0].ReturnID != withReturn.ID.String() {
+			t.Fatalf("filtered %+v", rp)
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns/search", nil, map[string]any{"return_types": []string{"REPLACEMENT"}}, &rp)
+		if rp.Total != 0 || len(rp.ReturnOrders) != 0 {
+			t.Fatalf("replacements %+v", rp)
+		}
+
+		// Answers go through the order service: the cancellation cancels and refunds.
+		ok(t, c, "POST", "/return_refund/202309/cancellations/"+cr.ID.String()+"/approve", nil, nil, nil)
+		got, err := e.Orders.GetReturn(e.ctx, s.actor, cr.ID)
+		if err != nil || got.Status != order.ReturnRefunded {
+			t.Fatalf("approved cancellation %s %v", got.Status, err)
+		}
+		if o, _ := e.Orders.Get(e.ctx, s.actor, toCancel.ID); o.Status != order.Cancelled {
+			t.Fatalf("order after approved cancellation: %s", o.Status)
+		}
+		ok(t, c, "POST", "/return_refund/202309/cancellations/search", nil, map[string]any{"order_ids": []string{toCancel.ID.String()}}, &cp)
+		if cp.Cancellations[0].CancelStatus != "CANCELLATION_REQUEST_COMPLETE" {
+			t.Fatalf("after approval %+v", cp)
+		}
+
+		// A decision that does not fit the request's state changes nothing.
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns/"+refundOnly.ID.String()+"/approve", nil,
+			map[string]any{"decision": "APPROVE_RECEIVED_PACKAGE"}), 409, openapi.CodeConflict)
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns/"+refundOnly.ID.String()+"/approve", nil,
+			map[string]any{"decision": "APPROVE_EVERYTHING"}), 400, openapi.CodeInvalidParam)
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns/"+withReturn.ID.String()+"/reject", nil,
+			map[string]any{"decision": "REJECT_RETURN"}), 400, openapi.CodeInvalidParam)
+		// A cancellation is not a return, and the other way round.
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns/"+cr.ID.String()+"/approve", nil, nil), 404, openapi.CodeNotFound)
+		refused(t, call(t, c, "POST", "/return_refund/202309/cancellations/"+refundOnly.ID.String()+"/reject", nil,
+			map[string]any{"reject_reason": "no"}), 404, openapi.CodeNotFound)
+		if got, _ := e.Orders.GetReturn(e.ctx, s.actor, refundOnly.ID); got.Status != order.ReturnRequested {
+			t.Fatalf("a refused call changed the request: %s", got.Status)
+		}
+
+		ok(t, c, "POST", "/return_refund/202309/returns/"+refundOnly.ID.String()+"/approve", nil, map[string]any{"decision": "APPROVE_REFUND"}, nil)
+		if got, _ := e.Orders.GetReturn(e.ctx, s.actor, refundOnly.ID); got.Status != order.ReturnRefunded {
+			t.Fatalf("approved refund: %s", got.Status)
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns/"+withReturn.ID.String()+"/reject", nil,
+			map[string]any{"decision": "REJECT_RETURN", "reject_reason": "seller_reject_apply_product_damaged", "comment": "opened and used"}, nil)
+		got, _ = e.Orders.GetReturn(e.ctx, s.actor, withReturn.ID)
+		if got.Status != order.ReturnRejected || got.SellerNote != "seller_reject_apply_product_damaged: opened and used" {
+			t.Fatalf("rejected return %+v", got)
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns/search", nil, map[string]any{"return_status": []string{"REFUND_OR_RETURN_REQUEST_REJECT"}}, &rp)
+		if rp.Total != 1 || rp.ReturnOrders[0].ReturnID != withReturn.ID.String() {
+			t.Fatalf("rejected filter %+v", rp)
+		}
+
+		// Another seller's app never sees or answers this shop's requests.
+		other := e.seller("otto")
+		oa, osecret := e.developer()
+		oc, _ := e.client(oa, osecret, other.actor, other.shop.ID)
+		ok(t, oc, "POST", "/return_refund/202309/returns/search", nil, map[string]any{}, &rp)
+		if rp.Total != 0 {
+			t.Fatalf("another shop sees %+v", rp)
+		}
+		third := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+		refused(t, call(t, oc, "POST", "/return_refund/202309/returns/"+third.ID.String()+"/approve", nil, nil), 404, openapi.CodeNotFound)
+		if got, _ := e.Orders.GetReturn(e.ctx, s.actor, third.ID); got.Status != order.ReturnRequested {
+			t.Fatalf("another app answered the request: %s", got.Status)
+		}
+
+		// Webhooks carry the same statuses the searches show.
+		hooked, hsecret, err := e.OpenAPI.RegisterApp(e.ctx, devOf(t, e, a.ID), openapi.AppInput{Name: "Hooked ERP",
+			RedirectURLs: []string{"https://erp.example.com/callback"}, Scopes: openapi.ScopeNames(), WebhookURL: "http://127.0.0.1:9/hooks"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.client(hooked, hsecret, s.actor, s.shop.ID)
+		fourth := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+		want := `"return_status":"RETURN_OR_REFUND_REQUEST_PENDING"`
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			ds, err := e.OpenAPI.Deliveries(e.ctx, devOf(t, e, hooked.ID), hooked.ID, "", 50)
+			if err != nil {
+				t.Fatal(err)
+			}
+			found := false
+			for _, d := range ds {
+				if d.EventType == "RETURN_STATUS_CHANGE" && strings.Contains(d.Payload, fourth.ID.String()) {
+					if !strings.Contains(d.Payload, want) || !strings.Contains(d.Payload, `"return_type":"REFUND"`) {
+						t.Fatalf("webhook payload %s", d.Payload)
+					}
+					found = true
+				}
+			}
+			if found {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("no RETURN_STATUS_CHANGE webhook for the request: %+v", ds)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+
+		// The family needs its scope.
+		na, nsecret := e.developer("seller.order.info")
+		nc, _ := e.client(na, nsecret, s.actor, s.shop.ID)
+		refused(t, call(t, nc, "POST", "/return_refund/202309/returns/search", nil, map[string]any{}), 403, openapi.CodeScopeMissing)
+	})
+}
