@@ -321,4 +321,21 @@ func TestBrowserShoppableVideo(t *testing.T) {
 	if views < 1 || clicks != 1 {
 		t.Fatalf("views %d, product clicks %d", views, clicks)
 	}
+	// The shop's Seller Center has a Videos tab: the studio, posting as the shop.
+	grace, _ := s.Identity.AccountByEmail(bctx, "grace@shop.test")
+	shops, _ := s.Sellers.ShopsOf(bctx, grace.ID)
+	err = chromedp.Do(ctx,
+		logout(),
+		login(s, "grace@shop.test"),
+		chromedp.Navigate(s.URL+"/seller/shops/"+shops[0].ID.String()),
+		chromedp.Click(chromedp.CSS(`#shop-tabs a[href$="/videos"]`)),
+		chromedp.WaitVisible(chromedp.ID("post-video")),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	as, err := chromedp.Run(ctx, chromedp.Value(chromedp.ID("as")))
+	if err != nil || as != shops[0].ID.String() {
+		t.Fatalf("the Videos tab posts as %q, want the shop %s (%v)", as, shops[0].ID, err)
+	}
 }

@@ -46,7 +46,7 @@ func (s *Server) managedShop(w http.ResponseWriter, r *http.Request) (seller.Sho
 // shopTabs are Seller Center's sections of a shop.
 var shopTabs = []struct{ Path, Label string }{
 	{"", "Overview"}, {"/orders", "Orders"}, {"/returns", "Returns"}, {"/reviews", "Reviews"},
-	{"/promotions", "Promotions"}, {"/shipping", "Shipping"}, {"/onboarding", "Tier & onboarding"}, {"/performance", "Performance"}, {"/health", "Account health"}, {"/messages", "Messages"}, {"/import", "Bulk import"}, {"/mall", "Mall"}, {"/finance", "Finance"}, {"/affiliate", "Affiliate"},
+	{"/promotions", "Promotions"}, {"/shipping", "Shipping"}, {"/onboarding", "Tier & onboarding"}, {"/performance", "Performance"}, {"/health", "Account health"}, {"/messages", "Messages"}, {"/videos", "Videos"}, {"/import", "Bulk import"}, {"/mall", "Mall"}, {"/finance", "Finance"}, {"/affiliate", "Affiliate"},
 }
 
 // ShopHeader is what every shop section page shows at the top.

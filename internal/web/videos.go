@@ -25,6 +25,7 @@ func (s *Server) videoRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /videos/{id}/products/{product}", s.videoAnchor)
 	mux.HandleFunc("POST /videos/{id}/remove", s.removeVideo)
 	mux.HandleFunc("GET /studio/videos", s.videoStudio)
+	mux.HandleFunc("GET /seller/shops/{id}/videos", s.shopVideos)
 	mux.HandleFunc("POST /studio/comments/{id}/{action}", s.moderateVideoComment)
 }
 
@@ -291,7 +292,18 @@ func (s *Server) videoStudio(w http.ResponseWriter, r *http.Request) {
 		Videos   []studioVideo
 		MaxMB    int
 		Anchors  int
-	}{asCreator, showcase, sp, mine, content.MaxVideoBytes >> 20, content.MaxVideoAnchors})
+		As       string // the shop to post as, from the Seller Center's Videos tab
+	}{asCreator, showcase, sp, mine, content.MaxVideoBytes >> 20, content.MaxVideoAnchors, r.URL.Query().Get("as")})
+}
+
+// shopVideos is the Seller Center's Videos tab: the studio, posting as the shop.
+func (s *Server) shopVideos(w http.ResponseWriter, r *http.Request) {
+	shopID, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/studio/videos?as="+shopID.String(), http.StatusSeeOther)
 }
 
 func (s *Server) moderateVideoComment(w http.ResponseWriter, r *http.Request) {
