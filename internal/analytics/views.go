@@ -249,17 +249,20 @@ type MarketMonth struct {
 	Total      Figures       `json:"total"`
 	// MoM and YoY compare like with like: a month in progress is compared over its
 	// complete days with the same days of the month before and of the year before.
-	MoM         Growth        `json:"mom"`
-	YoY         Growth        `json:"yoy"`
-	Days        []Point       `json:"days"`
-	HourOfDay   []Point       `json:"hour_of_day"`
-	Channels    []Share       `json:"channels"`
-	Categories  []Share       `json:"categories"`
-	TopShops    []Ranked      `json:"top_shops"`
-	TopCreators []Ranked      `json:"top_creators"`
-	TopProducts []Ranked      `json:"top_products"`
-	TopSessions []SessionRank `json:"top_sessions"`
-	Targets     []Progress    `json:"targets"`
+	MoM       Growth  `json:"mom"`
+	YoY       Growth  `json:"yoy"`
+	Days      []Point `json:"days"`
+	HourOfDay []Point `json:"hour_of_day"`
+	Channels  []Share `json:"channels"`
+	// Categories are the top-level categories of the tree; CategoryDetail every
+	// category products named, labelled with its path.
+	Categories     []Share       `json:"categories"`
+	CategoryDetail []Share       `json:"category_detail"`
+	TopShops       []Ranked      `json:"top_shops"`
+	TopCreators    []Ranked      `json:"top_creators"`
+	TopProducts    []Ranked      `json:"top_products"`
+	TopSessions    []SessionRank `json:"top_sessions"`
+	Targets        []Progress    `json:"targets"`
 }
 
 // MarketMonth returns a market's month (YYYY-MM; empty: this month). Operators only.
@@ -309,7 +312,7 @@ func (s *Service) MarketMonth(ctx context.Context, actor auth.Actor, marketCode,
 	if v.Channels, err = s.mix(ctx, dimChannel, m, mon, "", total.gmv); err != nil {
 		return MarketMonth{}, err
 	}
-	if v.Categories, err = s.mix(ctx, dimCategory, m, mon, "", total.gmv); err != nil {
+	if v.Categories, v.CategoryDetail, err = s.categoryMix(ctx, m, mon, total.gmv); err != nil {
 		return MarketMonth{}, err
 	}
 	p := Period{Kind: PeriodMonth, Label: mon, Start: dayString(first), End: dayString(last)}
@@ -358,6 +361,35 @@ func (s *Service) mix(ctx context.Context, dim string, m market.Market, month, r
 		out = append(out, Share{Key: key, Label: label, ShareBP: shareBP(x.gmv, total), Figures: figures(x.sums, m.Currency)})
 	}
 	return out, nil
+}
+
+// categoryMix reads a month's categories: each top-level category with everything
+// under it summed, and each category as recorded. An order with lines in two
+// categories counts once in each (and once in a top-level category holding both).
+func (s *Service) categoryMix(ctx context.Context, m market.Market, month string, total int64) (roots, detail []Share, err error) {
+	tree, err := s.categoryTree(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.members(ctx, grainMonth, dimCategory, m.Code, month, month, "", 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	byRoot := map[string]sums{}
+	var order []string
+	for _, x := range ms {
+		detail = append(detail, Share{Key: x.ref, Label: tree.label(x.ref), ShareBP: shareBP(x.gmv, total), Figures: figures(x.sums, m.Currency)})
+		r := tree.root(x.ref)
+		if _, ok := byRoot[r]; !ok {
+			order = append(order, r)
+		}
+		byRoot[r] = byRoot[r].plus(x.sums)
+	}
+	for _, r := range order {
+		roots = append(roots, Share{Key: r, Label: tree.label(r), ShareBP: shareBP(byRoot[r].gmv, total), Figures: figures(byRoot[r], m.Currency)})
+	}
+	slices.SortStableFunc(roots, func(a, b Share) int { return cmp.Compare(b.Figures.GMV.Amount, a.Figures.GMV.Amount) })
+	return roots, detail, nil
 }
 
 // likeForLike returns month-over-month and year-over-year growth of a month. A month

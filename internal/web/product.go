@@ -55,6 +55,12 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Where the buyer found the product (search, the Mall, a store page) goes with the
+	// purchase, so its GMV is reported under that surface.
+	from := r.URL.Query().Get("from")
+	if order.SurfaceSource(from, true) == order.SourceProductCard {
+		from = ""
+	}
 	s.render(w, r, "product", p.Title, "home", struct {
 		Product catalog.Product
 		Shop    seller.Shop
@@ -63,7 +69,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		Methods []string
 		Reviews []order.Review
 		Rating  order.RatingSummary
-	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary})
+		From    string
+	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary, from})
 }
 
 func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
@@ -98,6 +105,14 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 		if cid, bp, err := s.Creators.LinkAttribution(ctx, c.Value, p.ID); err == nil {
 			line.Attribution = order.Attribution{Source: order.Source(creator.SourceAffiliateLink), CreatorID: cid, CommissionBP: bp}
 		}
+	}
+	if line.Attribution.CreatorID == 0 {
+		shop, err := s.Sellers.Shop(ctx, p.ShopID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		line.Attribution.Source = order.SurfaceSource(r.PostFormValue("from"), shop.Badge == seller.Mall || shop.Badge == seller.Official)
 	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{
 		IdempotencyKey: r.PostFormValue("idempotency_key"), Market: p.Market, Lines: []order.LineInput{line},

@@ -1133,4 +1133,7 @@ var Steps = []Step{
 		// gmv_daily is now the day grain of gmv_rollups.
 		`DROP TABLE gmv_daily`,
 	)},
+	{910, "gmv facts by order line: a refund or cancellation finds the category its payment was counted in", SQL(
+		`CREATE INDEX gmv_facts_line ON gmv_facts (order_line_id)`,
+	)},
 }
