@@ -122,6 +122,10 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
+	a.Ledger.UseCreators(func(ctx context.Context, account id.ID) (id.ID, string, error) {
+		c, err := a.Creators.ByAccount(ctx, account)
+		return c.ID, c.Market, err
+	})
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Hub = live.NewHub(live.DefaultConfig, a.Content, a.Catalog, a.Creators, a.Sellers, a.Markets, a.Orders, log, a.Registry)
 	a.Hub.EnableMinutes(d)
