@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -113,6 +114,9 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		line.Attribution.Source = order.SurfaceSource(r.PostFormValue("from"), shop.Badge == seller.Mall || shop.Badge == seller.Official)
+		if line.Attribution.Source != order.SourceProductCard {
+			back += "?from=" + url.QueryEscape(r.PostFormValue("from")) // a retry after an error keeps the surface
+		}
 	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{
 		IdempotencyKey: r.PostFormValue("idempotency_key"), Market: p.Market, Lines: []order.LineInput{line},
