@@ -183,10 +183,41 @@ func TestFactsCarryTheProductsCategory(t *testing.T) {
 			t.Fatalf("unknown category: %d %+v", code, e)
 		}
 
+		// The shop's own view has the same categories (the refund nets out of lips).
+		sv, err := f.gmv.ShopView(ctx, owner, shop.ID, "2025-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var shopCats []string
+		for _, s := range sv.CategoryDetail {
+			shopCats = append(shopCats, fmt.Sprintf("%s=%d", s.Key, s.GMV.Amount))
+		}
+		if want := "[kitchen=5000 lips=2000 skincare=2000 =700]"; fmt.Sprint(shopCats) != want {
+			t.Errorf("shop categories %v, want %s", shopCats, want)
+		}
+		if len(sv.Categories) != 3 || sv.Categories[1].Key != "beauty" || sv.Categories[1].GMV.Amount != 4000 {
+			t.Errorf("shop top-level categories %+v", sv.Categories)
+		}
+
 		// Rollups still equal a recomputation from the facts.
 		res, err := f.gmv.Check(ctx)
 		if err != nil || res.Differences != 0 {
 			t.Fatalf("check: %+v %v", res, err)
+		}
+
+		// Migration 912 empties the rollups; the next start rebuilds them, shop
+		// categories included.
+		if _, err := d.ExecContext(ctx, `DELETE FROM gmv_rollups`); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.gmv.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.gmv.ShopView(ctx, owner, shop.ID, "2025-03"); err != nil || fmt.Sprint(again.CategoryDetail) != fmt.Sprint(sv.CategoryDetail) {
+			t.Fatalf("after the rebuild: %+v %v", again.CategoryDetail, err)
+		}
+		if res, err := f.gmv.Check(ctx); err != nil || res.Differences != 0 || res.Rows == 0 {
+			t.Fatalf("check after the rebuild: %+v %v", res, err)
 		}
 	})
 }
