@@ -96,7 +96,11 @@ func (s *Service) handleOrder(ctx context.Context, e bus.Event) error {
 	if err != nil {
 		return err
 	}
-	facts, err := ch.facts(e.ID, originEvent, o, m, rates, at)
+	cats, err := s.lineCategories(ctx, o, e.Topic == events.TopicOrderPaid)
+	if err != nil {
+		return err
+	}
+	facts, err := ch.facts(e.ID, originEvent, o, m, rates, at, cats)
 	if err != nil {
 		return err
 	}
@@ -161,6 +165,12 @@ type Day struct {
 // Daily returns a market's GMV per day from from to to (inclusive, YYYY-MM-DD in the
 // market's time zone), with a zero entry for days without sales.
 func (s *Service) Daily(ctx context.Context, marketCode, from, to string) ([]Day, error) {
+	return s.DailyInCategory(ctx, marketCode, "", from, to)
+}
+
+// DailyInCategory is Daily for one category and everything under it ("" is the whole
+// market). An unknown category is refused with category_not_found.
+func (s *Service) DailyInCategory(ctx context.Context, marketCode, category, from, to string) ([]Day, error) {
 	m, err := s.Markets.Market(ctx, marketCode)
 	if err != nil {
 		return nil, err
@@ -169,7 +179,19 @@ func (s *Service) Daily(ctx context.Context, marketCode, from, to string) ([]Day
 	if err != nil {
 		return nil, err
 	}
-	pts, err := s.series(ctx, s.db, grainDay, dimMarket, m.Code, m.Code, from, to)
+	var pts map[string]sums
+	if category == "" {
+		pts, err = s.series(ctx, s.db, grainDay, dimMarket, m.Code, m.Code, from, to)
+	} else {
+		var tree categoryTree
+		if tree, err = s.categoryTree(ctx); err != nil {
+			return nil, err
+		}
+		if _, ok := tree[category]; !ok {
+			return nil, ErrCategoryNotFound.With("there is no category %q", category)
+		}
+		pts, err = s.categorySeries(ctx, s.db, grainDay, tree.subtree(category), m.Code, from, to)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -18,13 +18,14 @@ const (
 	ChannelProductCard = "PRODUCT_CARD"
 )
 
-// Product-card surfaces. Orders say "showcase" today (a line sourced SHOWCASE);
-// mall, search and store page arrive when orders carry them.
+// Product-card surfaces: where the product card the buyer bought from was shown. The
+// order line's source says it (order.Source*, creator.SourceAffiliateLink).
 const (
-	SurfaceShowcase  = "showcase"
-	SurfaceMall      = "mall"
-	SurfaceSearch    = "search"
-	SurfaceStorePage = "store_page"
+	SurfaceShowcase      = "showcase"
+	SurfaceMall          = "mall"
+	SurfaceSearch        = "search"
+	SurfaceStorePage     = "store_page"
+	SurfaceAffiliateLink = "affiliate_link"
 )
 
 // channelOf maps an order line's source to its channel and surface. A source this
@@ -38,11 +39,22 @@ func channelOf(source string) (channel, surface string, known bool) {
 		return ChannelVideo, "", true
 	case "SHOWCASE":
 		return ChannelProductCard, SurfaceShowcase, true
+	case "MALL":
+		return ChannelProductCard, SurfaceMall, true
+	case "SEARCH":
+		return ChannelProductCard, SurfaceSearch, true
+	case "STORE_PAGE":
+		return ChannelProductCard, SurfaceStorePage, true
+	case "AFFILIATE_LINK":
+		return ChannelProductCard, SurfaceAffiliateLink, true
 	case "PRODUCT_CARD", "":
 		return ChannelProductCard, "", true
 	}
 	return source, "", false
 }
+
+// knownSources lists the order line sources channelOf knows, for messages.
+const knownSources = "LIVE, VIDEO, SHOWCASE, MALL, SEARCH, STORE_PAGE, AFFILIATE_LINK or PRODUCT_CARD"
 
 // channelKey is the channel dimension's member: the channel, and for product cards
 // the surface after a slash ("PRODUCT_CARD/showcase").
@@ -70,6 +82,8 @@ func ChannelLabel(key string) string {
 		return "Product card · search"
 	case ChannelProductCard + "/" + SurfaceStorePage:
 		return "Product card · store page"
+	case ChannelProductCard + "/" + SurfaceAffiliateLink:
+		return "Product card · affiliate link"
 	}
 	return key
 }
@@ -156,8 +170,9 @@ func refunded(ev events.OrderRefunded) change {
 }
 
 // facts turns a change into facts, converting each amount to US dollars at the rate
-// in force when the event happened.
-func (c change) facts(eventID id.ID, origin string, o events.Order, m market.Market, rates market.Rates, at time.Time) ([]fact, error) {
+// in force when the event happened. categories holds each line's category code by
+// line id (missing: uncategorised).
+func (c change) facts(eventID id.ID, origin string, o events.Order, m market.Market, rates market.Rates, at time.Time, categories map[id.ID]string) ([]fact, error) {
 	if o.Currency != m.Currency {
 		return nil, fmt.Errorf("analytics: order %s is in %s but %s counts in %s", o.OrderID, o.Currency, m.Code, m.Currency)
 	}
@@ -172,11 +187,8 @@ func (c change) facts(eventID id.ID, origin string, o events.Order, m market.Mar
 		out = append(out, fact{
 			eventID: eventID, orderID: o.OrderID, lineID: lc.line.LineID, kind: c.kind, origin: origin,
 			market: m.Code, currency: o.Currency, shopID: o.ShopID, creatorID: lc.line.CreatorID, sessionID: lc.line.LiveSessionID,
-			productID: lc.line.ProductID, channel: channel, surface: surface,
-			// Products have no category yet; the fact keeps the slot so the category
-			// rollups fill in as soon as order lines carry one.
-			category: "",
-			amount:   lc.amount, amountUSD: usd.Amount, units: lc.units, at: at.UTC(), localHour: hour,
+			productID: lc.line.ProductID, channel: channel, surface: surface, category: categories[lc.line.LineID],
+			amount: lc.amount, amountUSD: usd.Amount, units: lc.units, at: at.UTC(), localHour: hour,
 		})
 	}
 	return out, nil

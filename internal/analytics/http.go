@@ -74,7 +74,7 @@ func (s *Service) handleDaily(w http.ResponseWriter, r *http.Request) {
 		}
 		from = t.AddDate(0, 0, -29).Format(time.DateOnly)
 	}
-	days, err := s.Daily(r.Context(), r.PathValue("market"), from, to)
+	days, err := s.DailyInCategory(r.Context(), r.PathValue("market"), q.Get("category"), from, to)
 	answer(w, r, http.StatusOK, map[string]any{"days": days}, err)
 }
 

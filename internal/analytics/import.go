@@ -20,6 +20,9 @@ import (
 type HistoryImport struct {
 	Sessions []ImportedSession  `json:"sessions"`
 	Orders   []events.OrderPaid `json:"orders"`
+	// Categories gives the category code of products sold in the history, by product
+	// id; a product not named here has its category in the catalogue, if any.
+	Categories map[id.ID]string `json:"categories,omitempty"`
 }
 
 // ImportedSession is a live session of the past.
@@ -94,6 +97,11 @@ func (s *Service) ImportHistory(ctx context.Context, actor auth.Actor, in Histor
 		metas = append(metas, sessionMeta{id: ss.ID, market: m.Code, currency: m.Currency, title: ss.Title, day: m.Day(ss.StartedAt),
 			creatorID: ss.CreatorID, shopID: ss.ShopID, startedAt: ss.StartedAt, endedAt: ss.EndedAt})
 	}
+	cats, err := s.importCategories(ctx, in)
+	if err != nil {
+		return ImportResult{}, err
+	}
+	lineCats := map[id.ID]string{}
 	var b batch
 	seen := make(map[id.ID]bool, len(in.Orders))
 	for i, o := range in.Orders {
@@ -120,7 +128,7 @@ func (s *Service) ImportHistory(ctx context.Context, actor auth.Actor, in Histor
 		for j, l := range o.Lines {
 			lf := fmt.Sprintf("%s.lines[%d]", field, j)
 			if _, _, known := channelOf(l.Source); !known {
-				return ImportResult{}, errs.Invalidf(lf+".source", "source must be LIVE, VIDEO, SHOWCASE or PRODUCT_CARD")
+				return ImportResult{}, errs.Invalidf(lf+".source", "source must be %s", knownSources)
 			}
 			switch {
 			case l.LineID == 0:
@@ -133,7 +141,10 @@ func (s *Service) ImportHistory(ctx context.Context, actor auth.Actor, in Histor
 		}
 		// The order's id stands in for the event id: one "event" per imported order,
 		// which also makes importing the same order twice a conflict.
-		facts, err := paid(o.Order).facts(o.OrderID, originImport, o.Order, m, rates, o.At)
+		for _, l := range o.Lines {
+			lineCats[l.LineID] = cats[l.ProductID]
+		}
+		facts, err := paid(o.Order).facts(o.OrderID, originImport, o.Order, m, rates, o.At, lineCats)
 		if err != nil {
 			return ImportResult{}, errs.OnField(err, field)
 		}
@@ -151,4 +162,38 @@ func (s *Service) ImportHistory(ctx context.Context, actor auth.Actor, in Histor
 		return ImportResult{}, err
 	}
 	return ImportResult{Orders: len(in.Orders), Facts: len(b.facts), Sessions: len(metas)}, nil
+}
+
+// importCategories says the category of every product of an import: as the import
+// names it (checked against the tree), else as the catalogue has it.
+func (s *Service) importCategories(ctx context.Context, in HistoryImport) (map[id.ID]string, error) {
+	out := make(map[id.ID]string, len(in.Categories))
+	if len(in.Categories) > 0 {
+		tree, err := s.categoryTree(ctx)
+		if err != nil {
+			return nil, err
+		}
+		for p, c := range in.Categories {
+			if _, ok := tree[c]; !ok && c != "" {
+				return nil, ErrCategoryNotFound.With("there is no category %q", c).OnField("categories." + p.String())
+			}
+			out[p] = c
+		}
+	}
+	var ask []id.ID
+	for _, o := range in.Orders {
+		for _, l := range o.Lines {
+			if _, ok := out[l.ProductID]; !ok {
+				ask = append(ask, l.ProductID)
+			}
+		}
+	}
+	known, err := s.productCategories(ctx, ask)
+	if err != nil {
+		return nil, err
+	}
+	for p, c := range known {
+		out[p] = c
+	}
+	return out, nil
 }

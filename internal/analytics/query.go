@@ -62,6 +62,9 @@ type member struct {
 // (in US dollars when marketCode is empty: every market at once). refPrefix keeps
 // only members under one owner ("<shop>/"). limit 0 means all.
 func (s *Service) members(ctx context.Context, grain, dim, marketCode, from, to, refPrefix string, limit int) ([]member, error) {
+	if grain == grainMonth && from == to && refPrefix == "" && limit > 0 {
+		return s.topOfMonth(ctx, dim, marketCode, from, limit)
+	}
 	where := []string{"grain = $1", "dim = $2", "period >= $3", "period <= $4"}
 	args := []any{grain, dim, from, to}
 	order := "SUM(gmv_usd) DESC"
@@ -80,6 +83,34 @@ func (s *Service) members(ctx context.Context, grain, dim, marketCode, from, to,
 		` GROUP BY ref, market ORDER BY ` + order + `, ref`
 	if limit > 0 {
 		q += ` LIMIT ` + strconv.Itoa(limit)
+	}
+	rows, err := s.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("analytics: rank %s: %w", dim, err)
+	}
+	defer rows.Close()
+	var out []member
+	for rows.Next() {
+		var m member
+		if err := rows.Scan(&m.ref, &m.market, &m.gmv, &m.usd, &m.orders, &m.units); err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// topOfMonth is members for one month's top limit: a month's rows are one per member
+// already, so instead of summing and sorting every member (a market's month has as
+// many product rows as products sold) it reads the first rows of an index kept in
+// rank order (gmv_rollups_top, gmv_rollups_top_usd: migration 911). The literal
+// grain = 'month' lets both engines use those partial indexes.
+func (s *Service) topOfMonth(ctx context.Context, dim, marketCode, month string, limit int) ([]member, error) {
+	q, args := `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = 'month' AND dim = $1 AND period = $2
+		ORDER BY gmv_usd DESC, ref, market LIMIT `+strconv.Itoa(limit), []any{dim, month}
+	if marketCode != "" {
+		q, args = `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = 'month' AND dim = $1 AND market = $2 AND period = $3
+		ORDER BY gmv DESC, ref LIMIT `+strconv.Itoa(limit), []any{dim, marketCode, month}
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

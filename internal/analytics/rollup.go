@@ -32,6 +32,7 @@ const (
 	dimProduct        = "product"         // <shop>/<product>
 	dimShopChannel    = "shop_channel"    // <shop>/<channel>
 	dimCreatorChannel = "creator_channel" // <creator>/<channel>
+	dimShopCategory   = "shop_category"   // <shop>/<category>
 )
 
 // dimension says how a fact maps to a member of a dimension, once in Go for the
@@ -57,6 +58,8 @@ var (
 		`CAST(shop_id AS TEXT) || '/' || CAST(product_id AS TEXT)`, `product_id <> 0`}
 	byShopChannel = dimension{dimShopChannel, func(f fact) (string, bool) { return idRef(f.shopID) + "/" + channelKey(f.channel, f.surface), true },
 		`CAST(shop_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, ``}
+	byShopCategory = dimension{dimShopCategory, func(f fact) (string, bool) { return idRef(f.shopID) + "/" + f.category, true },
+		`CAST(shop_id AS TEXT) || '/' || category`, ``}
 	byCreatorChannel = dimension{dimCreatorChannel, func(f fact) (string, bool) {
 		return idRef(f.creatorID) + "/" + channelKey(f.channel, f.surface), f.creatorID != 0
 	}, `CAST(creator_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, `creator_id <> 0`}
@@ -87,7 +90,7 @@ var rollupPlan = []struct {
 	{hourly, byMarket}, {hourly, byChannel}, {hourly, byCategory},
 	{daily, byMarket}, {daily, byShop}, {daily, byCreator}, {daily, byChannel}, {daily, byCategory},
 	{monthly, byMarket}, {monthly, byShop}, {monthly, byCreator}, {monthly, byChannel}, {monthly, byCategory},
-	{monthly, byProduct}, {monthly, byShopChannel}, {monthly, byCreatorChannel},
+	{monthly, byProduct}, {monthly, byShopChannel}, {monthly, byCreatorChannel}, {monthly, byShopCategory},
 }
 
 type rollupKey struct{ grain, dim, ref, market, period string }

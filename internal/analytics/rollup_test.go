@@ -103,6 +103,7 @@ func directRollups(facts []factRow) []rollupRow {
 			{"hour day month", "channel", ch},
 			{"hour day month", "category", f.category},
 			{"month", "shop_channel", s(f.shop) + "/" + ch},
+			{"month", "shop_category", s(f.shop) + "/" + f.category},
 		}
 		if f.creator != 0 {
 			members = append(members, struct{ grains, dim, ref string }{"day month", "creator", s(f.creator)},

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/creator"
@@ -249,17 +250,20 @@ type MarketMonth struct {
 	Total      Figures       `json:"total"`
 	// MoM and YoY compare like with like: a month in progress is compared over its
 	// complete days with the same days of the month before and of the year before.
-	MoM         Growth        `json:"mom"`
-	YoY         Growth        `json:"yoy"`
-	Days        []Point       `json:"days"`
-	HourOfDay   []Point       `json:"hour_of_day"`
-	Channels    []Share       `json:"channels"`
-	Categories  []Share       `json:"categories"`
-	TopShops    []Ranked      `json:"top_shops"`
-	TopCreators []Ranked      `json:"top_creators"`
-	TopProducts []Ranked      `json:"top_products"`
-	TopSessions []SessionRank `json:"top_sessions"`
-	Targets     []Progress    `json:"targets"`
+	MoM       Growth  `json:"mom"`
+	YoY       Growth  `json:"yoy"`
+	Days      []Point `json:"days"`
+	HourOfDay []Point `json:"hour_of_day"`
+	Channels  []Share `json:"channels"`
+	// Categories are the top-level categories of the tree; CategoryDetail every
+	// category products named, labelled with its path.
+	Categories     []Share       `json:"categories"`
+	CategoryDetail []Share       `json:"category_detail"`
+	TopShops       []Ranked      `json:"top_shops"`
+	TopCreators    []Ranked      `json:"top_creators"`
+	TopProducts    []Ranked      `json:"top_products"`
+	TopSessions    []SessionRank `json:"top_sessions"`
+	Targets        []Progress    `json:"targets"`
 }
 
 // MarketMonth returns a market's month (YYYY-MM; empty: this month). Operators only.
@@ -309,7 +313,7 @@ func (s *Service) MarketMonth(ctx context.Context, actor auth.Actor, marketCode,
 	if v.Channels, err = s.mix(ctx, dimChannel, m, mon, "", total.gmv); err != nil {
 		return MarketMonth{}, err
 	}
-	if v.Categories, err = s.mix(ctx, dimCategory, m, mon, "", total.gmv); err != nil {
+	if v.Categories, v.CategoryDetail, err = s.categoryMix(ctx, dimCategory, m, mon, "", total.gmv); err != nil {
 		return MarketMonth{}, err
 	}
 	p := Period{Kind: PeriodMonth, Label: mon, Start: dayString(first), End: dayString(last)}
@@ -358,6 +362,40 @@ func (s *Service) mix(ctx context.Context, dim string, m market.Market, month, r
 		out = append(out, Share{Key: key, Label: label, ShareBP: shareBP(x.gmv, total), Figures: figures(x.sums, m.Currency)})
 	}
 	return out, nil
+}
+
+// categoryMix reads a month's categories: each top-level category with everything
+// under it summed, and each category as recorded. An order with lines in two
+// categories counts once in each (and once in a top-level category holding both).
+// refPrefix picks one shop's categories ("<shop>/", dimension shop_category).
+func (s *Service) categoryMix(ctx context.Context, dim string, m market.Market, month, refPrefix string, total int64) (roots, detail []Share, err error) {
+	tree, err := s.categoryTree(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	ms, err := s.members(ctx, grainMonth, dim, m.Code, month, month, refPrefix, 0)
+	if err != nil {
+		return nil, nil, err
+	}
+	byRoot := map[string]sums{}
+	var order []string
+	for _, x := range ms {
+		code := x.ref
+		if refPrefix != "" {
+			code = strings.TrimPrefix(x.ref, refPrefix)
+		}
+		detail = append(detail, Share{Key: code, Label: tree.label(code), ShareBP: shareBP(x.gmv, total), Figures: figures(x.sums, m.Currency)})
+		r := tree.root(code)
+		if _, ok := byRoot[r]; !ok {
+			order = append(order, r)
+		}
+		byRoot[r] = byRoot[r].plus(x.sums)
+	}
+	for _, r := range order {
+		roots = append(roots, Share{Key: r, Label: tree.label(r), ShareBP: shareBP(byRoot[r].gmv, total), Figures: figures(byRoot[r], m.Currency)})
+	}
+	slices.SortStableFunc(roots, func(a, b Share) int { return cmp.Compare(b.Figures.GMV.Amount, a.Figures.GMV.Amount) })
+	return roots, detail, nil
 }
 
 // likeForLike returns month-over-month and year-over-year growth of a month. A month
@@ -688,18 +726,21 @@ func (s *Service) hosts(ctx context.Context, actor auth.Actor, r SessionRank) bo
 
 // ShopView is a shop's own month, for its seller.
 type ShopView struct {
-	Shop        seller.Shop   `json:"shop"`
-	Month       string        `json:"month"`
-	AsOf        string        `json:"as_of"`
-	Total       Figures       `json:"total"`
-	MoM         Growth        `json:"mom"`
-	YoY         Growth        `json:"yoy"`
-	Days        []Point       `json:"days"`
-	Channels    []Share       `json:"channels"`
-	TopProducts []Ranked      `json:"top_products"`
-	Lives       []SessionRank `json:"lives"`
-	OptedIn     bool          `json:"opted_in"`
-	Targets     []Progress    `json:"targets"`
+	Shop     seller.Shop `json:"shop"`
+	Month    string      `json:"month"`
+	AsOf     string      `json:"as_of"`
+	Total    Figures     `json:"total"`
+	MoM      Growth      `json:"mom"`
+	YoY      Growth      `json:"yoy"`
+	Days     []Point     `json:"days"`
+	Channels []Share     `json:"channels"`
+	// Categories are the shop's top-level categories; CategoryDetail each category.
+	Categories     []Share       `json:"categories"`
+	CategoryDetail []Share       `json:"category_detail"`
+	TopProducts    []Ranked      `json:"top_products"`
+	Lives          []SessionRank `json:"lives"`
+	OptedIn        bool          `json:"opted_in"`
+	Targets        []Progress    `json:"targets"`
 }
 
 // ShopView returns a shop's month (YYYY-MM; empty: this month) for whoever manages it.
@@ -733,6 +774,9 @@ func (s *Service) ShopView(ctx context.Context, actor auth.Actor, shopID id.ID, 
 	v.Total = figures(total, m.Currency)
 	v.MoM, v.YoY = likeForLike(days, first, today, func(f sums) int64 { return f.gmv })
 	if v.Channels, err = s.mix(ctx, dimShopChannel, m, v.Month, ref+"/", total.gmv); err != nil {
+		return ShopView{}, err
+	}
+	if v.Categories, v.CategoryDetail, err = s.categoryMix(ctx, dimShopCategory, m, v.Month, ref+"/", total.gmv); err != nil {
 		return ShopView{}, err
 	}
 	p := Period{Kind: PeriodMonth, Label: v.Month, Start: dayString(first), End: dayString(last)}

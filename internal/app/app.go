@@ -118,10 +118,15 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
 	a.Ledger.SetFX(a.FX)
+	a.Ledger.SetCatalog(a.Catalog) // products' categories, for referral fees per category
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
+	a.Ledger.UseCreators(func(ctx context.Context, account id.ID) (id.ID, string, error) {
+		c, err := a.Creators.ByAccount(ctx, account)
+		return c.ID, c.Market, err
+	})
 	a.Content = content.NewService(d, a.Markets, a.Sellers, a.Catalog, a.Creators, a.Outbox, log)
 	a.Content.VideoFiles = blob.NewDir(cfg.DataDir, "videos")
 	a.Content.Identity = a.Identity // lives are announced to followers and reminded viewers

@@ -134,6 +134,7 @@ type benchCast struct {
 	creators []id.ID
 	products []id.ID
 	prices   []int64 // minor units, by product
+	cats     map[id.ID]string
 	sessions map[[2]int]id.ID
 }
 
@@ -168,7 +169,7 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 		if err != nil {
 			return f, err
 		}
-		c := &benchCast{m: m, sessions: map[[2]int]id.ID{}}
+		c := &benchCast{m: m, sessions: map[[2]int]id.ID{}, cats: map[id.ID]string{}}
 		for range benchShops {
 			c.shops = append(c.shops, id.New())
 		}
@@ -182,6 +183,7 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 		cur, _ := money.Lookup(m.Currency)
 		for range benchProducts {
 			c.products = append(c.products, id.New())
+			c.cats[c.products[len(c.products)-1]] = benchCategories[rng.IntN(len(benchCategories))]
 			cents := 300 + rng.Int64N(6000) // 3 to 63 USD
 			c.prices = append(c.prices, max(cents*(r.PerUSDMicros/100)*benchPow10(cur.Exponent)/1_000_000, 1))
 		}
@@ -213,13 +215,16 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 	began := time.Now()
 	at := start
 	for f.facts < int64(o.facts) {
-		var in analytics.HistoryImport
+		in := analytics.HistoryImport{Categories: map[id.ID]string{}}
 		for len(in.Orders) < o.batch && f.facts < int64(o.facts) {
 			c := pick()
 			if at = at.Add(step/2 + time.Duration(rng.Int64N(int64(step)))); at.After(end) {
 				at = end
 			}
 			ord := benchOrder(rng, c, at, start)
+			for _, l := range ord.Lines {
+				in.Categories[l.ProductID] = c.cats[l.ProductID]
+			}
 			f.facts += int64(len(ord.Lines))
 			in.Orders = append(in.Orders, ord)
 		}
@@ -351,6 +356,14 @@ func benchOrder(rng *rand.Rand, c *benchCast, at, start time.Time) events.OrderP
 			l.Source, l.CreatorID = "VIDEO", c.creators[cr]
 		case x < 75:
 			l.Source, l.CreatorID = "SHOWCASE", c.creators[cr]
+		case x < 80:
+			l.Source, l.CreatorID = "AFFILIATE_LINK", c.creators[cr]
+		case x < 86:
+			l.Source = "SEARCH"
+		case x < 91:
+			l.Source = "MALL"
+		case x < 94:
+			l.Source = "STORE_PAGE"
 		default:
 			l.Source = "PRODUCT_CARD"
 		}
@@ -360,6 +373,10 @@ func benchOrder(rng *rand.Rand, c *benchCast, at, start time.Time) events.OrderP
 	o.Total = o.Subtotal
 	return events.OrderPaid{Order: o, At: at}
 }
+
+// benchCategories are leaves and inner nodes of the starter category tree.
+var benchCategories = []string{"lips", "face", "skincare", "haircare", "womenswear", "menswear", "accessories", "kitchen", "decor",
+	"phones", "audio", "snacks", "sports", "toys", ""}
 
 func benchPow10(n int) int64 {
 	p := int64(1)

@@ -21,14 +21,30 @@ func (s *Service) Subscribe(b bus.Bus) error {
 }
 
 // fees reads the fee settings in force when the buyer paid: an order keeps the fees
-// it was sold under.
+// it was sold under, each line at the rate fixed for its category when the payment
+// was booked (worked out now for a line booked before rates were fixed).
 func (s *Service) fees(ctx context.Context, o events.Order) (Fees, error) {
 	p, err := s.markets.Policy(ctx, o.Market, o.PaidAt)
 	if err != nil {
 		return Fees{}, fmt.Errorf("ledger: policy for order %d: %w", o.OrderID, err)
 	}
-	return Fees{ReferralBP: money.BP(p.Fees.ReferralFeeBP), RefundAdminBP: money.BP(p.Fees.RefundAdminFeeBP),
-		AdminCapPerSKU: p.Fees.RefundAdminFeeCapPerSKU}, nil
+	f := Fees{ReferralBP: money.BP(p.Fees.ReferralFeeBP), RefundAdminBP: money.BP(p.Fees.RefundAdminFeeBP),
+		AdminCapPerSKU: p.Fees.RefundAdminFeeCapPerSKU}
+	if f.LineBP, err = s.fixedLineFees(ctx, o.OrderID); err != nil {
+		return Fees{}, err
+	}
+	if len(f.LineBP) < len(o.Lines) {
+		lfs, err := s.lineFeesOf(ctx, o, p)
+		if err != nil {
+			return Fees{}, err
+		}
+		for _, lf := range lfs {
+			if _, ok := f.LineBP[lf.line]; !ok {
+				f.LineBP[lf.line] = lf.bp
+			}
+		}
+	}
+	return f, nil
 }
 
 func (s *Service) handle(ctx context.Context, e bus.Event) error {
@@ -50,6 +66,15 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 			return err
 		}
 		in = PaymentCaptured(ev.Order)
+		p, err := s.markets.Policy(ctx, ev.Market, ev.PaidAt)
+		if err != nil {
+			return fmt.Errorf("ledger: policy for order %d: %w", ev.OrderID, err)
+		}
+		lfs, err := s.lineFeesOf(ctx, ev.Order, p)
+		if err != nil {
+			return err
+		}
+		after = func(tx *db.Tx) error { return fixLineFees(ctx, tx, ev.OrderID, lfs) }
 	case events.TopicOrderCompleted:
 		ev, err := bus.Decode[events.OrderCompleted](e)
 		if err != nil {

@@ -34,6 +34,7 @@ const (
 	TaxPayable               AccountType = "tax_payable"                 // tax collected, owed to tax authorities
 	IncentiveExpense         AccountType = "incentive_expense"           // rewards paid by programmes
 	AdCredit                 AccountType = "ad_credit"                   // ad credit granted to sellers
+	PlatformAdRevenue        AccountType = "platform_ad_revenue"         // what shops spend on ads
 	SellerAvailable          AccountType = "seller_available"            // a shop's settled money, ready to pay out
 	CreatorAvailable         AccountType = "creator_available"           // a creator's settled commission, ready to pay out
 )
@@ -67,6 +68,7 @@ var types = map[AccountType]typeSpec{
 	TaxPayable:               {Credit, false},
 	IncentiveExpense:         {Debit, false},
 	AdCredit:                 {Credit, true},
+	PlatformAdRevenue:        {Credit, false},
 	// A refund after release can leave a shop or a creator owing: their next earnings
 	// pay it back. Payouts never take more than is available (Payout checks).
 	SellerAvailable:  {Credit, false},

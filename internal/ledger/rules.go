@@ -18,7 +18,8 @@ import (
 //	platform funds  = its item discounts + its part of shipping (a shipping programme)
 //	carrier is owed = the whole shipping fee (the label)
 //	tax is owed     = the tax in the items
-//	referral fee    = fee rate × (buyer payment + platform discounts - tax)
+//	referral fee    = fee rate × (buyer payment + platform discounts - tax), the rate
+//	                  of each line's category (else the market's), summed per rate
 //	creators earn   = their commissions
 //	seller gets     = the rest
 //
@@ -29,9 +30,20 @@ import (
 
 // Fees are the fee settings a rule needs, from the market's policy when the buyer paid.
 type Fees struct {
-	ReferralBP     money.BP
+	ReferralBP     money.BP // the market's rate: lines without their own, and shipping
 	RefundAdminBP  money.BP // share of the referral fee charged on refunded units
 	AdminCapPerSKU int64    // cap on that charge per SKU (order line) refunded
+	// LineBP is the referral fee rate of each order line (by line id) whose product's
+	// category has a rate of its own (policy.ReferralFeeFor, up the category tree).
+	LineBP map[id.ID]money.BP
+}
+
+// rateOf is a line's referral fee rate.
+func (f Fees) rateOf(line id.ID) money.BP {
+	if bp, ok := f.LineBP[line]; ok {
+		return bp
+	}
+	return f.ReferralBP
 }
 
 // PaymentCaptured records the buyer's money arriving: the provider now owes it to the
@@ -60,11 +72,14 @@ type shares struct {
 
 // sharesOf computes the shares of an order whose lines have refunded[line] units
 // refunded, with the buyer's shipping refunded or not.
-func sharesOf(o events.Order, refunded map[id.ID]int64, shippingRefunded bool, referralBP money.BP) shares {
+func sharesOf(o events.Order, refunded map[id.ID]int64, shippingRefunded bool, fees Fees) shares {
 	s := shares{commissions: map[id.ID]int64{}}
-	base := o.ShippingPlatformDiscount
+	// The fee base is summed per rate and each sum charged once, so an order whose
+	// lines share one rate is rounded once, as a single-rate order always was.
+	// Shipping is charged at the market's rate.
+	base := map[money.BP]int64{fees.ReferralBP: o.ShippingPlatformDiscount}
 	if !shippingRefunded {
-		base += o.BuyerShipping
+		base[fees.ReferralBP] += o.BuyerShipping
 	}
 	for _, l := range o.Lines {
 		r := refunded[l.LineID]
@@ -78,12 +93,14 @@ func sharesOf(o events.Order, refunded map[id.ID]int64, shippingRefunded bool, r
 		if l.TaxIncluded {
 			revenue -= tax
 		}
-		base += revenue
+		base[fees.rateOf(l.LineID)] += revenue
 		if l.CreatorID != 0 {
 			s.commissions[l.CreatorID] += keep(l.Commission)
 		}
 	}
-	s.fee = money.ApplyBP(base, referralBP)
+	for bp, b := range base {
+		s.fee += money.ApplyBP(b, bp)
+	}
 	return s
 }
 
@@ -162,7 +179,7 @@ func (p *postings) list() []Posting {
 // what it funds; the carrier, the tax authorities, the platform's fee and the
 // creators take their shares of the units kept; the shop gets the rest.
 func OrderSettled(o events.Order, fees Fees) TransferInput {
-	s := sharesOf(o, refundedUnits(o), shippingRefunded(o), fees.ReferralBP)
+	s := sharesOf(o, refundedUnits(o), shippingRefunded(o), fees)
 	cur := o.Currency
 	var p postings
 	p.add(Platform(BuyerPaymentsClearing, cur), o.Total-o.Refunded)
@@ -198,7 +215,7 @@ func RefundAdminFee(ev events.OrderRefunded, fees Fees) int64 {
 			if l.TaxIncluded {
 				revenue -= portion(l.Tax)
 			}
-			fee := money.ApplyBP(money.ApplyBP(revenue, fees.ReferralBP), fees.RefundAdminBP)
+			fee := money.ApplyBP(money.ApplyBP(revenue, fees.rateOf(l.LineID)), fees.RefundAdminBP)
 			if fees.AdminCapPerSKU > 0 && fee > fees.AdminCapPerSKU {
 				fee = fees.AdminCapPerSKU
 			}
@@ -236,8 +253,8 @@ func OrderRefunded(ev events.OrderRefunded, fees Fees) TransferInput {
 		}
 		shipAfter := shippingRefunded(o)
 		shipBefore := shipAfter && ev.Refund == items
-		was := sharesOf(o, before, shipBefore, fees.ReferralBP)
-		now := sharesOf(o, after, shipAfter, fees.ReferralBP)
+		was := sharesOf(o, before, shipBefore, fees)
+		now := sharesOf(o, after, shipAfter, fees)
 		p.add(Platform(PlatformReferralRevenue, cur), was.fee-now.fee)
 		p.add(Platform(PlatformSubsidyExpense, cur), -(was.platformDiscount - now.platformDiscount))
 		p.add(Platform(TaxPayable, cur), was.tax-now.tax)

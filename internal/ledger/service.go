@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -29,6 +30,9 @@ type Service struct {
 	now     func() time.Time
 	payouts PayoutProvider
 	fx      *market.FX
+	catalog *catalog.Service
+	// creatorOf finds the creator profile of an account (UseCreators).
+	creatorOf func(ctx context.Context, accountID id.ID) (creatorID id.ID, market string, err error)
 }
 
 // NewService returns a ledger service paying out through the simulated provider.

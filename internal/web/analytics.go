@@ -196,6 +196,7 @@ func (s *Server) opsAnalyticsMarket(w http.ResponseWriter, r *http.Request) {
 	}
 	channels := mix("channels", "Channel mix", v.Channels)
 	categories := mix("categories", "Categories", v.Categories)
+	categoryDetail := mix("category-detail", "Categories in detail", v.CategoryDetail)
 	shops := rankTable("top-shops", "Top shops", v.TopShops, false)
 	creators := rankTable("top-creators", "Top creators", v.TopCreators, false)
 	products := rankTable("top-products", "Top products", v.TopProducts, false)
@@ -212,7 +213,7 @@ func (s *Server) opsAnalyticsMarket(w http.ResponseWriter, r *http.Request) {
 		x := rec.TopSessions[0]
 		records.Rows = append(records.Rows, []tableCell{cellLink("Biggest live: "+x.Title, "/analytics/sessions/"+x.ID.String()), cellText(x.Day), cellAmount(x.GMV)})
 	}
-	tables := []*dataTable{days, channels, categories, shops, creators, products, sessions, targets, records}
+	tables := []*dataTable{days, channels, categories, categoryDetail, shops, creators, products, sessions, targets, records}
 	if s.exported(w, r, "gmv-"+v.Market.Code+"-"+v.Month, tables) {
 		return
 	}
@@ -220,16 +221,17 @@ func (s *Server) opsAnalyticsMarket(w http.ResponseWriter, r *http.Request) {
 	s.render(w, r, "analytics_market", v.Market.Name+" GMV "+v.Month, "ops", struct {
 		V                                                     analytics.MarketMonth
 		Nav                                                   monthNav
-		DailyChart, HourChart, ChannelChart                   template.HTML
+		DailyChart, HourChart, ChannelChart, CategoryChart    template.HTML
 		Days, Channels, Categories, Shops, Creators, Products dataTable
-		Sessions, TargetTable, Records                        dataTable
+		Sessions, TargetTable, Records, CategoryDetail        dataTable
 		Targets                                               []targetCard
 		MarketCodes                                           []string
 	}{v, navOf(v.Month),
 		dailyChart("chart-daily", "Daily GMV in "+v.Market.Name+", "+v.Month, v.Days, cur, v.Targets),
 		hourChart("chart-hours", "GMV by hour of the day ("+v.Market.TimeZone+")", v.HourOfDay, cur),
 		donut("chart-channels", "Channel mix, "+v.Month, v.Channels, channelColourFor),
-		*days, *channels, *categories, *shops, *creators, *products, *sessions, *targets, *records,
+		donut("chart-categories", "Category mix, "+v.Month, v.Categories, paletteColour),
+		*days, *channels, *categories, *shops, *creators, *products, *sessions, *targets, *records, *categoryDetail,
 		targetCards(v.Targets, "burnup-"), codesOf(ms)})
 }
 

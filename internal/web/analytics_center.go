@@ -41,10 +41,12 @@ func (s *Server) shopAnalytics(w http.ResponseWriter, r *http.Request) {
 	}
 	days := daysTable(v.Days)
 	channels := mixTable("channels", "Channel mix", v.Channels)
+	categories := mixTable("categories", "Categories", v.CategoryDetail)
+	categories.Head[0] = "Category"
 	products := rankTable("top-products", "Top products", v.TopProducts, false)
 	lives := sessionTable("lives", "Your lives", v.Lives, false)
 	targets := targetTable("targets", "Your targets", v.Targets)
-	if s.exported(w, r, "shop-"+shopID.String()+"-"+v.Month, []*dataTable{days, channels, products, lives, targets}) {
+	if s.exported(w, r, "shop-"+shopID.String()+"-"+v.Month, []*dataTable{days, channels, categories, products, lives, targets}) {
 		return
 	}
 	m, err := s.Markets.Market(r.Context(), v.Shop.Market)
@@ -57,16 +59,18 @@ func (s *Server) shopAnalytics(w http.ResponseWriter, r *http.Request) {
 		cards = append(cards, targetCard{Progress: p, Chart: burnUp("burnup-"+p.ID.String(), p)})
 	}
 	s.render(w, r, "analytics_shop", v.Shop.Name+" analytics", "seller", struct {
-		V                                     analytics.ShopView
-		Nav                                   monthNav
-		Currency                              string
-		DailyChart, ChannelChart              template.HTML
-		Days, Channels, Products, Lives, List dataTable
-		Targets                               []targetCard
+		V                                       analytics.ShopView
+		Nav                                     monthNav
+		Currency                                string
+		DailyChart, ChannelChart, CategoryChart template.HTML
+		Days, Channels, Products, Lives, List   dataTable
+		Categories                              dataTable
+		Targets                                 []targetCard
 	}{v, navOf(v.Month), m.Currency,
 		dailyChart("chart-daily", "Daily GMV of "+v.Shop.Name+", "+v.Month, v.Days, m.Currency, v.Targets),
 		donut("chart-channels", "Channel mix, "+v.Month, v.Channels, channelColourFor),
-		*days, *channels, *products, *lives, *targets, cards})
+		donut("chart-categories", "Category mix, "+v.Month, v.Categories, paletteColour),
+		*days, *channels, *products, *lives, *targets, *categories, cards})
 }
 
 func shopAnalyticsPath(r *http.Request) string {

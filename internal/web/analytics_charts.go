@@ -35,6 +35,12 @@ func channelColour(key string) string {
 		return chartPalette[2]
 	case analytics.ChannelProductCard:
 		return chartPalette[3]
+	case analytics.ChannelProductCard + "/" + analytics.SurfaceSearch:
+		return chartPalette[4]
+	case analytics.ChannelProductCard + "/" + analytics.SurfaceMall:
+		return chartPalette[5]
+	case analytics.ChannelProductCard + "/" + analytics.SurfaceAffiliateLink:
+		return chartPalette[7%len(chartPalette)]
 	}
 	return chartPalette[6]
 }

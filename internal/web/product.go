@@ -4,6 +4,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -61,6 +62,12 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	// Where the buyer found the product (search, the Mall, a store page) goes with the
+	// purchase, so its GMV is reported under that surface.
+	from := r.URL.Query().Get("from")
+	if order.SurfaceSource(from, true) == order.SourceProductCard {
+		from = ""
+	}
 	s.render(w, r, "product", p.Title, "home", struct {
 		Product catalog.Product
 		Shop    seller.Shop
@@ -70,7 +77,8 @@ func (s *Server) productPage(w http.ResponseWriter, r *http.Request) {
 		Reviews []order.Review
 		Rating  order.RatingSummary
 		Videos  []content.Video
-	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary, videos})
+		From    string
+	}{p, shop, via, newKey(), payment.SandboxMethods, reviews, summary, videos, from})
 }
 
 func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
@@ -103,6 +111,18 @@ func (s *Server) buyProduct(w http.ResponseWriter, r *http.Request) {
 	if line.Attribution.CreatorID == 0 {
 		if a, ok := s.cookieAttribution(r, p.ID); ok {
 			line.Attribution = a
+		}
+	}
+	// Otherwise the surface the product page was opened from (search, the Mall, a store page).
+	if line.Attribution.Source == "" {
+		shop, err := s.Sellers.Shop(ctx, p.ShopID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		line.Attribution.Source = order.SurfaceSource(r.PostFormValue("from"), shop.Badge == seller.Mall || shop.Badge == seller.Official)
+		if line.Attribution.Source != order.SourceProductCard {
+			back += "?from=" + url.QueryEscape(r.PostFormValue("from")) // a retry after an error keeps the surface
 		}
 	}
 	res, err := s.Orders.Checkout(ctx, auth.From(ctx), order.CheckoutInput{

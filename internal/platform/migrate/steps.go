@@ -835,6 +835,15 @@ var Steps = []Step{
 		`ALTER TABLE ledger_settlements ADD COLUMN reserve_released_at BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX ledger_settlements_reserve_due ON ledger_settlements (reserve_released_at, reserve_until) WHERE reserved > 0`,
 	)},
+	{310, "ledger: each order line's category and referral fee rate, fixed when the buyer paid", SQL(
+		`CREATE TABLE ledger_line_fees (
+			order_line_id BIGINT PRIMARY KEY,
+			order_id BIGINT NOT NULL,
+			category TEXT NOT NULL,
+			referral_bp INTEGER NOT NULL CHECK (referral_bp >= 0 AND referral_bp <= 10000)
+		)`,
+		`CREATE INDEX ledger_line_fees_order ON ledger_line_fees (order_id)`,
+	)},
 	{500, "live flash sales", SQL(
 		// A live flash sale is a flash-sale promotion (price, quantity, window, per-buyer
 		// limit, units sold) opened from a live room; this row ties it to the room.
@@ -1290,5 +1299,18 @@ var Steps = []Step{
 		)`,
 		// gmv_daily is now the day grain of gmv_rollups.
 		`DROP TABLE gmv_daily`,
+	)},
+	{910, "gmv facts by order line: a refund or cancellation finds the category its payment was counted in", SQL(
+		`CREATE INDEX gmv_facts_line ON gmv_facts (order_line_id)`,
+	)},
+	{911, "gmv rollups in rank order: a month's top members read from an index, not summed and sorted", SQL(
+		`CREATE INDEX gmv_rollups_top ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'month'`,
+		`CREATE INDEX gmv_rollups_top_usd ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'month'`,
+	)},
+	{912, "gmv rollups per shop and category: emptied, so the next start rebuilds every rollup from the facts", SQL(
+		// analytics.Prepare rebuilds the rollups (and the live sessions' sums) from
+		// gmv_facts when there are facts and no rollup rows: the new shop_category
+		// dimension then holds every fact recorded before it, and Check agrees.
+		`DELETE FROM gmv_rollups`,
 	)},
 }
