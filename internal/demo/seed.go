@@ -200,7 +200,7 @@ func (s *seeder) shopsAndProducts(ctx context.Context) error {
 			if err != nil {
 				return err
 			}
-			p, err := s.a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: ps.Title, Description: ps.Description,
+			p, err := s.a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: ps.Title, Description: ps.Description, Category: productCategories[ps.Title],
 				SKUs: []catalog.SKUInput{{SellerSKU: fmt.Sprintf("%s-%02d", strings.ToUpper(spec.Key), i+1), Name: "Standard", Price: price, Stock: ps.Stock}}})
 			if err != nil {
 				return err

@@ -31,6 +31,19 @@ type creatorSpec struct {
 	Lives                            []liveSpec
 }
 
+// productCategories places the demo's products in the category tree, so GMV by
+// category has something to show.
+var productCategories = map[string]string{
+	"Velvet Lip Tint": "lips", "Glass Skin Serum": "skincare", "Cloud Cushion Foundation": "face", "Lash Lift Mascara": "face",
+	"Dewy Setting Spray": "makeup", "Mini Glow Kit": "makeup",
+	"Pro Air Fryer 6qt": "kitchen", "Magnetic Knife Strip": "kitchen", "Silicone Lid Set": "kitchen", "Cold Brew Maker": "kitchen",
+	"Earl Grey Gift Tin": "food", "Oat Milk Frother": "kitchen", "Botanical Tonic Syrup": "food",
+	"Kemeja Batik Pria": "menswear", "Tas Anyaman Rotan": "accessories", "Serum Vitamin C": "skincare", "Hijab Voal Premium": "womenswear",
+	"Dried Mango 500g": "snacks", "Tom Yum Chips": "snacks", "Thai Milk Tea Kit": "food",
+	"Áo thun cotton": "womenswear", "Son kem lì": "lips", "Nón lá Huế": "accessories",
+	"Taza de Talavera": "decor", "Rebozo de algodón": "womenswear",
+}
+
 var shops = []shopSpec{
 	{Key: "glow", Market: "US", Name: "Glow Lab", OwnerEmail: "seller@liveshop.demo", OwnerName: "Grace Kim", Products: []productSpec{
 		{"Velvet Lip Tint", "Weightless matte tint that lasts all day. Six shades.", "12.99", 400, "15"},
