@@ -85,18 +85,7 @@ func seedLive(t *testing.T, s *server) liveWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fans []identity.ProvisionInput
-	for i := 0; i < 1000; i++ {
-		fans = append(fans, identity.ProvisionInput{Email: fmt.Sprintf("fan%d@fans.test", i), DisplayName: "Fan"})
-	}
-	accts, _ := s.Identity.ProvisionMany(ctx, fans)
-	ids := make([]id.ID, len(accts))
-	for i, a := range accts {
-		ids[i] = a.ID
-	}
-	if err := s.Identity.FollowMany(ctx, ids, identity.FollowCreator, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	giveFollowers(t, s, c.ID, 1000)
 	if err := s.Creators.AddToShowcase(ctx, host.Actor(), p.ID); err != nil {
 		t.Fatal(err)
 	}
@@ -196,6 +185,27 @@ func TestBrowserLiveRoomChatAndBuy(t *testing.T) {
 	}
 	if status != "On hold" {
 		t.Fatalf("order page status %q", status)
+	}
+}
+
+// giveFollowers provisions n accounts that follow the creator: enough followers to
+// sell in most markets.
+func giveFollowers(t *testing.T, s *server, creatorID id.ID, n int) {
+	t.Helper()
+	fans := make([]identity.ProvisionInput, n)
+	for i := range fans {
+		fans[i] = identity.ProvisionInput{Email: fmt.Sprintf("fan%d@fans.test", i), DisplayName: "Fan"}
+	}
+	accts, err := s.Identity.ProvisionMany(context.Background(), fans)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ids := make([]id.ID, len(accts))
+	for i, a := range accts {
+		ids[i] = a.ID
+	}
+	if err := s.Identity.FollowMany(context.Background(), ids, identity.FollowCreator, creatorID); err != nil {
+		t.Fatal(err)
 	}
 }
 

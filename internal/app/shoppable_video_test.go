@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -18,7 +17,6 @@ import (
 
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/creator"
-	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -78,18 +76,7 @@ func seedVideoWorld(t *testing.T, s *server) videoWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var fans []identity.ProvisionInput
-	for i := 0; i < 1000; i++ {
-		fans = append(fans, identity.ProvisionInput{Email: fmt.Sprintf("fan%d@fans.test", i), DisplayName: "Fan"})
-	}
-	accts, _ := s.Identity.ProvisionMany(ctx, fans)
-	ids := make([]id.ID, len(accts))
-	for i, a := range accts {
-		ids[i] = a.ID
-	}
-	if err := s.Identity.FollowMany(ctx, ids, identity.FollowCreator, c.ID); err != nil {
-		t.Fatal(err)
-	}
+	giveFollowers(t, s, c.ID, 1000)
 	if err := s.Creators.AddToShowcase(ctx, host.Actor(), products[0]); err != nil {
 		t.Fatal(err)
 	}
