@@ -36,6 +36,10 @@ type Gate struct {
 
 	refill   func(want int64) (granted, pool int64, err error) // nil: left is all there is
 	refillMu sync.Mutex
+	// lowWater is a quarter of the last block: below it a refill starts in the
+	// background, so buyers seldom wait for the lease transaction.
+	lowWater  int64
+	refilling bool
 }
 
 // NewGate returns a gate that holds left units, with a per-buyer limit and what buyers
@@ -60,6 +64,10 @@ func NewLeasedGate(limit int64, held map[id.ID]int64, pool int64, refill func(wa
 func (g *Gate) Admit(buyer id.ID, qty int64) error {
 	g.mu.Lock()
 	err := g.take(buyer, qty)
+	if err == nil && g.refill != nil && g.left < g.lowWater && g.pool > 0 && !g.refilling {
+		g.refilling = true
+		go g.refillAhead()
+	}
 	// Lease more only while units are known to be free: once none are, buyers hear
 	// sold out from memory until the heartbeat sees units come back (a cancelled
 	// order, a stopped node's lease).
@@ -84,9 +92,30 @@ func (g *Gate) Admit(buyer id.ID, qty int64) error {
 	if rerr != nil {
 		return rerr
 	}
+	g.grant(granted, pool)
+	return g.explain(buyer, g.take(buyer, qty))
+}
+
+// grant adds a lease's units, under g.mu.
+func (g *Gate) grant(granted, pool int64) {
 	g.left += granted
 	g.pool = max(pool, 0)
-	return g.explain(buyer, g.take(buyer, qty))
+	if granted > 0 {
+		g.lowWater = granted / 4
+	}
+}
+
+// refillAhead leases the next block while the node still has units to sell.
+func (g *Gate) refillAhead() {
+	g.refillMu.Lock()
+	defer g.refillMu.Unlock()
+	granted, pool, err := g.refill(0)
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.refilling = false
+	if err == nil {
+		g.grant(granted, pool)
+	}
 }
 
 // take admits under g.mu, answering the bare sentinel errors.

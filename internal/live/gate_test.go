@@ -123,7 +123,7 @@ func TestLeasedGateUnderContention(t *testing.T) {
 	if g.Left() != 0 || g.Holding() != 0 {
 		t.Fatalf("after selling out: left %d, holding %d", g.Left(), g.Holding())
 	}
-	if n := refills.Load(); n < units/block || n > units/block+1 {
+	if n := refills.Load(); n < units/block || n > units/block+3 { // a background refill may find the last few units
 		t.Fatalf("%d refills for %d units in blocks of %d", n, units, block)
 	}
 	// A refill that fails is the buyer's error, and changes nothing.
