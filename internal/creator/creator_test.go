@@ -149,7 +149,7 @@ func TestShowcaseAndOfferRefusals(t *testing.T) {
 			t.Fatalf("bad handle: %v", err)
 		}
 		minor := f.Actor(t, "kid")
-		kid, err := f.creators.CreateProfile(ctx, minor, creator.ProfileInput{Handle: "kid", Market: "US", BirthDate: time.Now().AddDate(-16, 0, 0).Format(time.DateOnly)})
+		kid, err := f.creators.CreateProfile(ctx, minor, creator.ProfileInput{Handle: "kid", Market: "US", BirthDate: time.Now().AddDate(-16, -1, 0).Format(time.DateOnly)}) // a month past the birthday, whatever the time zone
 		if err != nil {
 			t.Fatal(err)
 		}
