@@ -439,42 +439,33 @@ func nextToken(p order.ShopReturnPage) string {
 
 // POST /return_refund/202309/returns/search
 func (s *Service) searchReturns(c *call) (any, error) {
-	page, nothing, err := s.searchRequests(c, false)
-	if err != nil {
-		return nil, err
-	}
-	out := []returnView{}
-	if nothing {
-		return map[string]any{"return_orders": out, "total_count": 0, "next_page_token": ""}, nil
-	}
-	orders, err := s.ordersOf(c, page.Returns)
-	if err != nil {
-		return nil, err
-	}
-	for _, r := range page.Returns {
-		out = append(out, viewReturn(r, orders[r.OrderID]))
-	}
-	return map[string]any{"return_orders": out, "total_count": page.Total, "next_page_token": nextToken(page)}, nil
+	return searchRequestPage(s, c, false, "return_orders", viewReturn)
 }
 
 // POST /return_refund/202309/cancellations/search
 func (s *Service) searchCancellations(c *call) (any, error) {
-	page, nothing, err := s.searchRequests(c, true)
+	return searchRequestPage(s, c, true, "cancellations", viewCancel)
+}
+
+// searchRequestPage answers a returns or cancellations search: the page of the shop's
+// requests, each in its family's view, under the family's list key.
+func searchRequestPage[V any](s *Service, c *call, cancellations bool, key string, view func(order.Return, order.Order) V) (any, error) {
+	page, nothing, err := s.searchRequests(c, cancellations)
 	if err != nil {
 		return nil, err
 	}
-	out := []cancelView{}
+	out := []V{}
 	if nothing {
-		return map[string]any{"cancellations": out, "total_count": 0, "next_page_token": ""}, nil
+		return map[string]any{key: out, "total_count": 0, "next_page_token": ""}, nil
 	}
 	orders, err := s.ordersOf(c, page.Returns)
 	if err != nil {
 		return nil, err
 	}
 	for _, r := range page.Returns {
-		out = append(out, viewCancel(r, orders[r.OrderID]))
+		out = append(out, view(r, orders[r.OrderID]))
 	}
-	return map[string]any{"cancellations": out, "total_count": page.Total, "next_page_token": nextToken(page)}, nil
+	return map[string]any{key: out, "total_count": page.Total, "next_page_token": nextToken(page)}, nil
 }
 
 // shopRequest loads the request named by the path parameter, of this shop and of the

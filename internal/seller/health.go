@@ -397,9 +397,9 @@ func (s *Service) enforcementAction(ctx context.Context, actionID id.ID) (Enforc
 // AppealAction contests an action in force once, with the seller's explanation. The
 // action keeps applying until an operator decides.
 func (s *Service) AppealAction(ctx context.Context, actor auth.Actor, actionID id.ID, text string) (EnforcementAction, error) {
-	text = strings.TrimSpace(text)
-	if text == "" || utf8.RuneCountInString(text) > 2000 {
-		return EnforcementAction{}, errs.Invalidf("appeal", "explain the appeal in 1-2,000 characters")
+	text, err := appealText(text)
+	if err != nil {
+		return EnforcementAction{}, err
 	}
 	a, err := s.enforcementAction(ctx, actionID)
 	if err != nil {

@@ -132,12 +132,21 @@ func scanViolation(row interface{ Scan(...any) error }) (Violation, error) {
 	return v, err
 }
 
+// appealText is a seller's explanation of an appeal, 1-2,000 characters.
+func appealText(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if text == "" || utf8.RuneCountInString(text) > 2000 {
+		return "", errs.Invalidf("appeal", "explain the appeal in 1-2,000 characters")
+	}
+	return text, nil
+}
+
 // Appeal contests an active violation once, with the seller's explanation. The
 // points keep counting until an operator decides.
 func (s *Service) Appeal(ctx context.Context, actor auth.Actor, violationID id.ID, text string) (Violation, error) {
-	text = strings.TrimSpace(text)
-	if text == "" || utf8.RuneCountInString(text) > 2000 {
-		return Violation{}, errs.Invalidf("appeal", "explain the appeal in 1-2,000 characters")
+	text, err := appealText(text)
+	if err != nil {
+		return Violation{}, err
 	}
 	v, err := s.violation(ctx, violationID)
 	if err != nil {
