@@ -172,6 +172,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		d.Close()
 		return nil, fmt.Errorf("prepare analytics: %w", err)
 	}
+	// Checkouts share transactions under load (order.Service.GroupCheckouts).
+	a.Orders.GroupCheckouts(256)
 	a.Handler = a.routes()
 	return a, nil
 }
@@ -258,5 +260,6 @@ func (a *App) Close() error {
 	}
 	a.FlashSales.Close()
 	a.FlashWriter.Close() // placed orders' payments finish before the database closes
+	a.Orders.StopGroupingCheckouts()
 	return a.DB.Close()
 }

@@ -17,7 +17,6 @@ import (
 	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
-	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
 	"github.com/liveshop/liveshop/internal/promo"
@@ -122,15 +121,10 @@ func checkoutOnce(ctx context.Context, o *checkoutOpts, pg string, n int, group 
 		return checkoutRun{}, fmt.Errorf("setup: %w", err)
 	}
 	label := "naive"
+	a.Orders.StopGroupingCheckouts()
 	if group {
 		label = "grouped"
-		writers := 1 // SQLite has one writer whatever we do
-		if a.DB.Engine() == db.Postgres {
-			writers = 1
-		}
-		b := db.NewBatcher(a.DB, writers, o.batch)
-		defer b.Close()
-		a.Orders.Writer = b
+		a.Orders.GroupCheckouts(o.batch)
 	}
 
 	lat := make(latencies, n)

@@ -263,31 +263,14 @@ func (s *Service) itemAnyStatus(ctx context.Context, skuID id.ID) (Item, error) 
 }
 
 // Reserve takes qty units of a SKU's stock for an order awaiting payment, in the
-// caller's transaction. It fails with ErrOutOfStock, changing nothing, if fewer remain.
+// caller's transaction. It fails with ErrOutOfStock, changing nothing, if fewer remain,
+// or ErrNotForSale if the product was taken off sale since it was read.
 func (s *Service) Reserve(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
-	// The product must still be live: it was read before the transaction, and a seller
-	// may have taken it down since.
-	res, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock - $1, reserved = reserved + $1 WHERE id = $2 AND stock >= $1
-		AND EXISTS (SELECT 1 FROM products p WHERE p.id = skus.product_id AND p.status = 'live')`, qty, skuID)
+	r, err := s.ReserveEach(ctx, tx, [][]Take{{{SKUID: skuID, Quantity: qty}}})
 	if err != nil {
-		return fmt.Errorf("catalog: reserve: %w", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		var left int64
-		var status Status
-		if err := tx.QueryRowContext(ctx, `SELECT k.stock, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).
-			Scan(&left, &status); errors.Is(err, sql.ErrNoRows) {
-			return ErrSKUNotFound
-		}
-		if status != Live {
-			return ErrNotForSale.With("this item was just taken off sale")
-		}
-		if left == 0 {
-			return ErrOutOfStock.With("sold out")
-		}
-		return ErrOutOfStock.With("only %d left", left)
-	}
-	return nil
+	return r[0].Err
 }
 
 // Release returns reserved units to stock (an order cancelled before payment).

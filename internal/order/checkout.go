@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -39,9 +40,9 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 
-	// Writer runs checkout's transactions: the database itself, or a group-commit
-	// db.Batcher under load. Either way a checkout returns only once it is durable.
-	Writer db.TxRunner
+	// groups, while GroupCheckouts is in force, write checkouts in shared
+	// transactions; otherwise each checkout writes alone.
+	groups atomic.Pointer[checkoutGroups]
 	// Carriers ship packages; "sandbox" is the built-in simulated carrier.
 	Carriers map[string]Carrier
 }
@@ -50,7 +51,7 @@ type Service struct {
 func NewService(d *db.DB, markets *market.Service, ident *identity.Service, sellers *seller.Service, cat *catalog.Service,
 	promos *promo.Service, payments *payment.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
 	s := &Service{db: d, markets: markets, identity: ident, sellers: sellers, catalog: cat, promos: promos, payments: payments, outbox: ob, log: log,
-		now: time.Now, Writer: d}
+		now: time.Now}
 	s.Carriers = map[string]Carrier{SandboxCarrierName: &SandboxCarrier{PickupAfter: time.Hour, DeliverAfter: 24 * time.Hour}, ManualCarrier: manual{}}
 	return s
 }
@@ -196,40 +197,8 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	if err != nil {
 		return CheckoutResult{}, err
 	}
-	checkoutID := id.New()
-	var orders []*Order
-	var pay payment.Payment
-	var total int64
-	err = s.Writer.RunInTx(ctx, func(tx *db.Tx) error {
-		var err error
-		orders, total, err = s.placeOrders(ctx, tx, actor, checkoutID, m, in, pc, now)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, created_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', $8)`, checkoutID, actor.AccountID, in.IdempotencyKey, hash, m.Code,
-			m.Currency, total, db.Micros(now)); err != nil {
-			return err
-		}
-		for _, o := range orders {
-			if err := insertOrder(ctx, tx, o); err != nil {
-				return err
-			}
-		}
-		if in.FromCart {
-			for _, l := range in.Lines {
-				if _, err := tx.ExecContext(ctx, `DELETE FROM cart_items WHERE buyer_id = $1 AND sku_id = $2`, actor.AccountID, l.SKUID); err != nil {
-					return err
-				}
-			}
-		}
-		if total == 0 {
-			return nil // nothing to charge: fully discounted
-		}
-		pay, _, err = s.payments.Begin(ctx, tx, payment.ChargeInput{Reference: paymentRef(checkoutID), PayerID: actor.AccountID,
-			Amount: money.New(total, m.Currency), Method: in.PaymentMethod})
-		return err
-	})
+	j := &checkoutJob{actor: actor, in: in, m: m, pol: pol, pc: pc, now: now, hash: hash, id: id.New()}
+	err = s.place(ctx, j)
 	if db.IsUniqueViolation(err) {
 		// The same request raced itself; answer with whichever got there first.
 		if prev, found, ferr := findCheckout(ctx, s.db, actor.AccountID, in.IdempotencyKey); ferr == nil && found {
@@ -239,6 +208,7 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	if err != nil {
 		return CheckoutResult{}, err
 	}
+	checkoutID, orders, total, pay := j.id, j.orders, j.total, j.pay
 
 	var payErr error
 	if total > 0 {
@@ -246,7 +216,7 @@ func (s *Service) Checkout(ctx context.Context, actor auth.Actor, in CheckoutInp
 	} else {
 		pay.Status = payment.Captured
 	}
-	if err := s.settlePayment(ctx, checkoutID, orders, pay, actor.Name, pol); err != nil {
+	if err := s.settle(ctx, &settlement{checkoutID: checkoutID, orders: orders, pay: pay, buyerName: actor.Name, pol: pol}); err != nil {
 		// The payment's outcome could not be recorded. The orders stay UNPAID with their
 		// pending payment; the unpaid-order timer settles them from the payment record.
 		s.log.Error("checkout: could not record payment outcome", "checkout", checkoutID, "payment", pay.ID, "status", pay.Status, "err", err)
@@ -316,36 +286,6 @@ func (s *Service) priceCheckout(ctx context.Context, actor auth.Actor, m market.
 	return pc, err
 }
 
-// placeOrders reserves stock and deal units and builds one order per shop from the
-// priced checkout, in the checkout's transaction.
-func (s *Service) placeOrders(ctx context.Context, tx *db.Tx, actor auth.Actor, checkoutID id.ID, m market.Market,
-	in CheckoutInput, pc pricedCheckout, now time.Time) ([]*Order, int64, error) {
-	for i, li := range in.Lines {
-		if err := s.catalog.Reserve(ctx, tx, li.SKUID, li.Quantity); err != nil {
-			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].quantity", i))
-		}
-	}
-	q := pc.quote
-	var orders []*Order
-	orderIDs := make([]id.ID, len(q.Orders))
-	for k, po := range q.Orders {
-		// The shop's onboarding tier caps its orders per market day (seller.TakeDailyOrderSlot).
-		if err := s.sellers.TakeDailyOrderSlot(ctx, tx, po.ShopID, now); err != nil {
-			return nil, 0, errs.OnField(err, fmt.Sprintf("lines[%d].sku_id", pc.where[po.Lines[0].SKUID]))
-		}
-		o := buildOrder(checkoutID, actor.AccountID, m, in.ShippingAddress, now, po, func(pl promo.LineOut) (catalog.Item, Attribution) {
-			i := pc.where[pl.SKUID]
-			return pc.items[i], in.Lines[i].Attribution
-		})
-		orderIDs[k] = o.ID
-		orders = append(orders, o)
-	}
-	if err := s.promos.Redeem(ctx, tx, checkoutID, actor.AccountID, q, orderIDs); err != nil {
-		return nil, 0, err
-	}
-	return orders, q.Total, nil
-}
-
 // buildOrder makes an unpaid order from a shop's priced part of a checkout; item gives
 // each priced line's catalog item and attribution. Checkout and the flash-sale writer
 // both build orders here, so an order reads the same whichever path made it.
@@ -388,91 +328,6 @@ func SellerRevenue(original, sellerDiscount, tax int64, taxIncluded bool) int64 
 		r -= tax
 	}
 	return r
-}
-
-// settlePayment records the payment's outcome and moves the orders to match, in one
-// transaction: paid (stock committed, order.paid announced), awaiting the buyer's
-// confirmation, or cancelled (stock and deals released). It retries briefly, because
-// the money has already moved.
-func (s *Service) settlePayment(ctx context.Context, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
-	return s.settlePaymentWith(ctx, s.Writer, checkoutID, orders, pay, buyerName, pol)
-}
-
-// settlePaymentWith is settlePayment through a given writer (the flash-sale payers
-// group their outcomes).
-func (s *Service) settlePaymentWith(ctx context.Context, w db.TxRunner, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		snapshot := make([]Order, len(orders))
-		for i, o := range orders {
-			snapshot[i] = *o
-		}
-		err = w.RunInTx(ctx, func(tx *db.Tx) error {
-			if pay.ID != 0 {
-				if err := s.payments.Finish(ctx, tx, pay); err != nil {
-					return err
-				}
-			}
-			status := "paid"
-			for i := range snapshot {
-				o := &snapshot[i]
-				var err error
-				switch pay.Status {
-				case payment.Captured:
-					err = s.markPaid(ctx, tx, o, buyerName, pol)
-				case payment.ActionRequired:
-					status = "action_required"
-				default:
-					err = s.cancelUnpaid(ctx, tx, o, "payment "+pay.FailureCode, 0, FaultBuyer)
-					status = "failed"
-				}
-				if err != nil {
-					return err
-				}
-			}
-			var payID any
-			if pay.ID != 0 {
-				payID = pay.ID
-			}
-			_, err := tx.ExecContext(ctx, `UPDATE checkouts SET status = $1, payment_id = $2 WHERE id = $3`, status, payID, checkoutID)
-			return err
-		})
-		if err == nil {
-			for i := range snapshot {
-				*orders[i] = snapshot[i]
-			}
-			return nil
-		}
-		time.Sleep(time.Duration(50*(attempt+1)) * time.Millisecond)
-	}
-	return err
-}
-
-// markPaid moves an unpaid order on: into the market's hold window (when the buyer may
-// still cancel) or straight to awaiting shipment; turns its reserved stock into sold
-// stock and announces order.paid.
-func (s *Service) markPaid(ctx context.Context, tx *db.Tx, o *Order, buyerName string, pol market.Policy) error {
-	now := s.now().UTC()
-	if pol.Orders.OnHoldMinutes > 0 {
-		hold := now.Add(time.Duration(pol.Orders.OnHoldMinutes) * time.Minute)
-		if err := moveStatus(ctx, tx, o, OnHold, now, "hold_until = $5", db.Micros(hold)); err != nil {
-			return err
-		}
-		o.HoldUntil = hold
-	} else {
-		if err := s.toShipment(ctx, tx, o, now, pol); err != nil {
-			return err
-		}
-	}
-	for _, l := range o.Lines {
-		if err := s.catalog.Commit(ctx, tx, l.SKUID, l.Quantity); err != nil {
-			return err
-		}
-	}
-	if err := addStep(ctx, tx, o.ID, Step{Status: o.Status, At: now, Note: "payment captured"}); err != nil {
-		return err
-	}
-	return s.outbox.Add(ctx, tx, outbox.Aggregate("order", o.ID), events.OrderPaid{Order: o.snapshot(), BuyerName: publicName(buyerName), At: now})
 }
 
 // toShipment moves a paid order to awaiting shipment with its dispatch deadline: the

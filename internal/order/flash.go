@@ -176,8 +176,8 @@ type FlashWriter struct {
 	done   chan struct{}
 }
 
-// ErrFlashWriterClosed is returned for claims submitted after Close.
-var ErrFlashWriterClosed = errs.New(errs.Unavailable, "shutting_down", "the server is restarting; try again in a moment")
+// ErrShuttingDown is returned for checkouts and claims submitted while the server stops.
+var ErrShuttingDown = errs.New(errs.Unavailable, "shutting_down", "the server is restarting; try again in a moment")
 
 // NewFlashWriter starts a writer that commits up to maxBatch claims per transaction,
 // with payers goroutines charging the placed orders (0: orders stay unpaid until the
@@ -203,7 +203,7 @@ func (w *FlashWriter) Place(ctx context.Context, c FlashClaim) (CheckoutResult, 
 	w.mu.RLock()
 	if w.closed {
 		w.mu.RUnlock()
-		return CheckoutResult{}, ErrFlashWriterClosed
+		return CheckoutResult{}, ErrShuttingDown
 	}
 	select {
 	case w.in <- j:
@@ -312,7 +312,6 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 		o := buildOrder(checkoutID, c.Buyer.AccountID, f.Market, c.ShippingAddress, j.now, po, func(promo.LineOut) (catalog.Item, Attribution) {
 			return f.item, f.Attribution
 		})
-		checkoutArgs = append(checkoutArgs, checkoutID, c.Buyer.AccountID, c.IdempotencyKey, c.hash(), f.Market.Code, f.Market.Currency, po.Total, "pending", db.Micros(j.now))
 		orders = append(orders, o)
 		purchases = append(purchases, promo.DealPurchase{PromotionID: f.PromotionID, OrderID: o.ID, SKUID: f.SKUID,
 			ItemSKUID: f.dealSKU, ProductID: f.ProductID, BuyerID: c.Buyer.AccountID, Quantity: c.Quantity})
@@ -324,16 +323,6 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 		j.order, j.pay = o, payment.Payment{}
 		j.res = CheckoutResult{CheckoutID: checkoutID, Status: "pending", Total: money.New(po.Total, f.Market.Currency), Orders: []Order{*o}}
 	}
-	if _, err := db.InsertRows(ctx, tx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, created_at) VALUES `,
-		9, checkoutArgs, ""); err != nil {
-		return err
-	}
-	if err := insertOrders(ctx, tx, orders); err != nil {
-		return err
-	}
-	if err := s.promos.RecordPurchases(ctx, tx, purchases); err != nil {
-		return err
-	}
 	if len(charges) > 0 {
 		pays, err := s.payments.BeginMany(ctx, tx, charges)
 		if err != nil {
@@ -343,7 +332,19 @@ func (s *Service) writeFlash(ctx context.Context, tx *db.Tx, jobs []*flashJob) e
 			j.pay = pays[i]
 		}
 	}
-	return nil
+	for _, j := range jobs {
+		c := j.c
+		checkoutArgs = append(checkoutArgs, j.res.CheckoutID, c.Buyer.AccountID, c.IdempotencyKey, c.hash(), c.Sale.Market.Code, c.Sale.Market.Currency,
+			j.res.Total.Amount, "pending", db.NullID(j.pay.ID), db.Micros(j.now))
+	}
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO checkouts (id, buyer_id, idempotency_key, request_hash, market, currency, total, status, payment_id, created_at) VALUES `,
+		10, checkoutArgs, ""); err != nil {
+		return err
+	}
+	if err := insertOrders(ctx, tx, orders); err != nil {
+		return err
+	}
+	return s.promos.RecordPurchases(ctx, tx, purchases)
 }
 
 // PlaceFlashNaive places a claim the way a plain checkout would, for the benchmark's

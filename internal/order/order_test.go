@@ -354,9 +354,8 @@ func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 				if _, err := f.catalog.SetStock(context.Background(), f.owner, f.product.SKUs[0].ID, 20); err != nil {
 					t.Fatal(err)
 				}
-				b := db.NewBatcher(d, 2, 64)
-				defer b.Close()
-				f.orders.Writer = b
+				f.orders.GroupCheckouts(64)
+				defer f.orders.StopGroupingCheckouts()
 			}
 			var ok, sold atomic.Int64
 			var wg sync.WaitGroup
@@ -381,6 +380,78 @@ func TestConcurrentCheckoutsNeverOversell(t *testing.T) {
 			if s, r := f.stock(t); ok.Load() != 20 || sold.Load() != 280 || s != 0 || r != 0 {
 				t.Fatalf("grouped=%v: %d bought, %d refused, stock %d reserved %d", grouped, ok.Load(), sold.Load(), s, r)
 			}
+		}
+	})
+}
+
+// Grouped checkouts settle every kind of outcome in one batch: captured orders are
+// paid, declined ones cancelled with their stock back, cards needing the buyer's
+// confirmation wait; and the same request sent twice in one rush makes one order.
+func TestGroupedCheckoutsSettleEachOutcome(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, 100)
+		f.orders.GroupCheckouts(64)
+		defer f.orders.StopGroupingCheckouts()
+		methods := []string{"pm_card_visa", "pm_card_chargeDeclined", "pm_card_authenticationRequired"}
+		var mu sync.Mutex
+		status := map[string]int{}
+		var wg sync.WaitGroup
+		twice := f.Actor(t, "twice")
+		const n = 40 // under the Beginner tier's daily cap of 50
+		for i := range n {
+			buyer, key := f.Actor(t, fmt.Sprint("b", i)), "k"
+			if i%10 == 0 {
+				buyer, key = twice, "same" // four copies of one request
+			}
+			method := methods[i%3]
+			if i%10 == 0 {
+				method = "pm_card_visa"
+			}
+			wg.Go(func() {
+				res, err := f.buy(buyer, key, 1, method)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case errors.Is(err, order.ErrCheckoutInProgress):
+					status["in progress"]++
+				case res.Replayed:
+					status["replayed"]++
+				case res.Status == "":
+					t.Errorf("%s: %v", method, err)
+				default:
+					status[res.Status]++
+				}
+			})
+		}
+		wg.Wait()
+		var paid, failed, waiting, orders int
+		ctx := context.Background()
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkouts WHERE status = 'paid'`).Scan(&paid)
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkouts WHERE status = 'failed'`).Scan(&failed)
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM checkouts WHERE status = 'action_required'`).Scan(&waiting)
+		d.QueryRowContext(ctx, `SELECT COUNT(*) FROM orders WHERE buyer_id = $1`, twice.AccountID).Scan(&orders)
+		if orders != 1 {
+			t.Fatalf("one request sent four times made %d orders (%v)", orders, status)
+		}
+		var wantPaid, wantFailed, wantWaiting int
+		for i := range n {
+			switch {
+			case i%10 == 0:
+			case i%3 == 0:
+				wantPaid++
+			case i%3 == 1:
+				wantFailed++
+			default:
+				wantWaiting++
+			}
+		}
+		wantPaid++ // the repeated request
+		if paid != wantPaid || failed != wantFailed || waiting != wantWaiting {
+			t.Fatalf("paid %d failed %d waiting %d, want %d %d %d (%v)", paid, failed, waiting, wantPaid, wantFailed, wantWaiting, status)
+		}
+		// Declined orders gave their unit back; waiting ones still hold theirs.
+		if s, r := f.stock(t); s != int64(100-wantPaid-wantWaiting) || r != int64(wantWaiting) {
+			t.Fatalf("stock %d reserved %d, want %d and %d", s, r, 100-wantPaid-wantWaiting, wantWaiting)
 		}
 	})
 }

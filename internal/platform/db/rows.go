@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 	"sync"
+
+	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
 // rowsPerInsert are the sizes of multi-row inserts: a batch's rows go in the largest
@@ -69,4 +71,41 @@ func valuesList(e Engine, rows, cols int) string {
 	}
 	valuesCache.Store(key, b.String())
 	return b.String()
+}
+
+// ExecIn runs "head (list) tail" for ids in a few chunks, where head ends with "IN"
+// and uses $1..$k for args; the list's placeholders follow them. Chunk sizes are
+// rowsPerInsert's, so only a few statement texts exist. It returns the rows affected
+// in all.
+func ExecIn(ctx context.Context, tx *Tx, head string, args []any, ids []id.ID, tail string) (int64, error) {
+	var affected int64
+	for len(ids) > 0 {
+		n := len(ids)
+		for _, size := range rowsPerInsert {
+			if size <= n {
+				n = size
+				break
+			}
+		}
+		all := make([]any, 0, len(args)+n)
+		all = append(all, args...)
+		var b strings.Builder
+		b.WriteString(" (")
+		for i, v := range ids[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "$%d", len(args)+i+1)
+			all = append(all, v)
+		}
+		b.WriteString(")")
+		res, err := tx.ExecContext(ctx, head+b.String()+tail, all...)
+		if err != nil {
+			return affected, err
+		}
+		k, _ := res.RowsAffected()
+		affected += k
+		ids = ids[n:]
+	}
+	return affected, nil
 }

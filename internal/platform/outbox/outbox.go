@@ -73,6 +73,34 @@ func (o *Outbox) Add(ctx context.Context, tx *db.Tx, aggregate string, ev events
 	return nil
 }
 
+// Message is one event about an aggregate, for AddMany.
+type Message struct {
+	Aggregate string
+	Event     events.Event
+}
+
+// AddMany records many events in tx with a few multi-row inserts (a group-commit
+// batch's worth); like Add, they exist only if tx commits.
+func (o *Outbox) AddMany(ctx context.Context, tx *db.Tx, msgs []Message) error {
+	if len(msgs) == 0 {
+		return nil
+	}
+	now := db.Micros(time.Now())
+	args := make([]any, 0, 5*len(msgs))
+	for _, m := range msgs {
+		payload, err := json.Marshal(m.Event)
+		if err != nil {
+			return fmt.Errorf("outbox: encode %s: %w", m.Event.Topic(), err)
+		}
+		args = append(args, id.New(), m.Event.Topic(), m.Aggregate, string(payload), now)
+	}
+	if _, err := db.InsertRows(ctx, tx, `INSERT INTO outbox (id, topic, aggregate, payload, created_at) VALUES `, 5, args, ""); err != nil {
+		return fmt.Errorf("outbox: record %d events: %w", len(msgs), err)
+	}
+	tx.AfterCommit(o.Wake)
+	return nil
+}
+
 // Wake tells the relay there is something to publish now rather than at its next poll.
 func (o *Outbox) Wake() {
 	select {
