@@ -122,7 +122,8 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Orders = order.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, a.Promos, a.Payments, a.Outbox, log)
 	a.Orders.Carriers[order.SandboxCarrierName] = &order.SandboxCarrier{PickupAfter: cfg.CarrierPickup, DeliverAfter: cfg.CarrierDeliver}
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
-	a.Creators.UsePayouts(a.Ledger) // the ledger pays creators and knows what is overdue
+	a.Creators.UsePayouts(a.Ledger)   // the ledger pays creators and knows what is overdue
+	a.Creators.UseFeePoster(a.Ledger) // and books target plans' flat fees when due
 	a.Ledger.UseCreators(func(ctx context.Context, account id.ID) (id.ID, string, error) {
 		c, err := a.Creators.ByAccount(ctx, account)
 		return c.ID, c.Market, err
@@ -220,6 +221,7 @@ func (a *App) Serve(ctx context.Context, ln net.Listener) error {
 	wg.Go(func() { a.Outbox.Run(bg) })
 	wg.Go(func() { a.Orders.Run(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.Ledger.Run(bg, a.Config.TimerInterval) })
+	wg.Go(func() { a.Creators.RunFees(bg, a.Config.TimerInterval) })
 	wg.Go(func() { a.OpenAPI.Run(bg) })
 	wg.Go(func() { a.Sellers.Run(bg, time.Hour) })           // onboarding tier graduation
 	wg.Go(func() { a.Catalog.RunRecovery(bg, time.Minute) }) // imports whose worker died
