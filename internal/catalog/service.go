@@ -212,24 +212,56 @@ type Item struct {
 	Status Status
 }
 
-// ItemForSale reads a SKU inside the caller's transaction and checks that it can be
-// bought: the product is live. Stock is checked by Reserve.
+// ItemForSale reads a SKU and checks that it can be bought: the product is live.
+// Stock is checked by Reserve.
 func (s *Service) ItemForSale(ctx context.Context, q db.Querier, skuID id.ID) (Item, error) {
-	var it Item
-	err := q.QueryRowContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved,
-		p.title, p.shop_id, p.market, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).
-		Scan(&it.ID, &it.ProductID, &it.SellerSKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &it.Reserved,
-			&it.Title, &it.ShopID, &it.Market, &it.Status)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Item{}, ErrSKUNotFound.With("SKU %s does not exist", skuID)
-	}
+	items, refused, err := s.ItemsForSale(ctx, q, []id.ID{skuID})
 	if err != nil {
-		return Item{}, fmt.Errorf("catalog: load sku: %w", err)
+		return Item{}, err
 	}
-	if it.Status != Live {
-		return Item{}, ErrNotForSale.With("%q is %s and cannot be bought", it.Title, it.Status)
+	return items[0], refused[0]
+}
+
+// ItemsForSale reads several SKUs in one query (a checkout's lines) and checks each
+// can be bought. refused[i] says why skuIDs[i] cannot (ErrSKUNotFound,
+// ErrNotForSale); err is a failure to read at all.
+func (s *Service) ItemsForSale(ctx context.Context, q db.Querier, skuIDs []id.ID) (items []Item, refused []error, err error) {
+	ph := make([]string, len(skuIDs))
+	args := make([]any, len(skuIDs))
+	for i, k := range skuIDs {
+		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
 	}
-	return it, nil
+	rows, err := q.QueryContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved,
+		p.title, p.shop_id, p.market, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+	if err != nil {
+		return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[id.ID]Item, len(skuIDs))
+	for rows.Next() {
+		var it Item
+		if err := rows.Scan(&it.ID, &it.ProductID, &it.SellerSKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &it.Reserved,
+			&it.Title, &it.ShopID, &it.Market, &it.Status); err != nil {
+			return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
+		}
+		found[it.ID] = it
+	}
+	if err := rows.Err(); err != nil {
+		return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
+	}
+	items, refused = make([]Item, len(skuIDs)), make([]error, len(skuIDs))
+	for i, k := range skuIDs {
+		it, ok := found[k]
+		switch {
+		case !ok:
+			refused[i] = ErrSKUNotFound.With("SKU %s does not exist", k)
+		case it.Status != Live:
+			refused[i] = ErrNotForSale.With("%q is %s and cannot be bought", it.Title, it.Status)
+		default:
+			items[i] = it
+		}
+	}
+	return items, refused, nil
 }
 
 // SetStock sets a SKU's available stock. The seller who manages its shop only.

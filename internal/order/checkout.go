@@ -255,11 +255,19 @@ func (s *Service) priceCheckout(ctx context.Context, actor auth.Actor, m market.
 	pc := pricedCheckout{items: make([]catalog.Item, len(in.Lines)), where: map[id.ID]int{}}
 	byShop := map[id.ID]int{}
 	var shops []promo.ShopLines
+	skus := make([]id.ID, len(in.Lines))
+	for i, li := range in.Lines {
+		skus[i] = li.SKUID
+	}
+	items, refused, err := s.catalog.ItemsForSale(ctx, s.db, skus)
+	if err != nil {
+		return pc, err
+	}
 	for i, li := range in.Lines {
 		field := fmt.Sprintf("lines[%d]", i)
-		it, err := s.catalog.ItemForSale(ctx, s.db, li.SKUID)
-		if err != nil {
-			return pc, errs.OnField(err, field+".sku_id")
+		it := items[i]
+		if refused[i] != nil {
+			return pc, errs.OnField(refused[i], field+".sku_id")
 		}
 		if it.Market != m.Code {
 			return pc, ErrWrongMarket.With("%q is sold in %s, not %s", it.Title, it.Market, m.Code).OnField(field + ".sku_id")
@@ -280,7 +288,6 @@ func (s *Service) priceCheckout(ctx context.Context, actor auth.Actor, m market.
 		}
 		shops[k].Lines = append(shops[k].Lines, promo.LineIn{SKUID: it.ID, ProductID: it.ProductID, UnitPrice: it.Price.Amount, Quantity: li.Quantity})
 	}
-	var err error
 	pc.quote, err = s.promos.Quote(ctx, s.db, promo.QuoteInput{Market: m.Code, Currency: m.Currency, Policy: pol, At: now, BuyerID: actor.AccountID,
 		Shops: shops, Coupons: in.Coupons})
 	return pc, err

@@ -84,31 +84,44 @@ func (s *Service) Quote(ctx context.Context, q db.Querier, in QuoteInput) (Quote
 		}
 		used = append(used, c)
 	}
+	// Every shop's promotions and shipping enrolments in one query each, whatever the
+	// number of shops: checkout prices on the hot path.
+	shopIDs := make([]any, len(in.Shops))
+	for i, sh := range in.Shops {
+		shopIDs[i] = sh.ShopID
+	}
+	k := len(shopIDs)
+	all, err := loadPromotions(ctx, q, `WHERE shop_id IN (`+numbered(1, k)+`) AND (status = 'active' OR (status = 'room' AND id = $`+fmt.Sprint(k+2)+`))
+		AND starts_at <= $`+fmt.Sprint(k+1)+` AND ends_at > $`+fmt.Sprint(k+1), append(shopIDs, db.Micros(in.At), in.Room)...)
+	if err != nil {
+		return Quote{}, err
+	}
+	byShop := map[id.ID][]Promotion{}
+	for i, p := range all {
+		if p.ID == in.Room {
+			// The room prices its sale once, whatever is sold: its gate and the
+			// writer's conditional update count the units.
+			for k := range all[i].Items {
+				all[i].Items[k].Sold = 0
+			}
+		}
+		if p.PerBuyerLimit > 0 && in.BuyerID != 0 {
+			if inp.Bought[p.ID], err = boughtUnder(ctx, q, p.ID, in.BuyerID); err != nil {
+				return Quote{}, err
+			}
+		}
+		byShop[p.ShopID] = append(byShop[p.ShopID], all[i])
+	}
+	enrolled, err := enrolmentsOf(ctx, q, shopIDs)
+	if err != nil {
+		return Quote{}, err
+	}
 	for _, sh := range in.Shops {
-		ps, err := loadPromotions(ctx, q, `WHERE shop_id = $1 AND (status = 'active' OR (status = 'room' AND id = $3)) AND starts_at <= $2 AND ends_at > $2`,
-			sh.ShopID, db.Micros(in.At), in.Room)
-		if err != nil {
-			return Quote{}, err
+		en := enrolled[sh.ShopID]
+		if en == nil {
+			en = map[string]bool{}
 		}
-		for i, p := range ps {
-			if p.ID == in.Room {
-				// The room prices its sale once, whatever is sold: its gate and the
-				// writer's conditional update count the units.
-				for k := range ps[i].Items {
-					ps[i].Items[k].Sold = 0
-				}
-			}
-			if p.PerBuyerLimit > 0 && in.BuyerID != 0 {
-				if inp.Bought[p.ID], err = boughtUnder(ctx, q, p.ID, in.BuyerID); err != nil {
-					return Quote{}, err
-				}
-			}
-		}
-		en, err := enrolments(ctx, q, sh.ShopID)
-		if err != nil {
-			return Quote{}, err
-		}
-		inp.Orders = append(inp.Orders, OrderIn{ShopID: sh.ShopID, Lines: sh.Lines, Promotions: ps, Coupon: sellerCoupons[sh.ShopID], Enrolment: en, SPSX100: -1})
+		inp.Orders = append(inp.Orders, OrderIn{ShopID: sh.ShopID, Lines: sh.Lines, Promotions: byShop[sh.ShopID], Coupon: sellerCoupons[sh.ShopID], Enrolment: en, SPSX100: -1})
 	}
 	res, err := Compute(inp)
 	var ce *CouponError

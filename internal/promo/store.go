@@ -134,21 +134,46 @@ func boughtUnder(ctx context.Context, q db.Querier, promotionID, buyer id.ID) (i
 }
 
 func enrolments(ctx context.Context, q db.Querier, shopID id.ID) (map[string]bool, error) {
-	rows, err := q.QueryContext(ctx, `SELECT program, enrolled FROM shipping_enrolments WHERE shop_id = $1`, shopID)
+	all, err := enrolmentsOf(ctx, q, []any{shopID})
+	if err != nil || all[shopID] != nil {
+		return all[shopID], err
+	}
+	return map[string]bool{}, nil
+}
+
+// enrolmentsOf reads several shops' shipping programme enrolments in one query.
+func enrolmentsOf(ctx context.Context, q db.Querier, shopIDs []any) (map[id.ID]map[string]bool, error) {
+	out := map[id.ID]map[string]bool{}
+	if len(shopIDs) == 0 {
+		return out, nil
+	}
+	rows, err := q.QueryContext(ctx, `SELECT shop_id, program, enrolled FROM shipping_enrolments WHERE shop_id IN (`+numbered(1, len(shopIDs))+`)`, shopIDs...)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[string]bool{}
 	for rows.Next() {
+		var shop id.ID
 		var p string
 		var e bool
-		if err := rows.Scan(&p, &e); err != nil {
+		if err := rows.Scan(&shop, &p, &e); err != nil {
 			return nil, err
 		}
-		out[p] = e
+		if out[shop] == nil {
+			out[shop] = map[string]bool{}
+		}
+		out[shop][p] = e
 	}
 	return out, rows.Err()
+}
+
+// numbered is "$from, $from+1, ..." for n parameters.
+func numbered(from, n int) string {
+	ph := make([]string, n)
+	for i := range ph {
+		ph[i] = fmt.Sprintf("$%d", from+i)
+	}
+	return strings.Join(ph, ", ")
 }
 
 func setEnrolment(ctx context.Context, tx *db.Tx, shopID id.ID, program string, enrolled bool, by id.ID, at time.Time) error {

@@ -1,0 +1,201 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/app"
+	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/identity"
+	"github.com/liveshop/liveshop/internal/order"
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
+	"github.com/liveshop/liveshop/internal/testkit"
+)
+
+// kill -9 in the middle of a burst of checkouts (grouped into shared commits, as the
+// app runs them): every checkout a buyer was told is paid is there, paid, after the
+// restart; every unit of stock is on the shelf, reserved by an order that exists
+// and awaits payment, or sold on a paid order; and the restarted node sells on.
+func TestCheckoutBurstSurvivesKill9(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts and kills server processes")
+	}
+	dir := t.TempDir()
+	const hotStock, buyers = 300, 900
+	w := seedCheckoutWorld(t, dir, hotStock, buyers+50)
+
+	base := startChild(t, dir)
+	var mu sync.Mutex
+	paid := map[string]bool{} // checkout ids acknowledged as paid
+	next := make(chan int, buyers)
+	for i := range buyers {
+		next <- i
+	}
+	close(next)
+	client := &http.Client{Timeout: 10 * time.Second}
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for i := range next {
+				if cid, ok := checkoutOverHTTP(client, base.url, w, i); ok {
+					mu.Lock()
+					paid[cid] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		mu.Lock()
+		n := len(paid)
+		mu.Unlock()
+		if n >= hotStock/4 {
+			break
+		}
+	}
+	if err := base.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = base.cmd.Wait()
+	wg.Wait()
+	before := len(paid)
+	if before == 0 || before >= hotStock {
+		t.Fatalf("%d checkouts paid before the kill; the test wants the kill mid-burst", before)
+	}
+
+	// The restarted node takes checkouts again.
+	base = startChild(t, dir)
+	after := 0
+	for i := buyers; i < buyers+50; i++ {
+		if cid, ok := checkoutOverHTTP(client, base.url, w, i); ok {
+			paid[cid] = true
+			after++
+		}
+	}
+	_ = base.cmd.Process.Signal(syscall.SIGKILL)
+	_ = base.cmd.Wait()
+	if after == 0 {
+		t.Fatal("no checkout succeeded after the restart")
+	}
+
+	a, err := app.New(context.Background(), app.Config{DataDir: dir, TimerInterval: time.Hour}, testkit.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	ctx := context.Background()
+	for cid := range paid {
+		var n, unpaid int
+		if err := a.DB.QueryRowContext(ctx, `SELECT COUNT(*), COUNT(*) FILTER (WHERE status IN ('UNPAID', 'CANCELLED')) FROM orders WHERE checkout_id = $1`, cid).
+			Scan(&n, &unpaid); err != nil || n != 2 || unpaid != 0 {
+			t.Fatalf("checkout %s was acknowledged as paid; after kill -9 it has %d orders, %d unpaid or cancelled (%v)", cid, n, unpaid, err)
+		}
+	}
+	for _, sku := range []struct {
+		id      id.ID
+		initial int64
+	}{{w.hot, hotStock}, {w.cold, 10 * (buyers + 50)}} {
+		var stock, reserved, onUnpaid, onPaid int64
+		if err := a.DB.QueryRowContext(ctx, `SELECT stock, reserved FROM skus WHERE id = $1`, sku.id).Scan(&stock, &reserved); err != nil {
+			t.Fatal(err)
+		}
+		if err := a.DB.QueryRowContext(ctx, `SELECT COALESCE(SUM(l.quantity) FILTER (WHERE o.status = 'UNPAID'), 0),
+			COALESCE(SUM(l.quantity) FILTER (WHERE o.status NOT IN ('UNPAID', 'CANCELLED')), 0)
+			FROM order_lines l JOIN orders o ON o.id = l.order_id WHERE l.sku_id = $1`, sku.id).Scan(&onUnpaid, &onPaid); err != nil {
+			t.Fatal(err)
+		}
+		if reserved != onUnpaid || stock+reserved+onPaid != sku.initial || stock < 0 {
+			t.Fatalf("SKU %s after kill -9: stock %d, reserved %d (unpaid orders hold %d), sold %d; started with %d",
+				sku.id, stock, reserved, onUnpaid, onPaid, sku.initial)
+		}
+	}
+	t.Logf("%d checkouts paid before kill -9, %d after the restart; none lost, stock adds up", before, after)
+}
+
+type checkoutWorld struct {
+	hot, cold id.ID
+	tokens    []string
+}
+
+// seedCheckoutWorld makes two shops, a hot SKU with little stock in one and a
+// plentiful one in the other, and buyers with tokens, then closes the node.
+func seedCheckoutWorld(t *testing.T, dir string, hotStock, buyers int) checkoutWorld {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: dir, TimerInterval: time.Hour}, testkit.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	opsAcct, err := a.Identity.Provision(ctx, "ops@burst.test", "Ops", "", auth.Operator)
+	must(err)
+	var w checkoutWorld
+	for s, stock := range []int64{int64(hotStock), int64(10 * buyers)} {
+		ownerAcct, err := a.Identity.Provision(ctx, fmt.Sprintf("owner%d@burst.test", s), "Owner", "", auth.Seller)
+		must(err)
+		shop, err := a.Sellers.Register(ctx, ownerAcct.Actor(), seller.RegisterInput{Market: "US", Name: fmt.Sprintf("Burst Shop %d", s)})
+		must(err)
+		_, err = a.Sellers.SetTier(ctx, opsAcct.Actor(), shop.ID, "Pro", "test: no daily cap")
+		must(err)
+		prod, err := a.Catalog.CreateProduct(ctx, ownerAcct.Actor(), shop.ID, catalog.ProductInput{Title: fmt.Sprintf("Burst item %d", s),
+			SKUs: []catalog.SKUInput{{Price: money.New(1500, "USD"), Stock: stock}}})
+		must(err)
+		if s == 0 {
+			w.hot = prod.SKUs[0].ID
+		} else {
+			w.cold = prod.SKUs[0].ID
+		}
+	}
+	in := make([]identity.ProvisionInput, buyers)
+	for i := range in {
+		in[i] = identity.ProvisionInput{Email: fmt.Sprintf("burst%d@burst.test", i), DisplayName: fmt.Sprintf("Buyer %d", i)}
+	}
+	accts, err := a.Identity.ProvisionMany(ctx, in)
+	must(err)
+	for _, acct := range accts {
+		tok, err := a.Identity.IssueTokenFor(ctx, acct.ID, "burst test")
+		must(err)
+		w.tokens = append(w.tokens, tok.Token)
+	}
+	return w
+}
+
+// checkoutOverHTTP buys one hot and one plentiful unit as buyer i; ok only for a 201
+// whose checkout is paid.
+func checkoutOverHTTP(client *http.Client, base string, w checkoutWorld, i int) (string, bool) {
+	body, _ := json.Marshal(order.CheckoutInput{IdempotencyKey: fmt.Sprint("burst-", i), Market: "US", PaymentMethod: "pm_card_visa",
+		Lines:           []order.LineInput{{SKUID: w.hot, Quantity: 1}, {SKUID: w.cold, Quantity: 1}},
+		ShippingAddress: order.Address{Name: "Buyer", Line1: "1 Main St", City: "Austin", PostalCode: "78701", Country: "US"}})
+	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/checkout", bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+w.tokens[i])
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		return "", false
+	}
+	var res order.CheckoutResult
+	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || res.Status != "paid" || len(res.Orders) != 2 {
+		return "", false
+	}
+	return res.CheckoutID.String(), true
+}
