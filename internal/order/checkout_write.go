@@ -250,6 +250,9 @@ func (s *Service) settle(ctx context.Context, st *settlement) error {
 func (s *Service) writeSettlements(batch []*settlement) {
 	ctx := context.Background()
 	if len(batch) > 1 && s.recordOutcomes(ctx, s.db, batch) == nil {
+		for _, st := range batch {
+			st.err = nil
+		}
 		return
 	}
 	for _, st := range batch {
@@ -257,10 +260,19 @@ func (s *Service) writeSettlements(batch []*settlement) {
 	}
 }
 
-// settlePaymentWith records one checkout's payment outcome through a given writer
-// (the flash-sale payers group theirs through a db.Batcher).
-func (s *Service) settlePaymentWith(ctx context.Context, w db.TxRunner, checkoutID id.ID, orders []*Order, pay payment.Payment, buyerName string, pol market.Policy) error {
-	return s.settleRetrying(ctx, w, &settlement{checkoutID: checkoutID, orders: orders, pay: pay, buyerName: buyerName, pol: pol})
+// settleMany records many checkouts' outcomes (the flash-sale payers' haul), each
+// st.err saying how its own went: in the grouped batches when grouping is on, else in
+// one transaction of their own.
+func (s *Service) settleMany(ctx context.Context, sts []*settlement) {
+	g := s.groups.Load()
+	if g == nil {
+		s.writeSettlements(sts)
+		return
+	}
+	n, err := g.settle.DoAll(ctx, sts)
+	for _, st := range sts[n:] {
+		st.err = shuttingDown(err)
+	}
 }
 
 // settleRetrying records an outcome, retrying briefly, because the money has already

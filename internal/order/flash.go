@@ -167,7 +167,7 @@ type FlashWriter struct {
 	s        *Service
 	in       chan *flashJob
 	maxBatch int
-	settle   *db.Batcher
+	pays     bool // payers run: placed orders are charged and settled
 	payQ     payQueue
 	wg       sync.WaitGroup
 
@@ -187,7 +187,7 @@ func (s *Service) NewFlashWriter(maxBatch, payers int) *FlashWriter {
 	w.payQ.cond = sync.NewCond(&w.payQ.mu)
 	w.wg.Go(w.run)
 	if payers > 0 {
-		w.settle = db.NewBatcher(s.db, 1, 256)
+		w.pays = true
 		for range payers {
 			w.wg.Go(w.payer)
 		}
@@ -223,7 +223,7 @@ func (w *FlashWriter) Place(ctx context.Context, c FlashClaim) (CheckoutResult, 
 		}
 		return CheckoutResult{}, j.err
 	}
-	if w.settle != nil && j.pay.ID != 0 {
+	if w.pays && j.pay.ID != 0 {
 		w.payQ.push(j)
 	}
 	return j.res, nil
@@ -239,9 +239,6 @@ func (w *FlashWriter) Close() {
 	w.mu.Unlock()
 	w.payQ.close()
 	w.wg.Wait()
-	if w.settle != nil {
-		w.settle.Close()
-	}
 }
 
 func (w *FlashWriter) run() { db.GroupLoop(w.in, w.done, w.maxBatch, w.write) }
@@ -381,25 +378,34 @@ func (s *Service) PlaceFlashNaive(ctx context.Context, c FlashClaim) (CheckoutRe
 	return j.res, err
 }
 
-// payer charges placed flash orders and records the outcome, as checkout does after
-// its transaction; the outcomes commit in groups.
+// payer charges placed flash orders and records the outcomes as checkout does after
+// its transaction, in batches: it takes every order waiting (up to a batch), charges
+// each, and settles them together.
 func (w *FlashWriter) payer() {
 	for {
-		j, ok := w.payQ.pop()
-		if !ok {
+		jobs := w.payQ.popUpTo(64)
+		if len(jobs) == 0 {
 			return
 		}
 		w.yieldToPlacement()
 		ctx := context.Background()
-		pay, _ := w.s.payments.Execute(ctx, j.pay)
-		pol, err := w.s.markets.Policy(ctx, j.c.Sale.Market.Code, w.s.now())
-		if err == nil {
-			err = w.s.settlePaymentWith(ctx, w.settle, j.res.CheckoutID, []*Order{j.order}, pay, j.c.Buyer.Name, pol)
+		sts := make([]*settlement, 0, len(jobs))
+		for _, j := range jobs {
+			pay, _ := w.s.payments.Execute(ctx, j.pay)
+			pol, err := w.s.markets.Policy(ctx, j.c.Sale.Market.Code, w.s.now())
+			if err != nil {
+				w.s.log.Error("flash sale: could not record payment outcome", "checkout", j.res.CheckoutID, "err", err)
+				continue
+			}
+			sts = append(sts, &settlement{checkoutID: j.res.CheckoutID, orders: []*Order{j.order}, pay: pay, buyerName: j.c.Buyer.Name, pol: pol})
 		}
-		if err != nil {
-			// The order stays UNPAID with its payment record; the unpaid-order timer
-			// settles it from that record.
-			w.s.log.Error("flash sale: could not record payment outcome", "checkout", j.res.CheckoutID, "err", err)
+		w.s.settleMany(ctx, sts)
+		for _, st := range sts {
+			if st.err != nil {
+				// The order stays UNPAID with its payment record; the unpaid-order timer
+				// settles it from that record.
+				w.s.log.Error("flash sale: could not record payment outcome", "checkout", st.checkoutID, "err", st.err)
+			}
 		}
 	}
 }
@@ -430,20 +436,20 @@ func (q *payQueue) push(j *flashJob) {
 	q.cond.Signal()
 }
 
-// pop waits for a job; ok is false once the queue is closed and empty.
-func (q *payQueue) pop() (*flashJob, bool) {
+// popUpTo waits for jobs and takes up to n of them; none once the queue is closed and
+// empty.
+func (q *payQueue) popUpTo(n int) []*flashJob {
 	q.mu.Lock()
 	defer q.mu.Unlock()
 	for len(q.jobs) == 0 && !q.closed {
 		q.cond.Wait()
 	}
-	if len(q.jobs) == 0 {
-		return nil, false
-	}
-	j := q.jobs[0]
-	q.jobs[0] = nil
-	q.jobs = q.jobs[1:]
-	return j, true
+	k := min(n, len(q.jobs))
+	out := make([]*flashJob, k)
+	copy(out, q.jobs[:k])
+	clear(q.jobs[:k])
+	q.jobs = q.jobs[k:]
+	return out
 }
 
 func (q *payQueue) close() {

@@ -66,6 +66,34 @@ func (g *Group[T]) Do(ctx context.Context, v T) error {
 	return nil
 }
 
+// DoAll submits vs and returns once write has handled every one queued. If the
+// group closes or ctx ends part way, it returns that error and the index of the
+// first value not queued; the ones before it were handled.
+func (g *Group[T]) DoAll(ctx context.Context, vs []T) (queued int, err error) {
+	items := make([]groupItem[T], 0, len(vs))
+	g.mu.RLock()
+	if g.closed {
+		err = ErrBatcherClosed
+	}
+	for _, v := range vs {
+		if err != nil {
+			break
+		}
+		it := groupItem[T]{v: v, done: make(chan struct{})}
+		select {
+		case g.in <- it:
+			items = append(items, it)
+		case <-ctx.Done():
+			err = ctx.Err()
+		}
+	}
+	g.mu.RUnlock()
+	for _, it := range items {
+		<-it.done
+	}
+	return len(items), err
+}
+
 // Close writes what was submitted and stops.
 func (g *Group[T]) Close() {
 	g.mu.Lock()
