@@ -13,7 +13,6 @@ import (
 
 	"github.com/liveshop/liveshop/internal/app"
 	"github.com/liveshop/liveshop/internal/catalog"
-	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -132,26 +131,15 @@ type checkoutWorld struct {
 func seedCheckoutWorld(t *testing.T, dir string, hotStock, buyers int) checkoutWorld {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: dir, TimerInterval: time.Hour}, testkit.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ops, must := openSeed(t, dir)
 	defer a.Close()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	opsAcct, err := a.Identity.Provision(ctx, "ops@burst.test", "Ops", "", auth.Operator)
-	must(err)
 	var w checkoutWorld
 	for s, stock := range []int64{int64(hotStock), int64(10 * buyers)} {
 		ownerAcct, err := a.Identity.Provision(ctx, fmt.Sprintf("owner%d@burst.test", s), "Owner", "", auth.Seller)
 		must(err)
 		shop, err := a.Sellers.Register(ctx, ownerAcct.Actor(), seller.RegisterInput{Market: "US", Name: fmt.Sprintf("Burst Shop %d", s)})
 		must(err)
-		_, err = a.Sellers.SetTier(ctx, opsAcct.Actor(), shop.ID, "Pro", "test: no daily cap")
+		_, err = a.Sellers.SetTier(ctx, ops, shop.ID, "Pro", "test: no daily cap")
 		must(err)
 		prod, err := a.Catalog.CreateProduct(ctx, ownerAcct.Actor(), shop.ID, catalog.ProductInput{Title: fmt.Sprintf("Burst item %d", s),
 			SKUs: []catalog.SKUInput{{Price: money.New(1500, "USD"), Stock: stock}}})
@@ -162,17 +150,7 @@ func seedCheckoutWorld(t *testing.T, dir string, hotStock, buyers int) checkoutW
 			w.cold = prod.SKUs[0].ID
 		}
 	}
-	in := make([]identity.ProvisionInput, buyers)
-	for i := range in {
-		in[i] = identity.ProvisionInput{Email: fmt.Sprintf("burst%d@burst.test", i), DisplayName: fmt.Sprintf("Buyer %d", i)}
-	}
-	accts, err := a.Identity.ProvisionMany(ctx, in)
-	must(err)
-	for _, acct := range accts {
-		tok, err := a.Identity.IssueTokenFor(ctx, acct.ID, "burst test")
-		must(err)
-		w.tokens = append(w.tokens, tok.Token)
-	}
+	w.tokens = buyersWithTokens(t, a, "burst", buyers)
 	return w
 }
 

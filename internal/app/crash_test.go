@@ -167,30 +167,19 @@ type flashWorld struct {
 func seedFlashWorld(t *testing.T, dir string, units, buyers int) flashWorld {
 	t.Helper()
 	ctx := context.Background()
-	a, err := app.New(ctx, app.Config{DataDir: dir, TimerInterval: time.Hour}, testkit.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
+	a, ops, must := openSeed(t, dir)
 	defer a.Close()
-	must := func(err error) {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	opsAcct, err := a.Identity.Provision(ctx, "ops@crash.test", "Ops", "", auth.Operator)
-	must(err)
 	pol, err := a.Markets.Policy(ctx, "US", time.Now())
 	must(err)
 	pol.Live.FlashCountdownMinSec = 0
-	_, err = a.Markets.SetPolicy(ctx, opsAcct.Actor(), "US", time.Now(), pol, "test: no countdown")
+	_, err = a.Markets.SetPolicy(ctx, ops, "US", time.Now(), pol, "test: no countdown")
 	must(err)
 	ownerAcct, err := a.Identity.Provision(ctx, "owner@crash.test", "Owner", "", auth.Seller)
 	must(err)
 	owner := ownerAcct.Actor()
 	shop, err := a.Sellers.Register(ctx, owner, seller.RegisterInput{Market: "US", Name: "Crash Shop"})
 	must(err)
-	_, err = a.Sellers.SetTier(ctx, opsAcct.Actor(), shop.ID, "Pro", "test: no daily cap")
+	_, err = a.Sellers.SetTier(ctx, ops, shop.ID, "Pro", "test: no daily cap")
 	must(err)
 	prod, err := a.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: "Crash gloss",
 		SKUs: []catalog.SKUInput{{Price: money.New(1999, "USD"), Stock: int64(2 * units)}}})
@@ -202,19 +191,50 @@ func seedFlashWorld(t *testing.T, dir string, units, buyers int) flashWorld {
 	sale, err := a.FlashSales.Start(ctx, owner, sess.ID, live.FlashSaleInput{SKUID: prod.SKUs[0].ID, DealPrice: 999, Quantity: int64(units),
 		PerBuyerLimit: 1, DurationSeconds: 20 * 60})
 	must(err)
-	w := flashWorld{session: sess.ID, sku: prod.SKUs[0].ID, sale: sale.ID}
-	in := make([]identity.ProvisionInput, buyers+units)
+	return flashWorld{session: sess.ID, sku: prod.SKUs[0].ID, sale: sale.ID, tokens: buyersWithTokens(t, a, "crash", buyers+units)}
+}
+
+// openSeed opens a node on dir for a crash test to seed, with an operator; must fails
+// the test on an error.
+func openSeed(t *testing.T, dir string) (a *app.App, ops auth.Actor, must func(error)) {
+	t.Helper()
+	ctx := context.Background()
+	a, err := app.New(ctx, app.Config{DataDir: dir, TimerInterval: time.Hour}, testkit.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	must = func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err) // the caller's deferred Close still runs
+		}
+	}
+	opsAcct, err := a.Identity.Provision(ctx, "ops@crash.test", "Ops", "", auth.Operator)
+	must(err)
+	return a, opsAcct.Actor(), must
+}
+
+// buyersWithTokens provisions n buyers and returns a bearer token for each.
+func buyersWithTokens(t *testing.T, a *app.App, prefix string, n int) []string {
+	t.Helper()
+	ctx := context.Background()
+	in := make([]identity.ProvisionInput, n)
 	for i := range in {
-		in[i] = identity.ProvisionInput{Email: fmt.Sprintf("crash%d@crash.test", i), DisplayName: fmt.Sprintf("Buyer %d", i)}
+		in[i] = identity.ProvisionInput{Email: fmt.Sprintf("%s%d@crash.test", prefix, i), DisplayName: fmt.Sprintf("Buyer %d", i)}
 	}
 	accts, err := a.Identity.ProvisionMany(ctx, in)
-	must(err)
-	for _, acct := range accts {
-		tok, err := a.Identity.IssueTokenFor(ctx, acct.ID, "crash test")
-		must(err)
-		w.tokens = append(w.tokens, tok.Token)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return w
+	tokens := make([]string, len(accts))
+	for i, acct := range accts {
+		tok, err := a.Identity.IssueTokenFor(ctx, acct.ID, prefix+" test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		tokens[i] = tok.Token
+	}
+	return tokens
 }
 
 type child struct {

@@ -40,7 +40,6 @@ func (fs *FlashSales) leaser(s *flashSale) func(want int64) (int64, int64, error
 // granted and those left free after it.
 func (fs *FlashSales) lease(ctx context.Context, s *flashSale, want int64) (granted, pool int64, err error) {
 	st := s.state
-	holding := s.gate.Holding()
 	now := fs.now()
 	err = fs.db.RunInTx(ctx, func(tx *db.Tx) error {
 		// Nodes lease one at a time per sale: the sale's row is the lock.
@@ -52,6 +51,7 @@ func (fs *FlashSales) lease(ctx context.Context, s *flashSale, want int64) (gran
 		if err != nil {
 			return err
 		}
+		holding := s.gate.Holding() // after sold: see renew
 		var others int64
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(units), 0) FROM live_flash_leases
 			WHERE promotion_id = $1 AND node <> $2 AND renewed_at > $3`, st.ID, fs.node, db.Micros(now.Add(-leaseTTL))).Scan(&others); err != nil {
@@ -73,23 +73,31 @@ func (fs *FlashSales) lease(ctx context.Context, s *flashSale, want int64) (gran
 
 // renew writes what this node answers for in the sale now and learns how many units
 // no node holds, for the buyers' count and to know whether leasing can succeed.
+//
+// The order of the reads matters. A unit leaves this node's holding when a buyer is
+// admitted and joins the deal's sold count when the order commits, a moment later.
+// Reading sold first and the holding after can count a unit in flight in neither (the
+// pool seems one larger; the lease transaction, which reads under the sale's lock,
+// finds the truth), but never in both, which would make the pool one smaller than it
+// is and the gate answer "sold out" with a unit left.
 func (fs *FlashSales) renew(ctx context.Context, s *flashSale) error {
 	st := s.state
 	now := fs.now()
-	if _, err := fs.db.ExecContext(ctx, `UPDATE live_flash_leases SET units = $1, renewed_at = $2 WHERE promotion_id = $3 AND node = $4`,
-		s.gate.Holding(), db.Micros(now), st.ID, fs.node); err != nil {
-		return err
-	}
 	quantity, sold, err := fs.promos.DealStock(ctx, fs.db, st.ID, st.ProductID, st.SKUID)
 	if err != nil {
 		return err
 	}
-	var leased int64
-	if err := fs.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(units), 0) FROM live_flash_leases WHERE promotion_id = $1 AND renewed_at > $2`,
-		st.ID, db.Micros(now.Add(-leaseTTL))).Scan(&leased); err != nil {
+	holding := s.gate.Holding()
+	if _, err := fs.db.ExecContext(ctx, `UPDATE live_flash_leases SET units = $1, renewed_at = $2 WHERE promotion_id = $3 AND node = $4`,
+		holding, db.Micros(now), st.ID, fs.node); err != nil {
 		return err
 	}
-	s.gate.SetPool(quantity - sold - leased)
+	var others int64
+	if err := fs.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(units), 0) FROM live_flash_leases WHERE promotion_id = $1 AND node <> $2 AND renewed_at > $3`,
+		st.ID, fs.node, db.Micros(now.Add(-leaseTTL))).Scan(&others); err != nil {
+		return err
+	}
+	s.gate.SetPool(quantity - sold - others - holding)
 	return nil
 }
 
