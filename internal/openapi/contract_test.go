@@ -202,6 +202,8 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "POST", pp+"/prices/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,
 		"price": map[string]string{"amount": "8.80", "currency": "USD"}}}}, nil)
 	ok(t, c, "POST", "/product/202309/products/search", with(url.Values{"page_size": {"10"}}), map[string]any{"status": "ACTIVATE", "seller_skus": []string{"CG-1"}}, nil)
+	ok(t, c, "POST", "/product/202502/products/search", with(url.Values{"page_size": {"10"}}), map[string]any{"status": "ALL", "audit_status": []string{"APPROVED"},
+		"listing_platforms": []string{"TIKTOK_SHOP"}}, nil)
 
 	o := e.release(e.buy(s.product.SKUs[0].ID, 2))
 	e.buy(s.product.SKUs[1].ID, 1)

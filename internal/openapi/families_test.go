@@ -163,6 +163,41 @@ func TestProductFamily(t *testing.T) {
 		if none.Total != 0 || len(none.Products) != 0 {
 			t.Fatalf("deleted products %+v", none)
 		}
+		// 202502 adds audit_status (one at a time) and each product's audit status.
+		type audited struct {
+			Products []struct {
+				ID    string `json:"id"`
+				Audit struct {
+					Status string `json:"status"`
+				} `json:"audit"`
+			} `json:"products"`
+			Total int `json:"total_count"`
+		}
+		for _, tc := range []struct {
+			body  map[string]any
+			total int
+		}{
+			{map[string]any{"audit_status": []string{"APPROVED"}}, 5},
+			{map[string]any{"status": "ALL", "audit_status": []string{"APPROVED"}, "listing_platforms": []string{"TIKTOK_SHOP"}}, 5},
+			{map[string]any{"audit_status": []string{"AUDITING"}}, 0},
+			{map[string]any{"status": "ACTIVATE", "audit_status": []string{"FAILED", "APPROVED"}}, 5},
+			{map[string]any{"status": "ACTIVATE", "audit_status": []string{"FAILED"}}, 0},
+			{map[string]any{"listing_platforms": []string{"TOKOPEDIA"}}, 0},
+		} {
+			var got audited
+			ok(t, c, "POST", "/product/202502/products/search", url.Values{"page_size": {"20"}}, tc.body, &got)
+			if got.Total != tc.total || len(got.Products) != tc.total || (tc.total > 0 && got.Products[0].Audit.Status != "APPROVED") {
+				t.Fatalf("202502 search %v: %+v", tc.body, got)
+			}
+		}
+		for _, body := range []map[string]any{
+			{"audit_status": []string{"AUDITING", "APPROVED"}},
+			{"audit_status": []string{"PRE_APPROVED"}},
+			{"sku_ids": []string{created.SKUs[0].ID}},
+			{"listing_quality_tiers": []string{"GOOD"}},
+		} {
+			refused(t, call(t, c, "POST", "/product/202502/products/search", url.Values{"page_size": {"20"}}, body), 400, openapi.CodeInvalidParam)
+		}
 		refused(t, call(t, c, "POST", "/product/202309/products/search", url.Values{"page_size": {"0"}}, nil), 400, openapi.CodeInvalidParam)
 		refused(t, call(t, c, "POST", "/product/202309/products/search", url.Values{"page_size": {"10"}, "page_token": {"garbage!"}}, nil), 400, openapi.CodeInvalidParam)
 	})

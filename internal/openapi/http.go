@@ -18,6 +18,7 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/product/202309/products/{product_id}", Scope: "seller.product.basic", Shop: true, handle: s.getProduct},
 		{Method: "PUT", Path: "/product/202309/products/{product_id}", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.editProduct},
 		{Method: "POST", Path: "/product/202309/products/search", Scope: "seller.product.basic", Shop: true, handle: s.searchProducts},
+		{Method: "POST", Path: "/product/202502/products/search", Scope: "seller.product.basic", Shop: true, handle: s.searchProducts202502},
 		{Method: "POST", Path: "/product/202309/products/{product_id}/inventory/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updateInventory},
 		{Method: "POST", Path: "/product/202309/products/{product_id}/prices/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updatePrices},
 

@@ -1,0 +1,72 @@
+// Drives a public TikTok Shop SDK, unmodified, against liveshop, as an integrator's
+// program would: exchange an authorization code, find the shop and its cipher, and
+// read products and orders. It prints one JSON document of what came back; the Go
+// test (sdk_test.go) checks it against the data it created.
+//
+//   SDK_DIR=... LIVESHOP_URL=http://127.0.0.1:PORT APP_KEY=... APP_SECRET=... \
+//   AUTH_CODE=... PRODUCT_ID=... ORDER_ID=... node sdk-client.js
+'use strict';
+const path = require('path');
+
+const env = (k) => {
+  const v = process.env[k];
+  if (!v) throw new Error(`${k} is not set`);
+  return v;
+};
+const base = env('LIVESHOP_URL');
+
+// The base URL. tiktok-shop-sdk 1.0.3 has no option for it: its hosts are constants
+// (open-api.tiktokglobalshop.com for calls, auth.tiktok-shops.com for tokens) handed
+// to the global fetch. Pointing those origins at liveshop is the whole change; the
+// SDK's paths, queries, headers, bodies and signatures go out exactly as it makes them.
+const tiktokOrigins = ['https://open-api.tiktokglobalshop.com', 'https://auth.tiktok-shops.com'];
+const realFetch = globalThis.fetch;
+globalThis.fetch = (input, init) => {
+  let url = String(input);
+  for (const origin of tiktokOrigins) {
+    if (url.startsWith(origin + '/')) url = base + url.slice(origin.length);
+  }
+  return realFetch(url, init);
+};
+
+const { TikTokShopSDK, TikTokAPIError } = require(path.join(env('SDK_DIR'), 'node_modules', 'tiktok-shop-sdk'));
+
+async function main() {
+  const sdk = new TikTokShopSDK({ appKey: env('APP_KEY'), appSecret: env('APP_SECRET') });
+  const out = {};
+
+  const token = await sdk.auth.getAccessToken({ auth_code: env('AUTH_CODE'), grant_type: 'authorized_code' });
+  out.token = { code: token.code, seller_name: token.data.seller_name, expires: token.data.access_token_expire_in };
+  sdk.setAccessToken(token.data.access_token);
+
+  const shops = await sdk.shop.getAuthorizedShops();
+  out.shops = shops.data.shops;
+  sdk.setShopCipher(shops.data.shops[0].cipher);
+
+  const products = await sdk.product.searchProducts({ query: { page_size: 10 }, body: { status: 'ACTIVATE' } });
+  out.searched_products = products.data.products.map((p) => ({ id: p.id, title: p.title }));
+
+  const product = await sdk.product.getProduct({ product_id: env('PRODUCT_ID') });
+  out.product = { id: product.data.id, title: product.data.title, skus: product.data.skus.map((s) => ({ seller_sku: s.seller_sku, price: s.price })) };
+
+  const orders = await sdk.order.getOrderList({ query: { page_size: 20, sort_field: 'create_time', sort_order: 'DESC' }, body: {} });
+  out.searched_orders = orders.data.orders.map((o) => ({ id: o.id, status: o.status, total: o.payment && o.payment.total_amount }));
+
+  const detail = await sdk.order.getOrderDetail({ ids: [env('ORDER_ID')] });
+  out.order = detail.data.orders.map((o) => ({ id: o.id, status: o.status, line_items: o.line_items.length }));
+
+  // A refusal comes back as the SDK's typed error with TikTok's code.
+  try {
+    await sdk.product.getProduct({ product_id: '1' });
+    out.missing = 'no error';
+  } catch (err) {
+    out.missing = err instanceof TikTokAPIError ? { code: err.code } : String(err);
+  }
+  process.stdout.write(JSON.stringify(out));
+}
+
+main().catch((err) => {
+  const detail = err instanceof TikTokAPIError ? ` (code ${err.code})` : '';
+  process.stderr.write(`sdk-client: ${err.stack || err}${detail}\n`);
+  process.exit(1);
+});
