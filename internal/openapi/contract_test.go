@@ -247,6 +247,10 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		map[string]any{"return_status": []string{"RETURN_OR_REFUND_REQUEST_PENDING"}, "return_types": []string{"REFUND", "RETURN_AND_REFUND"},
 			"create_time_ge": time.Now().Add(-time.Hour).Unix()}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelA.ID.String()+"/approve", with(url.Values{"idempotency_key": {"ca-1"}}), nil, nil)
+	ok(t, c, "GET", "/return_refund/202309/reject_reasons", with(url.Values{"return_or_cancel_id": {cancelB.ID.String()}, "locale": {"en-US"}}), nil, nil)
+	toCancel := e.release(e.buy(s.product.SKUs[1].ID, 1))
+	ok(t, c, "POST", "/return_refund/202309/cancellations", cq, map[string]any{"order_id": toCancel.ID.String(),
+		"cancel_reason": "seller_cancel_reason_out_of_stock", "skus": []map[string]any{{"sku_id": s.product.SKUs[1].ID.String(), "quantity": 1}}}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelB.ID.String()+"/reject", cq,
 		map[string]any{"reject_reason": "seller_reject_apply_product_has_been_packed", "comment": "already packed"}, nil)
 	ok(t, c, "POST", "/return_refund/202309/returns/"+refundA.ID.String()+"/approve", cq, map[string]any{"decision": "APPROVE_REFUND"}, nil)

@@ -598,8 +598,7 @@ func (s *Service) rejectReturn(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
-	note, err := b.note()
-	if err != nil {
+	if _, err := b.note(); err != nil {
 		return nil, err
 	}
 	r, err := s.shopRequest(c, "return_id", false)
@@ -608,6 +607,10 @@ func (s *Service) rejectReturn(c *call) (any, error) {
 	}
 	if err := expectDecision("decision", b.Decision, []string{"REJECT_REFUND", "REJECT_RETURN", "REJECT_RECEIVED_PACKAGE",
 		"REJECT_REPLACEMENT"}, rejectDecision(r)); err != nil {
+		return nil, err
+	}
+	note, err := checkRejectReason(b, r)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s.Orders.RespondToReturn(c.ctx, c.actor, r.ID, order.SellerResponse{Approve: false, Note: note}); err != nil {
@@ -637,11 +640,14 @@ func (s *Service) rejectCancellation(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
-	note, err := b.note()
-	if err != nil {
+	if _, err := b.note(); err != nil {
 		return nil, err
 	}
 	r, err := s.shopRequest(c, "cancel_id", true)
+	if err != nil {
+		return nil, err
+	}
+	note, err := checkRejectReason(b, r)
 	if err != nil {
 		return nil, err
 	}
@@ -649,4 +655,191 @@ func (s *Service) rejectCancellation(c *call) (any, error) {
 		return nil, err
 	}
 	return struct{}{}, nil
+}
+
+// A reason is one of TikTok's coded reasons a seller gives, with its English text,
+// which is what the buyer reads.
+type reason struct {
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+// Reasons a seller may give to refuse a request, by the step the request is at:
+// a buyer's cancellation request, a refund or return request, and a returned parcel.
+// GET /return_refund/202309/reject_reasons lists those of a request's current step,
+// and the reject endpoints accept only those.
+var (
+	agreedWithBuyer    = reason{"seller_reject_apply_you_have_reached_an_agreement_with_the_buyer", "You have reached an agreement with the buyer"}
+	cancelRejectReason = []reason{
+		{"seller_reject_apply_product_has_been_packed", "The product has been packed"},
+		agreedWithBuyer,
+	}
+	requestRejectReasons = []reason{
+		{"seller_reject_apply_product_damaged", "The product was used or damaged by the buyer"},
+		{"seller_reject_apply_product_matches_description", "The product matches its description"},
+		{"seller_reject_apply_insufficient_evidence", "The buyer gave too little evidence"},
+		agreedWithBuyer,
+	}
+	packageRejectReasons = []reason{
+		{"seller_reject_receive_package_not_received", "The returned package has not arrived"},
+		{"seller_reject_receive_package_wrong_item", "The package holds another item than the one sold"},
+		{"seller_reject_receive_package_damaged", "The returned item is used or damaged"},
+	}
+)
+
+// rejectReasonsFor are the reasons that may refuse the request at its current step;
+// none when it is not waiting for the seller.
+func rejectReasonsFor(r order.Return) []reason {
+	switch {
+	case r.Status == order.ReturnRequested && r.Kind == order.ReturnCancel:
+		return cancelRejectReason
+	case r.Status == order.ReturnRequested:
+		return requestRejectReasons
+	case r.Status == order.ReturnBuyerShipped:
+		return packageRejectReasons
+	}
+	return nil
+}
+
+// checkRejectReason finds the reason b names among those of r's current step and
+// returns the note the buyer reads: the reason's text, then the seller's comment.
+func checkRejectReason(b rejectBody, r order.Return) (string, error) {
+	if _, err := b.note(); err != nil {
+		return "", err
+	}
+	allowed := rejectReasonsFor(r)
+	if len(allowed) == 0 {
+		return "", fail(http.StatusConflict, CodeConflict, "the request is not waiting for the seller")
+	}
+	name := strings.TrimSpace(b.RejectReason)
+	for _, rs := range allowed {
+		if rs.Name == name {
+			if c := strings.TrimSpace(b.Comment); c != "" {
+				return rs.Text + ": " + c, nil
+			}
+			return rs.Text, nil
+		}
+	}
+	return "", invalid("reject_reason", "%q is not a reason to refuse this request now; GET /return_refund/202309/reject_reasons lists them", name)
+}
+
+// GET /return_refund/202309/reject_reasons?return_or_cancel_id=
+func (s *Service) rejectReasons(c *call) (any, error) {
+	raw := strings.TrimSpace(c.query.Get("return_or_cancel_id"))
+	if raw == "" {
+		return nil, invalid("return_or_cancel_id", "required: the return or cancellation to refuse")
+	}
+	rid, err := id.Parse(raw)
+	if err != nil {
+		return nil, fail(http.StatusNotFound, CodeNotFound, "return or cancellation %s does not exist in this shop", raw)
+	}
+	r, err := s.Orders.ShopReturn(c.ctx, c.actor, c.shopID, rid)
+	if err != nil {
+		if ae := toAPIError(err); ae.Code == CodeNotFound {
+			return nil, fail(http.StatusNotFound, CodeNotFound, "return or cancellation %s does not exist in this shop", raw)
+		}
+		return nil, err
+	}
+	out := rejectReasonsFor(r)
+	if out == nil {
+		out = []reason{}
+	}
+	return map[string]any{"reasons": out}, nil
+}
+
+// sellerCancelReasons are the reasons a seller may cancel an order for, through
+// POST /return_refund/202309/cancellations. The order keeps the text.
+var sellerCancelReasons = []reason{
+	{"seller_cancel_reason_out_of_stock", "Out of stock"},
+	{"seller_cancel_reason_wrong_price", "Pricing error"},
+	{"seller_cancel_paid_reason_address_not_deliver", "Unable to deliver to the buyer's address"},
+	{"seller_cancel_paid_reason_buyer_canceled", "The buyer asked to cancel"},
+}
+
+// POST /return_refund/202309/cancellations: the seller cancels an order before
+// shipping it, through order.Service.SellerCancel as the orders page does. liveshop
+// cancels whole orders: line items or SKUs, if given, must name every unit not yet
+// shipped. The cancellation takes effect at once (CANCELLATION_REQUEST_COMPLETE) and
+// the buyer is refunded; its cancel_id is the order's id.
+func (s *Service) cancelOrder(c *call) (any, error) {
+	var b struct {
+		OrderID          string   `json:"order_id"`
+		CancelReason     string   `json:"cancel_reason"`
+		OrderLineItemIDs []string `json:"order_line_item_ids"`
+		SKUs             []struct {
+			SKUID    string `json:"sku_id"`
+			Quantity int64  `json:"quantity"`
+		} `json:"skus"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(b.OrderID) == "" {
+		return nil, invalid("order_id", "required: the order to cancel")
+	}
+	var text string
+	for _, rs := range sellerCancelReasons {
+		if rs.Name == strings.TrimSpace(b.CancelReason) {
+			text = rs.Text
+		}
+	}
+	if text == "" {
+		names := make([]string, len(sellerCancelReasons))
+		for i, rs := range sellerCancelReasons {
+			names[i] = rs.Name
+		}
+		return nil, invalid("cancel_reason", "%q is not a seller cancel reason (%s)", b.CancelReason, strings.Join(names, ", "))
+	}
+	oid, err := id.Parse(strings.TrimSpace(b.OrderID))
+	if err != nil {
+		return nil, fail(http.StatusNotFound, CodeNotFound, "order %s does not exist in this shop", b.OrderID)
+	}
+	os, err := s.Orders.ShopOrdersByID(c.ctx, c.actor, c.shopID, []id.ID{oid})
+	if err != nil {
+		return nil, err
+	}
+	if len(os) == 0 {
+		return nil, fail(http.StatusNotFound, CodeNotFound, "order %s does not exist in this shop", b.OrderID)
+	}
+	o := os[0].Order
+	if len(b.OrderLineItemIDs) > 0 {
+		want := map[string]bool{}
+		for _, l := range o.Lines {
+			for k := l.ShippedQuantity + 1; k <= l.Quantity; k++ {
+				want[unitID(l.ID, k)] = true
+			}
+		}
+		got := map[string]bool{}
+		for i, u := range b.OrderLineItemIDs {
+			if !want[u] {
+				return nil, invalid(fmt.Sprintf("order_line_item_ids[%d]", i), "%q is not an unshipped line item of order %s", u, o.ID)
+			}
+			got[u] = true
+		}
+		if len(got) != len(want) {
+			return nil, invalid("order_line_item_ids", "liveshop cancels whole orders: name every line item, or none")
+		}
+	}
+	if len(b.SKUs) > 0 {
+		want := map[string]int64{}
+		for _, l := range o.Lines {
+			want[l.SKUID.String()] += l.Quantity - l.ShippedQuantity
+		}
+		got := map[string]int64{}
+		for i, k := range b.SKUs {
+			if _, ok := want[k.SKUID]; !ok || k.Quantity <= 0 {
+				return nil, invalid(fmt.Sprintf("skus[%d]", i), "SKU %q with quantity %d is not in order %s", k.SKUID, k.Quantity, o.ID)
+			}
+			got[k.SKUID] += k.Quantity
+		}
+		for sku, n := range want {
+			if got[sku] != n {
+				return nil, invalid("skus", "liveshop cancels whole orders: name every SKU with its whole quantity, or none")
+			}
+		}
+	}
+	if _, err := s.Orders.SellerCancel(c.ctx, c.actor, o.ID, text); err != nil {
+		return nil, err
+	}
+	return map[string]any{"cancel_id": o.ID.String(), "cancel_status": "CANCELLATION_REQUEST_COMPLETE"}, nil
 }

@@ -3,6 +3,7 @@ package openapi_test
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/liveshop/liveshop/internal/openapi"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
 // buyerOf returns the actor of an order's buyer.
@@ -168,7 +170,7 @@ func TestReturnRefundFamily(t *testing.T) {
 		ok(t, c, "POST", "/return_refund/202309/returns/"+withReturn.ID.String()+"/reject", nil,
 			map[string]any{"decision": "REJECT_RETURN", "reject_reason": "seller_reject_apply_product_damaged", "comment": "opened and used"}, nil)
 		got, _ = e.Orders.GetReturn(e.ctx, s.actor, withReturn.ID)
-		if got.Status != order.ReturnRejected || got.SellerNote != "seller_reject_apply_product_damaged: opened and used" {
+		if got.Status != order.ReturnRejected || got.SellerNote != "The product was used or damaged by the buyer: opened and used" {
 			t.Fatalf("rejected return %+v", got)
 		}
 		ok(t, c, "POST", "/return_refund/202309/returns/search", nil, map[string]any{"return_status": []string{"REFUND_OR_RETURN_REQUEST_REJECT"}}, &rp)
@@ -227,5 +229,131 @@ func TestReturnRefundFamily(t *testing.T) {
 		na, nsecret := e.developer("seller.order.info")
 		nc, _ := e.client(na, nsecret, s.actor, s.shop.ID)
 		refused(t, call(t, nc, "POST", "/return_refund/202309/returns/search", nil, map[string]any{}), 403, openapi.CodeScopeMissing)
+	})
+}
+
+func TestSellerCancelsAndRejectReasons(t *testing.T) {
+	each(t, nil, func(t *testing.T, e *env) {
+		s := e.seller("cleo")
+		a, secret := e.developer()
+		c, _ := e.client(a, secret, s.actor, s.shop.ID)
+		sku := s.product.SKUs[0]
+		stock := func() int64 {
+			t.Helper()
+			p, err := e.Catalog.Product(e.ctx, s.product.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.SKUs[0].Stock
+		}
+
+		// Seller cancellation: bad calls are refused and change nothing.
+		o := e.release(e.buy(sku.ID, 2))
+		before := stock()
+		other := e.seller("olga")
+		theirs := e.release(e.buy(other.product.SKUs[0].ID, 1))
+		line := o.Lines[0].ID.String()
+		for _, tc := range []struct {
+			name   string
+			body   map[string]any
+			status int
+			code   int
+		}{
+			{"no order", map[string]any{"cancel_reason": "seller_cancel_reason_out_of_stock"}, 400, openapi.CodeInvalidParam},
+			{"no reason", map[string]any{"order_id": o.ID.String()}, 400, openapi.CodeInvalidParam},
+			{"unknown reason", map[string]any{"order_id": o.ID.String(), "cancel_reason": "felt like it"}, 400, openapi.CodeInvalidParam},
+			{"one unit of two", map[string]any{"order_id": o.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock",
+				"order_line_item_ids": []string{line}}, 400, openapi.CodeInvalidParam},
+			{"a unit of another order", map[string]any{"order_id": o.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock",
+				"order_line_item_ids": []string{line, line + "-2", theirs.Lines[0].ID.String()}}, 400, openapi.CodeInvalidParam},
+			{"part of a SKU's quantity", map[string]any{"order_id": o.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock",
+				"skus": []map[string]any{{"sku_id": sku.ID.String(), "quantity": 1}}}, 400, openapi.CodeInvalidParam},
+			{"order_id of the wrong type", map[string]any{"order_id": 12, "cancel_reason": "seller_cancel_reason_out_of_stock"}, 400, openapi.CodeInvalidParam},
+			{"another shop's order", map[string]any{"order_id": theirs.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock"}, 404, openapi.CodeNotFound},
+			{"not an order id", map[string]any{"order_id": "abc", "cancel_reason": "seller_cancel_reason_out_of_stock"}, 404, openapi.CodeNotFound},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				refused(t, call(t, c, "POST", "/return_refund/202309/cancellations", nil, tc.body), tc.status, tc.code)
+			})
+		}
+		if got, _ := e.Orders.Get(e.ctx, s.actor, o.ID); got.Status != order.AwaitingShipment || stock() != before {
+			t.Fatalf("refused cancellations changed the order: %s, stock %d -> %d", got.Status, before, stock())
+		}
+		if got, _ := e.Orders.Get(e.ctx, other.actor, theirs.ID); got.Status != order.AwaitingShipment {
+			t.Fatalf("another shop's order changed: %s", got.Status)
+		}
+		delivered := e.delivered(s, 1)
+		refused(t, call(t, c, "POST", "/return_refund/202309/cancellations", nil,
+			map[string]any{"order_id": delivered.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock"}), 409, openapi.CodeConflict)
+		before = stock() // less the delivered order's unit
+
+		// Naming every unit (or none) cancels the order, refunds the buyer and restocks.
+		var done struct {
+			CancelID     string `json:"cancel_id"`
+			CancelStatus string `json:"cancel_status"`
+		}
+		ok(t, c, "POST", "/return_refund/202309/cancellations", nil, map[string]any{"order_id": o.ID.String(),
+			"cancel_reason": "seller_cancel_reason_out_of_stock", "order_line_item_ids": []string{line, line + "-2"}}, &done)
+		got, err := e.Orders.Get(e.ctx, s.actor, o.ID)
+		if err != nil || done.CancelID != o.ID.String() || done.CancelStatus != "CANCELLATION_REQUEST_COMPLETE" || got.Status != order.Cancelled ||
+			!strings.Contains(got.CancelReason, "Out of stock") || got.Refunded.Amount != got.Total.Amount || stock() != before+2 {
+			t.Fatalf("cancelled %+v: %s %q refunded %d of %d, stock %d (was %d) %v", done, got.Status, got.CancelReason, got.Refunded.Amount, got.Total.Amount, stock(), before, err)
+		}
+		o2 := e.release(e.buy(sku.ID, 1))
+		ok(t, c, "POST", "/return_refund/202309/cancellations", nil, map[string]any{"order_id": o2.ID.String(),
+			"cancel_reason": "seller_cancel_paid_reason_address_not_deliver", "skus": []map[string]any{{"sku_id": sku.ID.String(), "quantity": 1}}}, &done)
+		if got, _ := e.Orders.Get(e.ctx, s.actor, o2.ID); got.Status != order.Cancelled {
+			t.Fatalf("cancelled by SKUs: %s", got.Status)
+		}
+		refused(t, call(t, c, "POST", "/return_refund/202309/cancellations", nil,
+			map[string]any{"order_id": o2.ID.String(), "cancel_reason": "seller_cancel_reason_out_of_stock"}), 409, openapi.CodeConflict)
+
+		// Reject reasons follow the request's step, and the reject endpoints take only those.
+		type reasons struct {
+			Reasons []struct {
+				Name string `json:"name"`
+				Text string `json:"text"`
+			} `json:"reasons"`
+		}
+		names := func(id string) []string {
+			t.Helper()
+			var rs reasons
+			ok(t, c, "GET", "/return_refund/202309/reject_reasons", url.Values{"return_or_cancel_id": {id}, "locale": {"en-US"}}, nil, &rs)
+			out := []string{}
+			for _, r := range rs.Reasons {
+				if r.Text == "" {
+					t.Fatalf("reason without text: %+v", rs)
+				}
+				out = append(out, r.Name)
+			}
+			return out
+		}
+		cr := e.requestReturn(e.release(e.buy(sku.ID, 1)), order.ReturnCancel)
+		rr := e.requestReturn(e.delivered(s, 1), order.ReturnRefundOnly)
+		if got := names(cr.ID.String()); !slices.Contains(got, "seller_reject_apply_product_has_been_packed") || slices.Contains(got, "seller_reject_apply_product_damaged") {
+			t.Fatalf("cancellation reasons %v", got)
+		}
+		if got := names(rr.ID.String()); !slices.Contains(got, "seller_reject_apply_product_damaged") || slices.Contains(got, "seller_reject_apply_product_has_been_packed") {
+			t.Fatalf("refund reasons %v", got)
+		}
+		refused(t, call(t, c, "GET", "/return_refund/202309/reject_reasons", nil, nil), 400, openapi.CodeInvalidParam)
+		refused(t, call(t, c, "GET", "/return_refund/202309/reject_reasons", url.Values{"return_or_cancel_id": {"1"}}, nil), 404, openapi.CodeNotFound)
+		refused(t, call(t, c, "POST", "/return_refund/202309/cancellations/"+cr.ID.String()+"/reject", nil,
+			map[string]any{"reject_reason": "seller_reject_apply_product_damaged"}), 400, openapi.CodeInvalidParam)
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns/"+rr.ID.String()+"/reject", nil,
+			map[string]any{"reject_reason": "seller_reject_apply_product_has_been_packed"}), 400, openapi.CodeInvalidParam)
+		for _, rid := range []id.ID{cr.ID, rr.ID} {
+			if got, _ := e.Orders.GetReturn(e.ctx, s.actor, rid); got.Status != order.ReturnRequested {
+				t.Fatalf("a refused reject changed the request: %s", got.Status)
+			}
+		}
+		ok(t, c, "POST", "/return_refund/202309/cancellations/"+cr.ID.String()+"/reject", nil,
+			map[string]any{"reject_reason": "seller_reject_apply_product_has_been_packed", "comment": "boxed"}, nil)
+		if got, _ := e.Orders.GetReturn(e.ctx, s.actor, cr.ID); got.Status != order.ReturnRejected || got.SellerNote != "The product has been packed: boxed" {
+			t.Fatalf("rejected cancellation %s %q", got.Status, got.SellerNote)
+		}
+		if got := names(cr.ID.String()); len(got) != 0 {
+			t.Fatalf("a request no longer waiting has no reasons: %v", got)
+		}
 	})
 }
