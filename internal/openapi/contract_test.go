@@ -284,6 +284,12 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		map[string]any{"collaboration_status": "VALID", "creator_accept_status": "ALL", "free_sample_setting": "ALL",
 			"search_param": map[string]string{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}}, nil)
 
+	ok(t, c, "POST", "/affiliate_seller/202412/open_collaborations", cq, map[string]any{"product_id": s.product.ID.String(), "commission_rate": 1600}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations", cq, map[string]any{"name": "Contract plan", "message": "Hello",
+		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_open_ids": []string{e.creator().ID.String()},
+		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false},
+		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, nil)
+
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
 	call(t, c, "POST", "/order/202309/orders/search", with(url.Values{"page_size": {"500"}}), map[string]any{})

@@ -60,6 +60,8 @@ func (s *Service) endpoints() []route {
 		// Affiliate for sellers: collaborations.
 		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchOpenCollaborations},
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchTargetCollaborations},
+		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createOpenCollaboration},
+		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration},
 
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
