@@ -266,6 +266,15 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		"statement_time_ge": {fmt.Sprint(time.Now().Add(-48 * time.Hour).Unix())}}), nil, nil)
 	ok(t, c, "GET", "/finance/202309/payments", with(url.Values{"sort_field": {"create_time"}, "page_size": {"20"}}), nil, nil)
 	ok(t, c, "GET", "/finance/202309/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+	ok(t, c, "GET", "/finance/202501/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+	var sts struct {
+		Statements []struct {
+			ID string `json:"id"`
+		} `json:"statements"`
+	}
+	ok(t, c, "GET", "/finance/202309/statements", with(url.Values{"sort_field": {"statement_time"}}), nil, &sts)
+	ok(t, c, "GET", "/finance/202501/statements/"+sts.Statements[0].ID+"/statement_transactions",
+		with(url.Values{"sort_field": {"order_create_time"}, "sort_order": {"ASC"}, "page_size": {"20"}}), nil, nil)
 
 	// Analytics.
 	sold := e.liveSale(s, 2)

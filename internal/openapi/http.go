@@ -51,6 +51,8 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/finance/202309/statements", Scope: "seller.finance.info", Shop: true, handle: s.statements},
 		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
 		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
+		{Method: "GET", Path: "/finance/202501/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderTransactions202501},
+		{Method: "GET", Path: "/finance/202501/statements/{statement_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.statementTransactions202501},
 
 		// Analytics.
 		{Method: "GET", Path: "/analytics/202509/shop_lives/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerformance},
