@@ -194,7 +194,7 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 			"price": map[string]string{"amount": "9.90", "currency": "USD"}, "inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 20}}}}}, &created)
 	pp := "/product/202309/products/" + created.ProductID
 	ok(t, c, "GET", pp, with(url.Values{"return_under_review_version": {"false"}}), nil, nil)
-	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "lips",
+	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "face",
 		"skus": []map[string]any{{"id": created.SKUs[0].ID, "seller_sku": "CG-1", "price": map[string]string{"amount": "9.50", "currency": "USD"},
 			"inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 18}}}}}, nil)
 	ok(t, c, "POST", pp+"/inventory/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,

@@ -132,8 +132,19 @@ func TestProductFamily(t *testing.T) {
 			"skus": []map[string]any{{"id": created.SKUs[0].ID, "inventory": []map[string]any{{"warehouse_id": "elsewhere", "quantity": 1}}}}}), 400, openapi.CodeInvalidParam)
 		refused(t, call(t, c, "POST", "/product/202309/products/"+created.ProductID+"/inventory/update", nil, map[string]any{
 			"skus": []map[string]any{{"id": "1", "inventory": []map[string]any{{"quantity": 1}}}}}), 404, openapi.CodeNotFound)
-		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Serum Plus" || q.SKUs[0].Stock != 7 {
+		// A different category_id moves the product, with the rest of the edit; an
+		// unknown one is refused and changes nothing.
+		refused(t, call(t, c, "PUT", "/product/202309/products/"+created.ProductID, nil, map[string]any{"title": "Dewy Lip Serum", "category_id": "600001",
+			"skus": []map[string]any{{"id": created.SKUs[0].ID}, {"id": created.SKUs[1].ID}}}), 400, openapi.CodeInvalidParam)
+		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Serum Plus" || q.SKUs[0].Stock != 7 || q.Category != "skincare" {
 			t.Fatalf("refusals changed the product %+v", q)
+		}
+		ok(t, c, "PUT", "/product/202309/products/"+created.ProductID, nil, map[string]any{"title": "Dewy Lip Serum", "category_id": "lips",
+			"skus": []map[string]any{{"id": created.SKUs[0].ID}, {"id": created.SKUs[1].ID}}}, nil)
+		ok(t, c, "GET", "/product/202309/products/"+created.ProductID, nil, nil, &got)
+		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Lip Serum" || q.Category != "lips" || len(got.Chains) != 3 ||
+			got.Chains[0].ID != "beauty" || got.Chains[1].ID != "makeup" || got.Chains[2].ID != "lips" {
+			t.Fatalf("moved to lips: %+v, chains %+v", q, got.Chains)
 		}
 
 		// Search pages through the shop's products, newest first, with the total.

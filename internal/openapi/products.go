@@ -356,13 +356,14 @@ func (s *Service) editProduct(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
+	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
+	// A different category_id moves the product, in the same edit as the rest.
 	if b.CategoryID != "" && b.CategoryID != p.Category {
 		if err := s.checkCategoryID(c, b.CategoryID); err != nil {
 			return nil, err
 		}
-		return nil, invalid("category_id", "liveshop cannot move a listed product to another category yet (it is in %q)", p.Category)
+		edit.Category = &b.CategoryID
 	}
-	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
 	if len(b.SKUs) > 0 {
 		skus, err := s.skuEdits(c, p, b.SKUs, true, true)
 		if err != nil {
