@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
 )
 
@@ -55,6 +56,9 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 	each(t, nil, func(t *testing.T, e *env) {
 		s := e.seller("sdk")
 		o := e.release(e.buy(s.product.SKUs[0].ID, 2)) // past the cancellation window: AWAITING_SHIPMENT
+		cr := e.requestReturn(e.release(e.buy(s.product.SKUs[1].ID, 1)), order.ReturnCancel)
+		toCancel := e.release(e.buy(s.product.SKUs[1].ID, 1))
+		settled := e.settledAndPaid(s, 1)
 		a, secret := e.developer()
 		code := e.authorize(a, s.actor, s.shop.ID)
 
@@ -62,7 +66,8 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 		defer cancel()
 		cmd := exec.CommandContext(ctx, "node", script)
 		cmd.Env = append(os.Environ(), "SDK_DIR="+sdk, "LIVESHOP_URL="+e.URL, "APP_KEY="+a.Key, "APP_SECRET="+secret,
-			"AUTH_CODE="+code, "PRODUCT_ID="+s.product.ID.String(), "ORDER_ID="+o.ID.String())
+			"AUTH_CODE="+code, "PRODUCT_ID="+s.product.ID.String(), "ORDER_ID="+o.ID.String(),
+			"CANCEL_ID="+cr.ID.String(), "CANCEL_ORDER_ID="+toCancel.ID.String(), "SETTLED_ORDER_ID="+settled.ID.String())
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		raw, err := cmd.Output()
@@ -109,6 +114,19 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 			Missing struct {
 				Code int `json:"code"`
 			} `json:"missing"`
+			RejectReasons []string `json:"reject_reasons"`
+			Cancelled     struct {
+				CancelID     string `json:"cancel_id"`
+				CancelStatus string `json:"cancel_status"`
+			} `json:"cancelled"`
+			Opened struct {
+				ID string `json:"id"`
+			} `json:"opened"`
+			Transactions struct {
+				OrderID    string `json:"order_id"`
+				Settlement string `json:"settlement"`
+				Entries    int    `json:"entries"`
+			} `json:"transactions"`
 		}
 		if err := json.Unmarshal(raw, &got); err != nil {
 			t.Fatalf("the SDK program printed %q: %v", raw, err)
@@ -126,14 +144,35 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 			got.Product.SKUs[0].SellerSKU != "TINT-RED" || got.Product.SKUs[0].Price.Amount != "12.99" || got.Product.SKUs[0].Price.Currency != "USD" {
 			t.Errorf("product detail through the SDK: %+v", got.Product)
 		}
-		if len(got.SearchedOrders) != 1 || got.SearchedOrders[0].ID != o.ID.String() || got.SearchedOrders[0].Status != "AWAITING_SHIPMENT" || got.SearchedOrders[0].Total != "25.98" {
-			t.Errorf("order search through the SDK: %+v, want %s", got.SearchedOrders, o.ID)
+		found := false
+		for _, so := range got.SearchedOrders {
+			found = found || (so.ID == o.ID.String() && so.Status == "AWAITING_SHIPMENT" && so.Total == "25.98")
+		}
+		if len(got.SearchedOrders) != 4 || !found {
+			t.Errorf("order search through the SDK: %+v, want %s among 4", got.SearchedOrders, o.ID)
 		}
 		if len(got.Order) != 1 || got.Order[0].ID != o.ID.String() || got.Order[0].LineItems != 2 {
 			t.Errorf("order detail through the SDK: %+v", got.Order)
 		}
 		if got.Missing.Code != 36009005 {
 			t.Errorf("a missing product through the SDK: %s", raw)
+		}
+
+		// What the SDK wrote is in the shop's records.
+		if r, err := e.Orders.GetReturn(e.ctx, s.actor, cr.ID); err != nil || len(got.RejectReasons) == 0 || r.Status != order.ReturnRejected ||
+			!strings.HasSuffix(r.SellerNote, ": packed already") {
+			t.Errorf("cancellation refused through the SDK: reasons %v, request %s %q %v", got.RejectReasons, r.Status, r.SellerNote, err)
+		}
+		if oc, err := e.Orders.Get(e.ctx, s.actor, toCancel.ID); err != nil || oc.Status != order.Cancelled ||
+			got.Cancelled.CancelID != toCancel.ID.String() || got.Cancelled.CancelStatus != "CANCELLATION_REQUEST_COMPLETE" {
+			t.Errorf("seller cancellation through the SDK: %+v, order %s %v", got.Cancelled, oc.Status, err)
+		}
+		if offer, found, err := e.Creators.Offer(e.ctx, s.product.ID); err != nil || !found || offer.CommissionBP != 1500 || got.Opened.ID != s.product.ID.String() {
+			t.Errorf("open collaboration through the SDK: %+v, offer %+v %v", got.Opened, offer, err)
+		}
+		lines, err := e.Ledger.OrderBreakdown(e.ctx, s.shop.ID, settled.ID)
+		if err != nil || len(lines) == 0 || got.Transactions.OrderID != settled.ID.String() || got.Transactions.Entries != 1 || got.Transactions.Settlement != decimal(lines[0].Net) {
+			t.Errorf("order transactions through the SDK: %+v, ledger %+v %v", got.Transactions, lines, err)
 		}
 	})
 }

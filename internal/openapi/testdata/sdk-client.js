@@ -1,10 +1,11 @@
 // Drives a public TikTok Shop SDK, unmodified, against liveshop, as an integrator's
 // program would: exchange an authorization code, find the shop and its cipher, and
-// read products and orders. It prints one JSON document of what came back; the Go
+// read products and orders, answer and create through it. It prints one JSON document of what came back; the Go
 // test (sdk_test.go) checks it against the data it created.
 //
 //   SDK_DIR=... LIVESHOP_URL=http://127.0.0.1:PORT APP_KEY=... APP_SECRET=... \
-//   AUTH_CODE=... PRODUCT_ID=... ORDER_ID=... node sdk-client.js
+//   AUTH_CODE=... PRODUCT_ID=... ORDER_ID=... CANCEL_ID=... CANCEL_ORDER_ID=... \
+//   SETTLED_ORDER_ID=... node sdk-client.js
 'use strict';
 const path = require('path');
 
@@ -54,6 +55,18 @@ async function main() {
 
   const detail = await sdk.order.getOrderDetail({ ids: [env('ORDER_ID')] });
   out.order = detail.data.orders.map((o) => ({ id: o.id, status: o.status, line_items: o.line_items.length }));
+
+  // Writes: refuse a buyer's cancellation with a reason the API lists, cancel an
+  // order as the seller, open a collaboration; and read an order's settlement.
+  const reasons = await sdk.return_refund.getRejectReasons({ return_or_cancel_id: env('CANCEL_ID') });
+  out.reject_reasons = reasons.data.reasons.map((r) => r.name);
+  await sdk.return_refund.rejectCancellation({ cancel_id: env('CANCEL_ID'), body: { reject_reason: out.reject_reasons[0], comment: 'packed already' } });
+  const cancelled = await sdk.return_refund.cancelOrder({ order_id: env('CANCEL_ORDER_ID'), cancel_reason: 'seller_cancel_reason_out_of_stock' });
+  out.cancelled = cancelled.data;
+  const opened = await sdk.affiliateSeller.createOpenCollaboration({ product_id: env('PRODUCT_ID'), commission_rate: 1500 });
+  out.opened = opened.data.open_collaboration;
+  const txns = await sdk.finance.getTransactionsByOrder(env('SETTLED_ORDER_ID'));
+  out.transactions = { order_id: txns.data.order_id, settlement: txns.data.settlement_amount, entries: txns.data.sku_transactions.length };
 
   // A refusal comes back as the SDK's typed error with TikTok's code.
   try {
