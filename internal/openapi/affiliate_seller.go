@@ -343,12 +343,25 @@ func (s *Service) bodyProduct(c *call, field, raw string) (catalog.Product, erro
 // refused. creator_user_open_ids are creator ids (the ids the target collaboration
 // search filters on); end_time is Unix seconds within the next year.
 func (s *Service) createTargetCollaboration(c *call) (any, error) {
+	return s.targetCollaboration(c, "creator_user_open_ids")
+}
+
+// createTargetCollaboration202405 is the 202405 version, which names the creators
+// creator_user_ids; otherwise the same.
+func (s *Service) createTargetCollaboration202405(c *call) (any, error) {
+	return s.targetCollaboration(c, "creator_user_ids")
+}
+
+// targetCollaboration creates a target collaboration; creatorsField is the body
+// field naming the creators in the endpoint's version.
+func (s *Service) targetCollaboration(c *call, creatorsField string) (any, error) {
 	var b struct {
-		Name     string   `json:"name"`
-		Message  string   `json:"message"`
-		EndTime  string   `json:"end_time"`
-		Creators []string `json:"creator_user_open_ids"`
-		Products []struct {
+		Name        string   `json:"name"`
+		Message     string   `json:"message"`
+		EndTime     string   `json:"end_time"`
+		Creators    []string `json:"creator_user_open_ids"`
+		Creators405 []string `json:"creator_user_ids"`
+		Products    []struct {
 			ID          string `json:"id"`
 			TargetRate  *int64 `json:"target_commission_rate"`
 			ShopAdsRate *int64 `json:"shop_ads_commission_rate"`
@@ -384,10 +397,14 @@ func (s *Service) createTargetCollaboration(c *call) (any, error) {
 	if b.FreeSampleRule.HasFreeSample {
 		return nil, invalid("free_sample_rule.has_free_sample", "target collaborations offer no free samples in liveshop")
 	}
-	for i, raw := range b.Creators {
+	creators := b.Creators
+	if creatorsField == "creator_user_ids" {
+		creators = b.Creators405
+	}
+	for i, raw := range creators {
 		cid, err := id.Parse(strings.TrimSpace(raw))
 		if err != nil {
-			return nil, fail(http.StatusNotFound, CodeNotFound, "creator_user_open_ids[%d]: creator %s does not exist", i, raw)
+			return nil, fail(http.StatusNotFound, CodeNotFound, "%s[%d]: creator %s does not exist", creatorsField, i, raw)
 		}
 		in.CreatorIDs = append(in.CreatorIDs, cid)
 	}
@@ -398,13 +415,13 @@ func (s *Service) createTargetCollaboration(c *call) (any, error) {
 	in.ExpiresAt = time.Unix(end, 0)
 	plan, err := s.Creators.CreateTargetPlan(c.ctx, c.actor, in)
 	if err != nil {
-		return nil, renameField(err, targetPlanField)
+		return nil, renameField(err, func(f string) string { return targetPlanField(f, creatorsField) })
 	}
 	return map[string]any{"target_collaboration": map[string]any{"id": plan.ID.String()}, "target_collaboration_conflicts": []any{}}, nil
 }
 
 // targetPlanField names TikTok's field for a creator.TargetPlanInput field.
-func targetPlanField(f string) string {
+func targetPlanField(f, creatorsField string) string {
 	var i int
 	switch {
 	case f == "commission_bp":
@@ -414,7 +431,7 @@ func targetPlanField(f string) string {
 	case f == "product_ids":
 		return "products"
 	case f == "creator_ids":
-		return "creator_user_open_ids"
+		return creatorsField
 	case f == "shop_id":
 		return "shop_cipher"
 	}
@@ -422,7 +439,7 @@ func targetPlanField(f string) string {
 		return fmt.Sprintf("products[%d].id", i)
 	}
 	if _, err := fmt.Sscanf(f, "creator_ids[%d]", &i); err == nil {
-		return fmt.Sprintf("creator_user_open_ids[%d]", i)
+		return fmt.Sprintf("%s[%d]", creatorsField, i)
 	}
 	return ""
 }

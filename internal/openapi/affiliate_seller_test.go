@@ -265,6 +265,23 @@ func TestCreatingCollaborations(t *testing.T) {
 			t.Fatalf("the search finds the new plan: %+v", target)
 		}
 
+		// The 202405 version names the creators creator_user_ids.
+		v405 := good(func(b map[string]any) {
+			b["name"] = "Summer glow"
+			b["creator_user_ids"] = b["creator_user_open_ids"]
+			delete(b, "creator_user_open_ids")
+		})
+		bad405 := good(func(b map[string]any) { delete(b, "creator_user_open_ids"); b["creator_user_ids"] = []string{"12345"} })
+		r := call(t, c, "POST", "/affiliate_seller/202405/target_collaborations", nil, bad405)
+		refused(t, r, 404, openapi.CodeNotFound)
+		if !strings.HasPrefix(r.Message, "creator_user_ids[0]:") {
+			t.Fatalf("202405 names creator_user_ids: %s", r.Message)
+		}
+		ok(t, c, "POST", "/affiliate_seller/202405/target_collaborations", nil, v405, &created)
+		if plans, _ := e.Creators.ShopPlans(e.ctx, s.actor, s.shop.ID); len(plans) != 2 {
+			t.Fatalf("202405 created %+v: %+v", created, plans)
+		}
+
 		// Creating needs the write scope; reading alone does not give it.
 		ra, rsecret := e.developer("seller.affiliate_collaboration.read")
 		rc, _ := e.client(ra, rsecret, s.actor, s.shop.ID)

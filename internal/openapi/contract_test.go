@@ -275,6 +275,8 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "GET", "/finance/202309/statements", with(url.Values{"sort_field": {"statement_time"}}), nil, &sts)
 	ok(t, c, "GET", "/finance/202501/statements/"+sts.Statements[0].ID+"/statement_transactions",
 		with(url.Values{"sort_field": {"order_create_time"}, "sort_order": {"ASC"}, "page_size": {"20"}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/statements/"+sts.Statements[0].ID+"/statement_transactions",
+		with(url.Values{"sort_field": {"order_create_time"}, "sort_order": {"DESC"}, "page_size": {"20"}}), nil, nil)
 
 	// Analytics.
 	sold := e.liveSale(s, 2)
@@ -298,6 +300,9 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_open_ids": []string{e.creator().ID.String()},
 		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false},
 		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202405/target_collaborations", cq, map[string]any{"name": "Contract plan 2", "message": "Hello",
+		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_ids": []string{e.creator().ID.String()},
+		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false}}, nil)
 
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)

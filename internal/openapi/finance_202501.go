@@ -125,94 +125,118 @@ func dayOf(t time.Time, loc *time.Location) time.Time {
 	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, loc)
 }
 
-// GET /finance/202501/statements/{statement_id}/statement_transactions: the
-// statement's transactions (ledger.Statement's lines) sorted by their order's
-// creation time (sort_field order_create_time, required; an adjustment sorts by its
-// own time), paged, with the statement's totals.
-func (s *Service) statementTransactions202501(c *call) (any, error) {
+// statementPage is one page of a statement's transactions, for both versions.
+type statementPage struct {
+	st    ledger.Statement
+	start time.Time
+	rows  []statementRow
+	total int
+	next  string
+}
+
+// statementRow is a ledger line with its sort key: its order's creation time, or
+// for an adjustment its own time.
+type statementRow struct {
+	key  int64
+	line ledger.StatementLine
+}
+
+// statementLines reads the statement named by the path and pages through its
+// ledger lines sorted by order_create_time (required), sort_order ASC by default,
+// page_size 1-100 (20).
+func (s *Service) statementLines(c *call) (statementPage, error) {
 	if err := requireSort(c, "order_create_time"); err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
 	desc, err := sortOrder(c)
 	if err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
 	size, err := optionalPageSize(c, 20, 100)
 	if err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
 	var afterKey int64
 	var afterID id.ID
 	if tok := c.query.Get("page_token"); tok != "" {
 		if afterKey, afterID, err = decodeToken(tok); err != nil {
-			return nil, err
+			return statementPage{}, err
 		}
 	}
 	raw := c.r.PathValue("statement_id")
 	notFound := fail(http.StatusNotFound, CodeNotFound, "statement %s does not exist in this shop", raw)
 	shopPart, dayPart, okID := strings.Cut(raw, "-")
 	if !okID || shopPart != c.shopID.String() || len(dayPart) != 8 {
-		return nil, notFound
+		return statementPage{}, notFound
 	}
 	day := dayPart[:4] + "-" + dayPart[4:6] + "-" + dayPart[6:]
 	market, err := s.financeShop(c)
 	if err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
 	start, _, err := s.Ledger.DayBounds(c.ctx, market, day)
 	if err != nil {
-		return nil, notFound
+		return statementPage{}, notFound
 	}
 	st, err := s.Ledger.Statement(c.ctx, ledger.OwnerShop, c.shopID, market, day)
 	if err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
 	if len(st.Lines) == 0 {
-		return nil, notFound
+		return statementPage{}, notFound
 	}
 	created, err := s.orderCreateTimes(c, st.Lines)
 	if err != nil {
-		return nil, err
+		return statementPage{}, err
 	}
-	type keyed struct {
-		key  int64
-		line ledger.StatementLine
-	}
-	rows := make([]keyed, len(st.Lines))
+	rows := make([]statementRow, len(st.Lines))
 	for i, l := range st.Lines {
 		k := l.At.Unix()
 		if t, ok := created[l.OrderID]; ok {
 			k = t
 		}
-		rows[i] = keyed{k, l}
+		rows[i] = statementRow{k, l}
 	}
-	compare := func(a, b keyed) int {
+	compare := func(a, b statementRow) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
 		return cmp.Compare(a.line.TransferID, b.line.TransferID)
 	}
-	slices.SortFunc(rows, func(a, b keyed) int {
+	slices.SortFunc(rows, func(a, b statementRow) int {
 		if desc {
 			return compare(b, a)
 		}
 		return compare(a, b)
 	})
-	cur := st.Currency
-	txns := []map[string]any{}
-	next := ""
+	page := statementPage{st: st, start: start, total: len(rows)}
 	for _, r := range rows {
 		if afterID != 0 {
-			past := compare(r, keyed{afterKey, ledger.StatementLine{TransferID: afterID}})
+			past := compare(r, statementRow{afterKey, ledger.StatementLine{TransferID: afterID}})
 			if (!desc && past <= 0) || (desc && past >= 0) {
 				continue
 			}
 		}
-		if len(txns) == size {
-			last := txns[len(txns)-1]
-			next = encodeToken(last["_key"].(int64), last["_id"].(id.ID))
+		if len(page.rows) == size {
+			last := page.rows[len(page.rows)-1]
+			page.next = encodeToken(last.key, last.line.TransferID)
 			break
 		}
+		page.rows = append(page.rows, r)
+	}
+	return page, nil
+}
+
+// GET /finance/202501/statements/{statement_id}/statement_transactions: the
+// statement's transactions (ledger.Statement's lines), paged, with its totals.
+func (s *Service) statementTransactions202501(c *call) (any, error) {
+	page, err := s.statementLines(c)
+	if err != nil {
+		return nil, err
+	}
+	cur := page.st.Currency
+	txns := make([]map[string]any, 0, len(page.rows))
+	for _, r := range page.rows {
 		v := txnAmounts(r.line, cur)
 		v["id"], v["type"], v["adjustment_amount"] = r.line.TransferID.String(), txnType(r.line), dec(r.line.Adjustments, cur)
 		if r.line.OrderID != 0 {
@@ -221,20 +245,40 @@ func (s *Service) statementTransactions202501(c *call) (any, error) {
 		v["supplementary_component"] = map[string]any{"customer_payment_amount": dec(max(r.line.Sales, 0), cur),
 			"customer_refund_amount": dec(r.line.Refunds, cur), "platform_discount_amount": dec(r.line.Subsidies, cur),
 			"sales_tax_amount": dec(r.line.Tax, cur)}
-		v["_key"], v["_id"] = r.key, r.line.TransferID
 		txns = append(txns, v)
 	}
-	for _, v := range txns {
-		delete(v, "_key")
-		delete(v, "_id")
-	}
-	t := st.Totals
-	return map[string]any{"id": statementID(c.shopID, st.Day), "create_time": start.Unix(), "status": "SETTLED", "currency": cur,
+	t := page.st.Totals
+	return map[string]any{"id": statementID(c.shopID, page.st.Day), "create_time": page.start.Unix(), "status": "SETTLED", "currency": cur,
 		"total_settlement_amount": dec(t.Net, cur), "payable_amount": dec(t.Net, cur),
 		"total_settlement_breakdown": map[string]any{"total_revenue_amount": dec(t.Sales+t.Subsidies+t.Refunds, cur),
 			"total_fee_tax_amount": dec(t.Fees+t.Commissions+t.Tax, cur), "total_shipping_cost_amount": dec(t.Shipping, cur),
 			"total_adjustment_amount": dec(t.Adjustments, cur)},
-		"transactions": txns, "total_count": len(rows), "next_page_token": next}, nil
+		"transactions": txns, "total_count": page.total, "next_page_token": page.next}, nil
+}
+
+// GET /finance/202309/statements/{statement_id}/statement_transactions: the same
+// transactions in the 202309 shape, the statement's amounts at the top as
+// GET /finance/202309/statements shows them.
+func (s *Service) statementTransactions202309(c *call) (any, error) {
+	page, err := s.statementLines(c)
+	if err != nil {
+		return nil, err
+	}
+	cur := page.st.Currency
+	txns := make([]map[string]any, 0, len(page.rows))
+	for _, r := range page.rows {
+		v := transaction202309(r.line, cur)
+		v["type"] = txnType(r.line)
+		if r.line.OrderID != 0 {
+			v["order_id"], v["order_create_time"] = r.line.OrderID.String(), r.key
+		}
+		txns = append(txns, v)
+	}
+	sv := viewStatement(c.shopID, page.st, page.start.Unix())
+	return map[string]any{"statement_id": sv.ID, "statement_time": sv.StatementTime, "currency": cur,
+		"revenue_amount": sv.RevenueAmount, "net_sales_amount": sv.NetSalesAmount, "fee_amount": sv.FeeAmount,
+		"shipping_cost_amount": sv.ShippingCostAmount, "adjustment_amount": sv.AdjustmentAmount, "settlement_amount": sv.SettlementAmount,
+		"statement_transactions": txns, "total_count": page.total, "next_page_token": page.next}, nil
 }
 
 // orderCreateTimes reads the creation time of each order the lines name, 50 at a time.

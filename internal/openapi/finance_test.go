@@ -230,6 +230,29 @@ func TestFinance202501Transactions(t *testing.T) {
 			t.Fatalf("descending %+v", rev)
 		}
 
+		// The 202309 version lists the same transactions with the statement's amounts.
+		var old struct {
+			StatementID  string `json:"statement_id"`
+			Settlement   string `json:"settlement_amount"`
+			Count        int    `json:"total_count"`
+			Transactions []struct {
+				ID         string `json:"id"`
+				Type       string `json:"type"`
+				OrderID    string `json:"order_id"`
+				Settlement string `json:"settlement_amount"`
+			} `json:"statement_transactions"`
+		}
+		ok(t, c, "GET", "/finance/202309/statements/"+sid+"/statement_transactions", url.Values{"sort_field": {"order_create_time"}}, nil, &old)
+		if old.StatementID != sid || old.Settlement != decimal(st.Totals.Net) || old.Count != 3 || len(old.Transactions) != 3 {
+			t.Fatalf("202309 statement transactions %+v", old)
+		}
+		for i, tx := range old.Transactions {
+			if tx.ID != all[i].ID || tx.Type != "ORDER" || tx.OrderID != all[i].OrderID || tx.Settlement != all[i].Settlement {
+				t.Fatalf("202309 transaction %d %+v, 202501 %+v", i, tx, all[i])
+			}
+		}
+		refused(t, call(t, c, "GET", "/finance/202309/statements/"+sid+"/statement_transactions", nil, nil), 400, openapi.CodeInvalidParam)
+
 		// An order's transactions: totals, and its SKU when the order has one.
 		var ot struct {
 			OrderID    string `json:"order_id"`

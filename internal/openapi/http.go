@@ -51,6 +51,7 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/finance/202309/statements", Scope: "seller.finance.info", Shop: true, handle: s.statements},
 		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
 		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
+		{Method: "GET", Path: "/finance/202309/statements/{statement_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.statementTransactions202309},
 		{Method: "GET", Path: "/finance/202501/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderTransactions202501},
 		{Method: "GET", Path: "/finance/202501/statements/{statement_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.statementTransactions202501},
 
@@ -63,6 +64,7 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchOpenCollaborations},
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchTargetCollaborations},
 		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createOpenCollaboration},
+		{Method: "POST", Path: "/affiliate_seller/202405/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration202405},
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration},
 
 		// Webhook subscriptions.

@@ -59,6 +59,7 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 		cr := e.requestReturn(e.release(e.buy(s.product.SKUs[1].ID, 1)), order.ReturnCancel)
 		toCancel := e.release(e.buy(s.product.SKUs[1].ID, 1))
 		settled := e.settledAndPaid(s, 1)
+		cr8 := e.creator()
 		a, secret := e.developer()
 		code := e.authorize(a, s.actor, s.shop.ID)
 
@@ -67,7 +68,7 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 		cmd := exec.CommandContext(ctx, "node", script)
 		cmd.Env = append(os.Environ(), "SDK_DIR="+sdk, "LIVESHOP_URL="+e.URL, "APP_KEY="+a.Key, "APP_SECRET="+secret,
 			"AUTH_CODE="+code, "PRODUCT_ID="+s.product.ID.String(), "ORDER_ID="+o.ID.String(),
-			"CANCEL_ID="+cr.ID.String(), "CANCEL_ORDER_ID="+toCancel.ID.String(), "SETTLED_ORDER_ID="+settled.ID.String())
+			"CANCEL_ID="+cr.ID.String(), "CANCEL_ORDER_ID="+toCancel.ID.String(), "SETTLED_ORDER_ID="+settled.ID.String(), "CREATOR_ID="+cr8.ID.String())
 		var stderr bytes.Buffer
 		cmd.Stderr = &stderr
 		raw, err := cmd.Output()
@@ -122,6 +123,9 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 			Opened struct {
 				ID string `json:"id"`
 			} `json:"opened"`
+			Target struct {
+				ID string `json:"id"`
+			} `json:"target"`
 			Transactions struct {
 				OrderID    string `json:"order_id"`
 				Settlement string `json:"settlement"`
@@ -169,6 +173,10 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 		}
 		if offer, found, err := e.Creators.Offer(e.ctx, s.product.ID); err != nil || !found || offer.CommissionBP != 1500 || got.Opened.ID != s.product.ID.String() {
 			t.Errorf("open collaboration through the SDK: %+v, offer %+v %v", got.Opened, offer, err)
+		}
+		if plans, err := e.Creators.ShopPlans(e.ctx, s.actor, s.shop.ID); err != nil || len(plans) != 1 || plans[0].ID.String() != got.Target.ID ||
+			plans[0].Name != "SDK plan" || len(plans[0].Creators) != 1 || plans[0].Creators[0].CreatorID != cr8.ID {
+			t.Errorf("target collaboration through the SDK: %+v, plans %+v %v", got.Target, plans, err)
 		}
 		lines, err := e.Ledger.OrderBreakdown(e.ctx, s.shop.ID, settled.ID)
 		if err != nil || len(lines) == 0 || got.Transactions.OrderID != settled.ID.String() || got.Transactions.Entries != 1 || got.Transactions.Settlement != decimal(lines[0].Net) {

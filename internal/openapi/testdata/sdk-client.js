@@ -5,7 +5,7 @@
 //
 //   SDK_DIR=... LIVESHOP_URL=http://127.0.0.1:PORT APP_KEY=... APP_SECRET=... \
 //   AUTH_CODE=... PRODUCT_ID=... ORDER_ID=... CANCEL_ID=... CANCEL_ORDER_ID=... \
-//   SETTLED_ORDER_ID=... node sdk-client.js
+//   SETTLED_ORDER_ID=... CREATOR_ID=... node sdk-client.js
 'use strict';
 const path = require('path');
 
@@ -65,6 +65,12 @@ async function main() {
   out.cancelled = cancelled.data;
   const opened = await sdk.affiliateSeller.createOpenCollaboration({ product_id: env('PRODUCT_ID'), commission_rate: 1500 });
   out.opened = opened.data.open_collaboration;
+  const target = await sdk.affiliateSeller.createTargetCollaboration({
+    name: 'SDK plan', message: 'Hello from an ERP', end_time: String(Math.floor(Date.now() / 1000) + 7 * 86400),
+    creator_user_ids: [env('CREATOR_ID')], products: [{ id: env('PRODUCT_ID'), target_commission_rate: 2000 }],
+    free_sample_rule: { has_free_sample: false },
+  });
+  out.target = target.data.target_collaboration;
   const txns = await sdk.finance.getTransactionsByOrder(env('SETTLED_ORDER_ID'));
   out.transactions = { order_id: txns.data.order_id, settlement: txns.data.settlement_amount, entries: txns.data.sku_transactions.length };
 
