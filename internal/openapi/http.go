@@ -38,6 +38,7 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/unpin", Scope: "seller.live.manage", Mutates: true, handle: s.unpinProduct},
 
 		// Returns and cancellations.
+		{Method: "POST", Path: "/return_refund/202309/returns", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.createReturn},
 		{Method: "POST", Path: "/return_refund/202309/returns/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchReturns},
 		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveReturn},
 		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectReturn},

@@ -357,3 +357,92 @@ func TestSellerCancelsAndRejectReasons(t *testing.T) {
 		}
 	})
 }
+
+func TestSellerOpensReturnsForBuyers(t *testing.T) {
+	each(t, nil, func(t *testing.T, e *env) {
+		s := e.seller("rosa")
+		a, secret := e.developer()
+		c, _ := e.client(a, secret, s.actor, s.shop.ID)
+		o := e.delivered(s, 2)
+		line := o.Lines[0].ID.String()
+		sku := s.product.SKUs[0].ID.String()
+		waiting := e.release(e.buy(s.product.SKUs[0].ID, 1))
+		other := e.seller("ross")
+		theirs := e.delivered(other, 1)
+		refund := func(extra map[string]any) map[string]any {
+			b := map[string]any{"order_id": o.ID.String(), "return_type": "REFUND", "return_reason": "ecom_order_delivered_refund_reason_missing_product_seller"}
+			for k, v := range extra {
+				b[k] = v
+			}
+			return b
+		}
+		for _, tc := range []struct {
+			name   string
+			body   map[string]any
+			status int
+			code   int
+			field  string
+		}{
+			{"no order", map[string]any{"return_type": "REFUND", "return_reason": "ecom_order_delivered_refund_reason_missing_product_seller"}, 400, openapi.CodeInvalidParam, "order_id"},
+			{"unknown type", refund(map[string]any{"return_type": "REPLACEMENT"}), 400, openapi.CodeInvalidParam, "return_type"},
+			{"no reason", refund(map[string]any{"return_reason": ""}), 400, openapi.CodeInvalidParam, "return_reason"},
+			{"a return reason for a refund", refund(map[string]any{"return_reason": "ecom_order_delivered_refund_and_return_reason_wrong_product_seller"}), 400, openapi.CodeInvalidParam, "return_reason"},
+			{"platform shipping", refund(map[string]any{"return_type": "RETURN_AND_REFUND", "return_reason": "ecom_order_delivered_refund_and_return_reason_wrong_product_seller",
+				"shipment_type": "PLATFORM"}), 400, openapi.CodeInvalidParam, "shipment_type"},
+			{"a unit of another order", refund(map[string]any{"order_line_item_ids": []string{theirs.Lines[0].ID.String()}}), 400, openapi.CodeInvalidParam, "order_line_item_ids[0]"},
+			{"a unit twice", refund(map[string]any{"order_line_item_ids": []string{line, line}}), 400, openapi.CodeInvalidParam, "order_line_item_ids[1]"},
+			{"more units than bought", refund(map[string]any{"skus": []map[string]any{{"sku_id": sku, "quantity": 3}}}), 400, openapi.CodeInvalidParam, "skus"},
+			{"units both ways", refund(map[string]any{"order_line_item_ids": []string{line}, "skus": []map[string]any{{"sku_id": sku, "quantity": 1}}}), 400, openapi.CodeInvalidParam, "skus"},
+			{"another currency", refund(map[string]any{"currency": "EUR"}), 400, openapi.CodeInvalidParam, "currency"},
+			{"a refund_total that is not an amount", refund(map[string]any{"refund_total": "lots"}), 400, openapi.CodeInvalidParam, "refund_total"},
+			{"another refund_total", refund(map[string]any{"order_line_item_ids": []string{line}, "refund_total": "20.00"}), 400, openapi.CodeInvalidParam, "refund_total"},
+			{"an order not delivered", refund(map[string]any{"order_id": waiting.ID.String()}), 422, openapi.CodeConflict, ""},
+			{"another shop's order", refund(map[string]any{"order_id": theirs.ID.String()}), 404, openapi.CodeNotFound, ""},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				r := call(t, c, "POST", "/return_refund/202309/returns", nil, tc.body)
+				refused(t, r, tc.status, tc.code)
+				if !strings.HasPrefix(r.Message, tc.field) {
+					t.Fatalf("the message names %q: %s", tc.field, r.Message)
+				}
+			})
+		}
+		for _, ord := range []order.Order{o, waiting, theirs} {
+			if rs, err := e.Orders.ReturnsOfOrder(e.ctx, e.buyerOf(ord), ord.ID); err != nil || len(rs) != 0 {
+				t.Fatalf("a refused call opened a request on %s: %+v %v", ord.ID, rs, err)
+			}
+		}
+
+		// One unit of two, with the refund the seller expects: a pending request the
+		// seller then answers like any other.
+		var created struct {
+			ReturnID     string `json:"return_id"`
+			ReturnStatus string `json:"return_status"`
+		}
+		ok(t, c, "POST", "/return_refund/202309/returns", nil, refund(map[string]any{"order_line_item_ids": []string{line + "-2"}, "refund_total": "12.99", "currency": "USD"}), &created)
+		rid, _ := id.Parse(created.ReturnID)
+		r, err := e.Orders.GetReturn(e.ctx, s.actor, rid)
+		if err != nil || created.ReturnStatus != "RETURN_OR_REFUND_REQUEST_PENDING" || r.Kind != order.ReturnRefundOnly || r.BuyerID != o.BuyerID ||
+			r.Total().Amount != 1299 || len(r.Lines) != 1 || r.Lines[0].Quantity != 1 || r.Reason != "Package or item missing" || !strings.HasPrefix(r.Note, "Opened by the seller") {
+			t.Fatalf("opened %+v: %+v %v", created, r, err)
+		}
+		if mine, err := e.Orders.GetReturn(e.ctx, e.buyerOf(o), rid); err != nil || mine.ID != rid {
+			t.Fatalf("the buyer sees the request opened for them: %v", err)
+		}
+		// One request at a time per order.
+		refused(t, call(t, c, "POST", "/return_refund/202309/returns", nil, refund(nil)), 409, openapi.CodeConflict)
+		ok(t, c, "POST", "/return_refund/202309/returns/"+created.ReturnID+"/approve", nil, map[string]any{"decision": "APPROVE_REFUND"}, nil)
+		if r, _ := e.Orders.GetReturn(e.ctx, s.actor, rid); r.Status != order.ReturnRefunded {
+			t.Fatalf("approved: %s", r.Status)
+		}
+
+		// A return and refund of the rest, by SKU.
+		ok(t, c, "POST", "/return_refund/202309/returns", nil, refund(map[string]any{"return_type": "RETURN_AND_REFUND",
+			"return_reason": "ecom_order_delivered_refund_and_return_reason_wrong_product_seller", "shipment_type": "BUYER_ARRANGE",
+			"skus": []map[string]any{{"sku_id": sku, "quantity": 1}}}), &created)
+		rid, _ = id.Parse(created.ReturnID)
+		if r, err := e.Orders.GetReturn(e.ctx, s.actor, rid); err != nil || r.Kind != order.ReturnAndRefund || r.Lines[0].Quantity != 1 {
+			t.Fatalf("return and refund %+v %v", r, err)
+		}
+	})
+}
