@@ -257,6 +257,7 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "POST", "/return_refund/202309/returns/"+returnB.ID.String()+"/reject", cq,
 		map[string]any{"decision": "REJECT_RETURN", "reject_reason": "seller_reject_apply_product_damaged", "comment": "used"}, nil)
 	opened := e.delivered(s, 2)
+	ok(t, c, "GET", "/return_refund/202309/orders/"+opened.ID.String()+"/aftersale_eligibility", with(url.Values{"initiate_aftersale_user": {"SELLER"}}), nil, nil)
 	ok(t, c, "POST", "/return_refund/202309/returns", cq, map[string]any{"order_id": opened.ID.String(), "return_type": "REFUND",
 		"return_reason": "ecom_order_delivered_refund_reason_missing_product_seller", "order_line_item_ids": []string{opened.Lines[0].ID.String()},
 		"refund_total": "12.99", "currency": "USD"}, nil)

@@ -46,6 +46,7 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveCancellation},
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectCancellation},
 		{Method: "POST", Path: "/return_refund/202309/cancellations", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.cancelOrder},
+		{Method: "GET", Path: "/return_refund/202309/orders/{order_id}/aftersale_eligibility", Scope: "seller.return_refund.basic", Shop: true, handle: s.aftersaleEligibility},
 		{Method: "GET", Path: "/return_refund/202309/reject_reasons", Scope: "seller.return_refund.basic", Shop: true, handle: s.rejectReasons},
 
 		// Finance.

@@ -446,3 +446,69 @@ func TestSellerOpensReturnsForBuyers(t *testing.T) {
 		}
 	})
 }
+
+func TestAftersaleEligibility(t *testing.T) {
+	each(t, nil, func(t *testing.T, e *env) {
+		s := e.seller("elia")
+		a, secret := e.developer()
+		c, _ := e.client(a, secret, s.actor, s.shop.ID)
+		type elig struct {
+			SKUs []struct {
+				SKUID string `json:"sku_id"`
+				Lines []struct {
+					Eligible bool     `json:"eligible"`
+					Code     int      `json:"ineligible_code"`
+					Units    []string `json:"order_line_items_ids"`
+					Type     string   `json:"request_type"`
+				} `json:"line_item_eligibility"`
+			} `json:"sku_eligibility"`
+		}
+		// check asks for an order's eligibility and compares each request type's
+		// answer: 0 for eligible with n units, else the ineligible code.
+		check := func(o order.Order, who string, want map[string][2]int) {
+			t.Helper()
+			var got elig
+			q := url.Values{}
+			if who != "" {
+				q.Set("initiate_aftersale_user", who)
+			}
+			ok(t, c, "GET", "/return_refund/202309/orders/"+o.ID.String()+"/aftersale_eligibility", q, nil, &got)
+			if len(got.SKUs) != 1 || got.SKUs[0].SKUID != s.product.SKUs[0].ID.String() || len(got.SKUs[0].Lines) != 3 {
+				t.Fatalf("eligibility %+v", got)
+			}
+			for _, l := range got.SKUs[0].Lines {
+				w := want[l.Type]
+				if (w[0] == 0) != l.Eligible || l.Code != w[0] || (w[0] == 0 && len(l.Units) != w[1]) {
+					t.Fatalf("%s %s: %+v, want code %d with %d units", who, l.Type, l, w[0], w[1])
+				}
+			}
+		}
+		waiting := e.release(e.buy(s.product.SKUs[0].ID, 2))
+		check(waiting, "", map[string][2]int{"CANCEL": {0, 2}, "REFUND": {25001001, 0}, "RETURN_AND_REFUND": {25001001, 0}})
+		check(waiting, "SELLER", map[string][2]int{"CANCEL": {0, 2}, "REFUND": {25001001, 0}, "RETURN_AND_REFUND": {25001001, 0}})
+		e.requestReturn(waiting, order.ReturnCancel)
+		check(waiting, "BUYER", map[string][2]int{"CANCEL": {25001003, 0}, "REFUND": {25001001, 0}, "RETURN_AND_REFUND": {25001001, 0}})
+		check(waiting, "SELLER", map[string][2]int{"CANCEL": {0, 2}, "REFUND": {25001001, 0}, "RETURN_AND_REFUND": {25001001, 0}})
+
+		got := e.delivered(s, 3)
+		check(got, "", map[string][2]int{"CANCEL": {25001001, 0}, "REFUND": {0, 3}, "RETURN_AND_REFUND": {0, 3}})
+		r := e.requestReturn(got, order.ReturnRefundOnly)
+		check(got, "", map[string][2]int{"CANCEL": {25001001, 0}, "REFUND": {25001003, 0}, "RETURN_AND_REFUND": {25001003, 0}})
+		if _, err := e.Orders.RespondToReturn(e.ctx, s.actor, r.ID, order.SellerResponse{Approve: true}); err != nil {
+			t.Fatal(err)
+		}
+		check(got, "", map[string][2]int{"CANCEL": {25001001, 0}, "REFUND": {25001004, 0}, "RETURN_AND_REFUND": {25001004, 0}})
+
+		late := e.delivered(s, 1)
+		if _, err := e.DB.ExecContext(e.ctx, `UPDATE orders SET delivered_at = $1 WHERE id = $2`, time.Now().AddDate(0, 0, -90).UnixMicro(), late.ID); err != nil {
+			t.Fatal(err)
+		}
+		check(late, "SELLER", map[string][2]int{"CANCEL": {25001001, 0}, "REFUND": {25001002, 0}, "RETURN_AND_REFUND": {25001002, 0}})
+
+		refused(t, call(t, c, "GET", "/return_refund/202309/orders/"+late.ID.String()+"/aftersale_eligibility", url.Values{"initiate_aftersale_user": {"ADMIN"}}, nil), 400, openapi.CodeInvalidParam)
+		other := e.seller("elio")
+		oa, osecret := e.developer()
+		oc, _ := e.client(oa, osecret, other.actor, other.shop.ID)
+		refused(t, call(t, oc, "GET", "/return_refund/202309/orders/"+late.ID.String()+"/aftersale_eligibility", nil, nil), 404, openapi.CodeNotFound)
+	})
+}
