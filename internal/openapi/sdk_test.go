@@ -116,6 +116,7 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 				Code int `json:"code"`
 			} `json:"missing"`
 			RejectReasons []string `json:"reject_reasons"`
+			CanCancel     bool     `json:"can_cancel"`
 			Cancelled     struct {
 				CancelID     string `json:"cancel_id"`
 				CancelStatus string `json:"cancel_status"`
@@ -166,6 +167,9 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 		if r, err := e.Orders.GetReturn(e.ctx, s.actor, cr.ID); err != nil || len(got.RejectReasons) == 0 || r.Status != order.ReturnRejected ||
 			!strings.HasSuffix(r.SellerNote, ": packed already") {
 			t.Errorf("cancellation refused through the SDK: reasons %v, request %s %q %v", got.RejectReasons, r.Status, r.SellerNote, err)
+		}
+		if !got.CanCancel {
+			t.Errorf("aftersale eligibility through the SDK: the seller may cancel an order awaiting shipment")
 		}
 		if oc, err := e.Orders.Get(e.ctx, s.actor, toCancel.ID); err != nil || oc.Status != order.Cancelled ||
 			got.Cancelled.CancelID != toCancel.ID.String() || got.Cancelled.CancelStatus != "CANCELLATION_REQUEST_COMPLETE" {

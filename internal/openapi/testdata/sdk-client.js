@@ -61,6 +61,8 @@ async function main() {
   const reasons = await sdk.return_refund.getRejectReasons({ return_or_cancel_id: env('CANCEL_ID') });
   out.reject_reasons = reasons.data.reasons.map((r) => r.name);
   await sdk.return_refund.rejectCancellation({ cancel_id: env('CANCEL_ID'), body: { reject_reason: out.reject_reasons[0], comment: 'packed already' } });
+  const eligibility = await sdk.return_refund.getAftersaleEligibility({ order_id: env('CANCEL_ORDER_ID'), query: { initiate_aftersale_user: 'SELLER' } });
+  out.can_cancel = eligibility.data.sku_eligibility[0].line_item_eligibility.find((e) => e.request_type === 'CANCEL').eligible;
   const cancelled = await sdk.return_refund.cancelOrder({ order_id: env('CANCEL_ORDER_ID'), cancel_reason: 'seller_cancel_reason_out_of_stock' });
   out.cancelled = cancelled.data;
   const opened = await sdk.affiliateSeller.createOpenCollaboration({ product_id: env('PRODUCT_ID'), commission_rate: 1500 });
