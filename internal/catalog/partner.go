@@ -24,6 +24,8 @@ type ProductEdit struct {
 	Title       *string
 	Description *string
 	SKUs        []SKUEdit
+	// Category moves the product to another category of the tree.
+	Category *string
 }
 
 // SKUEdit changes one SKU of the product.
@@ -52,6 +54,16 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 	}
 	if edit.Description != nil && utf8.RuneCountInString(*edit.Description) > 10000 {
 		return Product{}, errs.Invalidf("description", "a description is at most 10,000 characters")
+	}
+	if edit.Category != nil {
+		code := strings.TrimSpace(*edit.Category)
+		if code == "" {
+			return Product{}, ErrCategoryNotFound.With("name the category to move the product to")
+		}
+		if err := s.checkCategory(ctx, code); err != nil {
+			return Product{}, err
+		}
+		edit.Category = &code
 	}
 	skus := map[id.ID]SKU{}
 	for _, k := range p.SKUs {
@@ -100,6 +112,11 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 		if edit.Title != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE products SET title = $1, description = $2, status = $3, review_note = $4, updated_at = $5 WHERE id = $6`,
 				*edit.Title, *edit.Description, string(status), note, db.Micros(now), p.ID); err != nil {
+				return err
+			}
+		}
+		if edit.Category != nil {
+			if _, err := tx.ExecContext(ctx, `UPDATE products SET category = $1, updated_at = $2 WHERE id = $3`, *edit.Category, db.Micros(now), p.ID); err != nil {
 				return err
 			}
 		}

@@ -42,13 +42,16 @@ func TestEditProduct(t *testing.T) {
 			{catalog.ProductEdit{SKUs: []catalog.SKUEdit{{ID: p.SKUs[1].ID, Stock: ptr(int64(-1))}}}, "skus[0].stock"},
 			{catalog.ProductEdit{SKUs: []catalog.SKUEdit{{ID: 42, Stock: ptr(int64(1))}}}, "skus[0].id"},
 			{catalog.ProductEdit{SKUs: []catalog.SKUEdit{{ID: p.SKUs[0].ID}, {ID: p.SKUs[0].ID}}}, "skus[1].id"},
+			{catalog.ProductEdit{Title: ptr("Fine title"), Category: ptr("no-such-category")}, "category"},
+			{catalog.ProductEdit{Category: ptr(" ")}, "category"},
+			{catalog.ProductEdit{Category: ptr("lips"), SKUs: []catalog.SKUEdit{{ID: p.SKUs[1].ID, Stock: ptr(int64(-1))}}}, "skus[0].stock"},
 		}
 		for _, r := range refusals {
 			if _, err := f.catalog.EditProduct(ctx, owner, p.ID, r.edit); errs.As(err) == nil || errs.As(err).Field != r.field {
 				t.Errorf("edit %+v: %v, want a refusal of %s", r.edit, err, r.field)
 			}
 		}
-		if got, _ := f.catalog.Product(ctx, p.ID); got.Title != "Gloss" || got.SKUs[0].Stock != 5 || got.SKUs[1].Price.Amount != 2000 {
+		if got, _ := f.catalog.Product(ctx, p.ID); got.Title != "Gloss" || got.SKUs[0].Stock != 5 || got.SKUs[1].Price.Amount != 2000 || got.Category != "" {
 			t.Fatalf("refused edits changed the product %+v", got)
 		}
 		stranger := f.Actor(t, "bo", auth.Seller)
@@ -63,6 +66,14 @@ func TestEditProduct(t *testing.T) {
 		}
 		if low, err := f.catalog.LowestPrice(ctx, d, p.SKUs[1].ID, time.Now().Add(-time.Hour)); err != nil || low != 1800 {
 			t.Fatalf("the new price is in the price history: %d %v", low, err)
+		}
+		// A product moves to another category of the tree, alone or with other changes.
+		if got, err := f.catalog.EditProduct(ctx, owner, p.ID, catalog.ProductEdit{Category: ptr(" lips ")}); err != nil || got.Category != "lips" || got.Title != "Gloss Plus" {
+			t.Fatalf("moved %+v %v", got, err)
+		}
+		if got, err := f.catalog.EditProduct(ctx, owner, p.ID, catalog.ProductEdit{Category: ptr("skincare"), Title: ptr("Gloss Serum")}); err != nil ||
+			got.Category != "skincare" || got.Title != "Gloss Serum" {
+			t.Fatalf("moved and renamed %+v %v", got, err)
 		}
 	})
 }

@@ -1,13 +1,17 @@
 package openapi
 
 import (
+	"fmt"
+	"net/http"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/platform/money"
 )
 
 // The affiliate-for-sellers family, backed by package creator: the shop's open
@@ -274,4 +278,168 @@ func (s *Service) searchTargetCollaborations(c *call) (any, error) {
 			"free_sample_rule": map[string]any{"has_free_sample": false, "is_sample_approval_exempt": false}})
 	}
 	return map[string]any{"target_collaborations": out, "total_count": len(kept), "next_page_token": next}, nil
+}
+
+// POST /affiliate_seller/202412/open_collaborations: opens (or changes the rate of)
+// the open collaboration on one of the shop's products, through creator.SetOffer as
+// the seller's affiliate page does; its other terms (approval, samples) stay. The
+// rate is basis points and must lie in the market's commission range.
+func (s *Service) createOpenCollaboration(c *call) (any, error) {
+	var b struct {
+		ProductID      string `json:"product_id"`
+		CommissionRate *int64 `json:"commission_rate"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(b.ProductID) == "" {
+		return nil, invalid("product_id", "required: the product to open to creators")
+	}
+	if b.CommissionRate == nil {
+		return nil, invalid("commission_rate", "required: basis points (1000 = 10%%)")
+	}
+	p, err := s.bodyProduct(c, "product_id", b.ProductID)
+	if err != nil {
+		return nil, err
+	}
+	o, err := s.Creators.SetOffer(c.ctx, c.actor, p.ID, money.BP(*b.CommissionRate), true)
+	if err != nil {
+		return nil, renameField(err, func(f string) string {
+			if f == "commission_bp" {
+				return "commission_rate"
+			}
+			return ""
+		})
+	}
+	return map[string]any{"open_collaboration": map[string]any{"id": p.ID.String(), "product_id": p.ID.String(), "effective_time": o.UpdatedAt.Unix()}}, nil
+}
+
+// bodyProduct loads a product of the call's shop named by a body field; another
+// shop's, or an id that is not one, is not found.
+func (s *Service) bodyProduct(c *call, field, raw string) (catalog.Product, error) {
+	notFound := fail(http.StatusNotFound, CodeNotFound, "%s: product %s does not exist in this shop", field, raw)
+	pid, err := id.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return catalog.Product{}, notFound
+	}
+	p, err := s.Catalog.Product(c.ctx, pid)
+	if err != nil {
+		if toAPIError(err).Code == CodeNotFound {
+			return catalog.Product{}, notFound
+		}
+		return catalog.Product{}, err
+	}
+	if p.ShopID != c.shopID {
+		return catalog.Product{}, notFound
+	}
+	return p, nil
+}
+
+// POST /affiliate_seller/202508/target_collaborations: invites creators to sell some
+// of the shop's products on a commission, through creator.CreateTargetPlan as the
+// seller's affiliate page does. A liveshop target plan has one rate for all its
+// products, no free samples and no separate ads rate: products with different
+// target_commission_rate values, has_free_sample or shop_ads_commission_rate are
+// refused. creator_user_open_ids are creator ids (the ids the target collaboration
+// search filters on); end_time is Unix seconds within the next year.
+func (s *Service) createTargetCollaboration(c *call) (any, error) {
+	return s.targetCollaboration(c, "creator_user_open_ids")
+}
+
+// createTargetCollaboration202405 is the 202405 version, which names the creators
+// creator_user_ids; otherwise the same.
+func (s *Service) createTargetCollaboration202405(c *call) (any, error) {
+	return s.targetCollaboration(c, "creator_user_ids")
+}
+
+// targetCollaboration creates a target collaboration; creatorsField is the body
+// field naming the creators in the endpoint's version.
+func (s *Service) targetCollaboration(c *call, creatorsField string) (any, error) {
+	var b struct {
+		Name        string   `json:"name"`
+		Message     string   `json:"message"`
+		EndTime     string   `json:"end_time"`
+		Creators    []string `json:"creator_user_open_ids"`
+		Creators405 []string `json:"creator_user_ids"`
+		Products    []struct {
+			ID          string `json:"id"`
+			TargetRate  *int64 `json:"target_commission_rate"`
+			ShopAdsRate *int64 `json:"shop_ads_commission_rate"`
+		} `json:"products"`
+		FreeSampleRule struct {
+			HasFreeSample bool `json:"has_free_sample"`
+		} `json:"free_sample_rule"`
+	}
+	if err := decodeBody(c.body, &b); err != nil {
+		return nil, err
+	}
+	if len(b.Products) == 0 {
+		return nil, invalid("products", "required: at least one product")
+	}
+	in := creator.TargetPlanInput{ShopID: c.shopID, Name: b.Name, Message: b.Message}
+	for i, p := range b.Products {
+		if p.TargetRate == nil {
+			return nil, invalid(fmt.Sprintf("products[%d].target_commission_rate", i), "required: basis points (1000 = 10%%)")
+		}
+		if *p.TargetRate != *b.Products[0].TargetRate {
+			return nil, invalid(fmt.Sprintf("products[%d].target_commission_rate", i), "liveshop gives one rate to every product of a target collaboration")
+		}
+		if p.ShopAdsRate != nil {
+			return nil, invalid(fmt.Sprintf("products[%d].shop_ads_commission_rate", i), "target collaborations have no separate ads rate in liveshop")
+		}
+		pid, err := id.Parse(strings.TrimSpace(p.ID))
+		if err != nil {
+			return nil, fail(http.StatusNotFound, CodeNotFound, "products[%d].id: product %s does not exist in this shop", i, p.ID)
+		}
+		in.ProductIDs = append(in.ProductIDs, pid)
+	}
+	in.CommissionBP = money.BP(*b.Products[0].TargetRate)
+	if b.FreeSampleRule.HasFreeSample {
+		return nil, invalid("free_sample_rule.has_free_sample", "target collaborations offer no free samples in liveshop")
+	}
+	creators := b.Creators
+	if creatorsField == "creator_user_ids" {
+		creators = b.Creators405
+	}
+	for i, raw := range creators {
+		cid, err := id.Parse(strings.TrimSpace(raw))
+		if err != nil {
+			return nil, fail(http.StatusNotFound, CodeNotFound, "%s[%d]: creator %s does not exist", creatorsField, i, raw)
+		}
+		in.CreatorIDs = append(in.CreatorIDs, cid)
+	}
+	end, err := strconv.ParseInt(strings.TrimSpace(b.EndTime), 10, 64)
+	if err != nil {
+		return nil, invalid("end_time", "required: Unix seconds, as a string")
+	}
+	in.ExpiresAt = time.Unix(end, 0)
+	plan, err := s.Creators.CreateTargetPlan(c.ctx, c.actor, in)
+	if err != nil {
+		return nil, renameField(err, func(f string) string { return targetPlanField(f, creatorsField) })
+	}
+	return map[string]any{"target_collaboration": map[string]any{"id": plan.ID.String()}, "target_collaboration_conflicts": []any{}}, nil
+}
+
+// targetPlanField names TikTok's field for a creator.TargetPlanInput field.
+func targetPlanField(f, creatorsField string) string {
+	var i int
+	switch {
+	case f == "commission_bp":
+		return "products[0].target_commission_rate"
+	case f == "expires_at":
+		return "end_time"
+	case f == "product_ids":
+		return "products"
+	case f == "creator_ids":
+		return creatorsField
+	case f == "shop_id":
+		return "shop_cipher"
+	}
+	if _, err := fmt.Sscanf(f, "product_ids[%d]", &i); err == nil {
+		return fmt.Sprintf("products[%d].id", i)
+	}
+	if _, err := fmt.Sscanf(f, "creator_ids[%d]", &i); err == nil {
+		return fmt.Sprintf("%s[%d]", creatorsField, i)
+	}
+	return ""
 }

@@ -194,7 +194,7 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 			"price": map[string]string{"amount": "9.90", "currency": "USD"}, "inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 20}}}}}, &created)
 	pp := "/product/202309/products/" + created.ProductID
 	ok(t, c, "GET", pp, with(url.Values{"return_under_review_version": {"false"}}), nil, nil)
-	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "lips",
+	ok(t, c, "PUT", pp, cq, map[string]any{"title": "Contract gloss 2", "description": "<p>More shine</p>", "category_id": "face",
 		"skus": []map[string]any{{"id": created.SKUs[0].ID, "seller_sku": "CG-1", "price": map[string]string{"amount": "9.50", "currency": "USD"},
 			"inventory": []map[string]any{{"warehouse_id": s.shop.ID.String(), "quantity": 18}}}}}, nil)
 	ok(t, c, "POST", pp+"/inventory/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,
@@ -202,6 +202,8 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "POST", pp+"/prices/update", cq, map[string]any{"skus": []map[string]any{{"id": created.SKUs[0].ID,
 		"price": map[string]string{"amount": "8.80", "currency": "USD"}}}}, nil)
 	ok(t, c, "POST", "/product/202309/products/search", with(url.Values{"page_size": {"10"}}), map[string]any{"status": "ACTIVATE", "seller_skus": []string{"CG-1"}}, nil)
+	ok(t, c, "POST", "/product/202502/products/search", with(url.Values{"page_size": {"10"}}), map[string]any{"status": "ALL", "audit_status": []string{"APPROVED"},
+		"listing_platforms": []string{"TIKTOK_SHOP"}}, nil)
 
 	o := e.release(e.buy(s.product.SKUs[0].ID, 2))
 	e.buy(s.product.SKUs[1].ID, 1)
@@ -245,11 +247,20 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		map[string]any{"return_status": []string{"RETURN_OR_REFUND_REQUEST_PENDING"}, "return_types": []string{"REFUND", "RETURN_AND_REFUND"},
 			"create_time_ge": time.Now().Add(-time.Hour).Unix()}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelA.ID.String()+"/approve", with(url.Values{"idempotency_key": {"ca-1"}}), nil, nil)
+	ok(t, c, "GET", "/return_refund/202309/reject_reasons", with(url.Values{"return_or_cancel_id": {cancelB.ID.String()}, "locale": {"en-US"}}), nil, nil)
+	toCancel := e.release(e.buy(s.product.SKUs[1].ID, 1))
+	ok(t, c, "POST", "/return_refund/202309/cancellations", cq, map[string]any{"order_id": toCancel.ID.String(),
+		"cancel_reason": "seller_cancel_reason_out_of_stock", "skus": []map[string]any{{"sku_id": s.product.SKUs[1].ID.String(), "quantity": 1}}}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/"+cancelB.ID.String()+"/reject", cq,
 		map[string]any{"reject_reason": "seller_reject_apply_product_has_been_packed", "comment": "already packed"}, nil)
 	ok(t, c, "POST", "/return_refund/202309/returns/"+refundA.ID.String()+"/approve", cq, map[string]any{"decision": "APPROVE_REFUND"}, nil)
 	ok(t, c, "POST", "/return_refund/202309/returns/"+returnB.ID.String()+"/reject", cq,
 		map[string]any{"decision": "REJECT_RETURN", "reject_reason": "seller_reject_apply_product_damaged", "comment": "used"}, nil)
+	opened := e.delivered(s, 2)
+	ok(t, c, "GET", "/return_refund/202309/orders/"+opened.ID.String()+"/aftersale_eligibility", with(url.Values{"initiate_aftersale_user": {"SELLER"}}), nil, nil)
+	ok(t, c, "POST", "/return_refund/202309/returns", cq, map[string]any{"order_id": opened.ID.String(), "return_type": "REFUND",
+		"return_reason": "ecom_order_delivered_refund_reason_missing_product_seller", "order_line_item_ids": []string{opened.Lines[0].ID.String()},
+		"refund_total": "12.99", "currency": "USD"}, nil)
 	ok(t, c, "POST", "/return_refund/202309/returns/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
 	ok(t, c, "POST", "/return_refund/202309/cancellations/search", with(url.Values{"page_size": {"10"}}), map[string]any{}, nil)
 
@@ -260,6 +271,17 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		"statement_time_ge": {fmt.Sprint(time.Now().Add(-48 * time.Hour).Unix())}}), nil, nil)
 	ok(t, c, "GET", "/finance/202309/payments", with(url.Values{"sort_field": {"create_time"}, "page_size": {"20"}}), nil, nil)
 	ok(t, c, "GET", "/finance/202309/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+	ok(t, c, "GET", "/finance/202501/orders/"+paid.ID.String()+"/statement_transactions", cq, nil, nil)
+	var sts struct {
+		Statements []struct {
+			ID string `json:"id"`
+		} `json:"statements"`
+	}
+	ok(t, c, "GET", "/finance/202309/statements", with(url.Values{"sort_field": {"statement_time"}}), nil, &sts)
+	ok(t, c, "GET", "/finance/202501/statements/"+sts.Statements[0].ID+"/statement_transactions",
+		with(url.Values{"sort_field": {"order_create_time"}, "sort_order": {"ASC"}, "page_size": {"20"}}), nil, nil)
+	ok(t, c, "GET", "/finance/202309/statements/"+sts.Statements[0].ID+"/statement_transactions",
+		with(url.Values{"sort_field": {"order_create_time"}, "sort_order": {"DESC"}, "page_size": {"20"}}), nil, nil)
 
 	// Analytics.
 	sold := e.liveSale(s, 2)
@@ -277,6 +299,15 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations/search", with(url.Values{"page_size": {"10"}}),
 		map[string]any{"collaboration_status": "VALID", "creator_accept_status": "ALL", "free_sample_setting": "ALL",
 			"search_param": map[string]string{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}}, nil)
+
+	ok(t, c, "POST", "/affiliate_seller/202412/open_collaborations", cq, map[string]any{"product_id": s.product.ID.String(), "commission_rate": 1600}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations", cq, map[string]any{"name": "Contract plan", "message": "Hello",
+		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_open_ids": []string{e.creator().ID.String()},
+		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false},
+		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202405/target_collaborations", cq, map[string]any{"name": "Contract plan 2", "message": "Hello",
+		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_ids": []string{e.creator().ID.String()},
+		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false}}, nil)
 
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)

@@ -200,3 +200,23 @@ func jsonType(kind string) string {
 		return "object"
 	}
 }
+
+// renameField answers a domain refusal naming the API's field for the domain's: a
+// service names its own inputs (commission_bp), the caller sent TikTok's
+// (commission_rate). rename gets the domain's field and returns the API's, or "" to
+// keep it. Refusals of ours and errors without a field pass through.
+func renameField(err error, rename func(field string) string) error {
+	var ae *apiError
+	if err == nil || errors.As(err, &ae) {
+		return err
+	}
+	pub := httpx.Public(err)
+	if pub.Field == "" {
+		return err
+	}
+	out := toAPIError(err)
+	if name := rename(pub.Field); name != "" {
+		out.Message = name + ": " + pub.Message
+	}
+	return out
+}

@@ -132,8 +132,19 @@ func TestProductFamily(t *testing.T) {
 			"skus": []map[string]any{{"id": created.SKUs[0].ID, "inventory": []map[string]any{{"warehouse_id": "elsewhere", "quantity": 1}}}}}), 400, openapi.CodeInvalidParam)
 		refused(t, call(t, c, "POST", "/product/202309/products/"+created.ProductID+"/inventory/update", nil, map[string]any{
 			"skus": []map[string]any{{"id": "1", "inventory": []map[string]any{{"quantity": 1}}}}}), 404, openapi.CodeNotFound)
-		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Serum Plus" || q.SKUs[0].Stock != 7 {
+		// A different category_id moves the product, with the rest of the edit; an
+		// unknown one is refused and changes nothing.
+		refused(t, call(t, c, "PUT", "/product/202309/products/"+created.ProductID, nil, map[string]any{"title": "Dewy Lip Serum", "category_id": "600001",
+			"skus": []map[string]any{{"id": created.SKUs[0].ID}, {"id": created.SKUs[1].ID}}}), 400, openapi.CodeInvalidParam)
+		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Serum Plus" || q.SKUs[0].Stock != 7 || q.Category != "skincare" {
 			t.Fatalf("refusals changed the product %+v", q)
+		}
+		ok(t, c, "PUT", "/product/202309/products/"+created.ProductID, nil, map[string]any{"title": "Dewy Lip Serum", "category_id": "lips",
+			"skus": []map[string]any{{"id": created.SKUs[0].ID}, {"id": created.SKUs[1].ID}}}, nil)
+		ok(t, c, "GET", "/product/202309/products/"+created.ProductID, nil, nil, &got)
+		if q, _ := e.Catalog.Product(e.ctx, pid); q.Title != "Dewy Lip Serum" || q.Category != "lips" || len(got.Chains) != 3 ||
+			got.Chains[0].ID != "beauty" || got.Chains[1].ID != "makeup" || got.Chains[2].ID != "lips" {
+			t.Fatalf("moved to lips: %+v, chains %+v", q, got.Chains)
 		}
 
 		// Search pages through the shop's products, newest first, with the total.
@@ -162,6 +173,41 @@ func TestProductFamily(t *testing.T) {
 		ok(t, c, "POST", "/product/202309/products/search", url.Values{"page_size": {"20"}}, map[string]any{"status": "DELETED"}, &none)
 		if none.Total != 0 || len(none.Products) != 0 {
 			t.Fatalf("deleted products %+v", none)
+		}
+		// 202502 adds audit_status (one at a time) and each product's audit status.
+		type audited struct {
+			Products []struct {
+				ID    string `json:"id"`
+				Audit struct {
+					Status string `json:"status"`
+				} `json:"audit"`
+			} `json:"products"`
+			Total int `json:"total_count"`
+		}
+		for _, tc := range []struct {
+			body  map[string]any
+			total int
+		}{
+			{map[string]any{"audit_status": []string{"APPROVED"}}, 5},
+			{map[string]any{"status": "ALL", "audit_status": []string{"APPROVED"}, "listing_platforms": []string{"TIKTOK_SHOP"}}, 5},
+			{map[string]any{"audit_status": []string{"AUDITING"}}, 0},
+			{map[string]any{"status": "ACTIVATE", "audit_status": []string{"FAILED", "APPROVED"}}, 5},
+			{map[string]any{"status": "ACTIVATE", "audit_status": []string{"FAILED"}}, 0},
+			{map[string]any{"listing_platforms": []string{"TOKOPEDIA"}}, 0},
+		} {
+			var got audited
+			ok(t, c, "POST", "/product/202502/products/search", url.Values{"page_size": {"20"}}, tc.body, &got)
+			if got.Total != tc.total || len(got.Products) != tc.total || (tc.total > 0 && got.Products[0].Audit.Status != "APPROVED") {
+				t.Fatalf("202502 search %v: %+v", tc.body, got)
+			}
+		}
+		for _, body := range []map[string]any{
+			{"audit_status": []string{"AUDITING", "APPROVED"}},
+			{"audit_status": []string{"PRE_APPROVED"}},
+			{"sku_ids": []string{created.SKUs[0].ID}},
+			{"listing_quality_tiers": []string{"GOOD"}},
+		} {
+			refused(t, call(t, c, "POST", "/product/202502/products/search", url.Values{"page_size": {"20"}}, body), 400, openapi.CodeInvalidParam)
 		}
 		refused(t, call(t, c, "POST", "/product/202309/products/search", url.Values{"page_size": {"0"}}, nil), 400, openapi.CodeInvalidParam)
 		refused(t, call(t, c, "POST", "/product/202309/products/search", url.Values{"page_size": {"10"}, "page_token": {"garbage!"}}, nil), 400, openapi.CodeInvalidParam)

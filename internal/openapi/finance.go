@@ -272,16 +272,23 @@ func (s *Service) orderStatementTransactions(c *call) (any, error) {
 		}
 		day := l.At.In(loc)
 		start := time.Date(day.Year(), day.Month(), day.Day(), 0, 0, 0, 0, loc)
-		d := func(v int64) string { return dec(v, cur) }
-		out = append(out, map[string]any{
-			"id": l.TransferID.String(), "statement_id": statementID(c.shopID, start.Format("2006-01-02")), "statement_time": start.Unix(),
-			"status": "SETTLED", "currency": cur,
-			"revenue_amount": d(l.Sales + l.Subsidies + l.Refunds), "net_sales_amount": d(l.Sales + l.Refunds),
-			"gross_sales_amount": d(max(l.Sales, 0)), "customer_refund_amount": d(l.Refunds), "platform_discount_amount": d(l.Subsidies),
-			"fee_amount": d(l.Fees + l.Commissions + l.Tax), "referral_fee_amount": d(l.Fees), "affiliate_commission_amount": d(l.Commissions),
-			"sales_tax_amount": d(l.Tax), "shipping_cost_amount": d(l.Shipping), "adjustment_amount": d(l.Adjustments),
-			"settlement_amount": d(l.Net), "sku_statement_transactions": []any{},
-		})
+		v := transaction202309(l, cur)
+		v["statement_id"], v["statement_time"], v["status"], v["sku_statement_transactions"] =
+			statementID(c.shopID, start.Format("2006-01-02")), start.Unix(), "SETTLED", []any{}
+		out = append(out, v)
 	}
 	return map[string]any{"order_id": so.ID.String(), "order_create_time": so.CreatedAt.Unix(), "statement_transactions": out}, nil
+}
+
+// transaction202309 is a ledger line in the 202309 statement transaction shape.
+func transaction202309(l ledger.StatementLine, cur string) map[string]any {
+	d := func(v int64) string { return dec(v, cur) }
+	return map[string]any{
+		"id": l.TransferID.String(), "currency": cur,
+		"revenue_amount": d(l.Sales + l.Subsidies + l.Refunds), "net_sales_amount": d(l.Sales + l.Refunds),
+		"gross_sales_amount": d(max(l.Sales, 0)), "customer_refund_amount": d(l.Refunds), "platform_discount_amount": d(l.Subsidies),
+		"fee_amount": d(l.Fees + l.Commissions + l.Tax), "referral_fee_amount": d(l.Fees), "affiliate_commission_amount": d(l.Commissions),
+		"sales_tax_amount": d(l.Tax), "shipping_cost_amount": d(l.Shipping), "adjustment_amount": d(l.Adjustments),
+		"settlement_amount": d(l.Net),
+	}
 }

@@ -18,6 +18,7 @@ func (s *Service) endpoints() []route {
 		{Method: "GET", Path: "/product/202309/products/{product_id}", Scope: "seller.product.basic", Shop: true, handle: s.getProduct},
 		{Method: "PUT", Path: "/product/202309/products/{product_id}", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.editProduct},
 		{Method: "POST", Path: "/product/202309/products/search", Scope: "seller.product.basic", Shop: true, handle: s.searchProducts},
+		{Method: "POST", Path: "/product/202502/products/search", Scope: "seller.product.basic", Shop: true, handle: s.searchProducts202502},
 		{Method: "POST", Path: "/product/202309/products/{product_id}/inventory/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updateInventory},
 		{Method: "POST", Path: "/product/202309/products/{product_id}/prices/update", Scope: "seller.product.write", Shop: true, Mutates: true, handle: s.updatePrices},
 
@@ -37,17 +38,24 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate/202309/live_rooms/products/{product_id}/unpin", Scope: "seller.live.manage", Mutates: true, handle: s.unpinProduct},
 
 		// Returns and cancellations.
+		{Method: "POST", Path: "/return_refund/202309/returns", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.createReturn},
 		{Method: "POST", Path: "/return_refund/202309/returns/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchReturns},
 		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveReturn},
 		{Method: "POST", Path: "/return_refund/202309/returns/{return_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectReturn},
 		{Method: "POST", Path: "/return_refund/202309/cancellations/search", Scope: "seller.return_refund.basic", Shop: true, handle: s.searchCancellations},
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/approve", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.approveCancellation},
 		{Method: "POST", Path: "/return_refund/202309/cancellations/{cancel_id}/reject", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.rejectCancellation},
+		{Method: "POST", Path: "/return_refund/202309/cancellations", Scope: "seller.return_refund.basic", Shop: true, Mutates: true, handle: s.cancelOrder},
+		{Method: "GET", Path: "/return_refund/202309/orders/{order_id}/aftersale_eligibility", Scope: "seller.return_refund.basic", Shop: true, handle: s.aftersaleEligibility},
+		{Method: "GET", Path: "/return_refund/202309/reject_reasons", Scope: "seller.return_refund.basic", Shop: true, handle: s.rejectReasons},
 
 		// Finance.
 		{Method: "GET", Path: "/finance/202309/statements", Scope: "seller.finance.info", Shop: true, handle: s.statements},
 		{Method: "GET", Path: "/finance/202309/payments", Scope: "seller.finance.info", Shop: true, handle: s.payments},
 		{Method: "GET", Path: "/finance/202309/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderStatementTransactions},
+		{Method: "GET", Path: "/finance/202309/statements/{statement_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.statementTransactions202309},
+		{Method: "GET", Path: "/finance/202501/orders/{order_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.orderTransactions202501},
+		{Method: "GET", Path: "/finance/202501/statements/{statement_id}/statement_transactions", Scope: "seller.finance.info", Shop: true, handle: s.statementTransactions202501},
 
 		// Analytics.
 		{Method: "GET", Path: "/analytics/202509/shop_lives/performance", Scope: "data.shop_analytics.public.read", Shop: true, handle: s.livePerformance},
@@ -57,6 +65,9 @@ func (s *Service) endpoints() []route {
 		// Affiliate for sellers: collaborations.
 		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchOpenCollaborations},
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations/search", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.searchTargetCollaborations},
+		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createOpenCollaboration},
+		{Method: "POST", Path: "/affiliate_seller/202405/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration202405},
+		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration},
 
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},

@@ -3,6 +3,7 @@ package openapi
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -355,13 +356,14 @@ func (s *Service) editProduct(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
+	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
+	// A different category_id moves the product, in the same edit as the rest.
 	if b.CategoryID != "" && b.CategoryID != p.Category {
 		if err := s.checkCategoryID(c, b.CategoryID); err != nil {
 			return nil, err
 		}
-		return nil, invalid("category_id", "liveshop cannot move a listed product to another category yet (it is in %q)", p.Category)
+		edit.Category = &b.CategoryID
 	}
-	edit := catalog.ProductEdit{Title: b.Title, Description: b.Description}
 	if len(b.SKUs) > 0 {
 		skus, err := s.skuEdits(c, p, b.SKUs, true, true)
 		if err != nil {
@@ -479,18 +481,41 @@ func (s *Service) updatePrices(c *call) (any, error) {
 }
 
 // POST /product/202309/products/search
-func (s *Service) searchProducts(c *call) (any, error) {
+func (s *Service) searchProducts(c *call) (any, error) { return s.productSearch(c, false) }
+
+// searchProducts202502 is the 202502 version: the same search, plus the audit_status
+// filter and each product's audit status.
+func (s *Service) searchProducts202502(c *call) (any, error) { return s.productSearch(c, true) }
+
+// auditStatuses maps 202502's audit_status filter onto liveshop's review states.
+var auditStatuses = map[string]catalog.Status{"AUDITING": catalog.PendingReview, "FAILED": catalog.Rejected, "APPROVED": catalog.Live}
+
+// productAudit is the 202502 audit status of a product in status st.
+func productAudit(st catalog.Status) string {
+	for k, v := range auditStatuses {
+		if v == st {
+			return k
+		}
+	}
+	return "NONE"
+}
+
+func (s *Service) productSearch(c *call, v202502 bool) (any, error) {
 	size, err := pageSize(c, 100)
 	if err != nil {
 		return nil, err
 	}
 	var b struct {
-		Status       string   `json:"status"`
-		SellerSKUs   []string `json:"seller_skus"`
-		CreateTimeGE int64    `json:"create_time_ge"`
-		CreateTimeLE int64    `json:"create_time_le"`
-		UpdateTimeGE int64    `json:"update_time_ge"`
-		UpdateTimeLE int64    `json:"update_time_le"`
+		Status              string   `json:"status"`
+		SellerSKUs          []string `json:"seller_skus"`
+		CreateTimeGE        int64    `json:"create_time_ge"`
+		CreateTimeLE        int64    `json:"create_time_le"`
+		UpdateTimeGE        int64    `json:"update_time_ge"`
+		UpdateTimeLE        int64    `json:"update_time_le"`
+		AuditStatus         []string `json:"audit_status"`
+		SKUIDs              []string `json:"sku_ids"`
+		ListingPlatforms    []string `json:"listing_platforms"`
+		ListingQualityTiers []string `json:"listing_quality_tiers"`
 	}
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
@@ -499,9 +524,29 @@ func (s *Service) searchProducts(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if v202502 {
+		if any_, err = narrowByAudit(&st, any_, b.AuditStatus); err != nil {
+			return nil, err
+		}
+		// liveshop lists every product on its one platform, TikTok Shop's equivalent.
+		if len(b.ListingPlatforms) > 0 && !slices.Contains(b.ListingPlatforms, "TIKTOK_SHOP") {
+			any_ = false
+		}
+		// Filters liveshop cannot apply are refused rather than ignored, so a caller
+		// never takes a wider answer for the one it asked.
+		if len(b.SKUIDs) > 0 {
+			return nil, invalid("sku_ids", "liveshop does not filter products by SKU id; use seller_skus")
+		}
+		if len(b.ListingQualityTiers) > 0 {
+			return nil, invalid("listing_quality_tiers", "liveshop does not grade listing quality")
+		}
+	}
 	after, err := decodeProductToken(c.query.Get("page_token"))
 	if err != nil {
 		return nil, err
+	}
+	type audit struct {
+		Status string `json:"status"`
 	}
 	type row struct {
 		ID           string    `json:"id"`
@@ -511,6 +556,7 @@ func (s *Service) searchProducts(c *call) (any, error) {
 		SalesRegions []string  `json:"sales_regions"`
 		CreateTime   int64     `json:"create_time"`
 		UpdateTime   int64     `json:"update_time"`
+		Audit        *audit    `json:"audit,omitempty"`
 	}
 	out := map[string]any{"products": []row{}, "total_count": 0, "next_page_token": ""}
 	if !any_ {
@@ -526,12 +572,41 @@ func (s *Service) searchProducts(c *call) (any, error) {
 	for i, p := range page.Products {
 		rows[i] = row{ID: p.ID.String(), Title: p.Title, Status: productStatus(p.Status), SKUs: skuViews(p), SalesRegions: []string{p.Market},
 			CreateTime: p.CreatedAt.Unix(), UpdateTime: p.UpdatedAt.Unix()}
+		if v202502 {
+			rows[i].Audit = &audit{Status: productAudit(p.Status)}
+		}
 	}
 	out["products"], out["total_count"] = rows, page.Total
 	if page.NextAfter != 0 {
 		out["next_page_token"] = encodeToken(int64(page.NextAfter), page.NextAfter)
 	}
 	return out, nil
+}
+
+// narrowByAudit intersects the status filter st with the audit_status filter. The
+// product search filters on one status, so several audit statuses without a status
+// that picks one of them are refused.
+func narrowByAudit(st *catalog.Status, any_ bool, audits []string) (bool, error) {
+	if len(audits) == 0 || !any_ {
+		return any_, nil
+	}
+	var allowed []catalog.Status
+	for i, a := range audits {
+		v, ok := auditStatuses[a]
+		if !ok {
+			return false, invalid(fmt.Sprintf("audit_status[%d]", i), "unknown audit status %q (AUDITING, FAILED or APPROVED)", a)
+		}
+		allowed = append(allowed, v)
+	}
+	if *st != "" {
+		return slices.Contains(allowed, *st), nil
+	}
+	slices.Sort(allowed)
+	if allowed = slices.Compact(allowed); len(allowed) > 1 {
+		return false, invalid("audit_status", "liveshop filters on one audit status at a time")
+	}
+	*st = allowed[0]
+	return true, nil
 }
 
 func decodeProductToken(tok string) (id.ID, error) {

@@ -598,8 +598,7 @@ func (s *Service) rejectReturn(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
-	note, err := b.note()
-	if err != nil {
+	if _, err := b.note(); err != nil {
 		return nil, err
 	}
 	r, err := s.shopRequest(c, "return_id", false)
@@ -608,6 +607,10 @@ func (s *Service) rejectReturn(c *call) (any, error) {
 	}
 	if err := expectDecision("decision", b.Decision, []string{"REJECT_REFUND", "REJECT_RETURN", "REJECT_RECEIVED_PACKAGE",
 		"REJECT_REPLACEMENT"}, rejectDecision(r)); err != nil {
+		return nil, err
+	}
+	note, err := checkRejectReason(b, r)
+	if err != nil {
 		return nil, err
 	}
 	if _, err := s.Orders.RespondToReturn(c.ctx, c.actor, r.ID, order.SellerResponse{Approve: false, Note: note}); err != nil {
@@ -637,11 +640,14 @@ func (s *Service) rejectCancellation(c *call) (any, error) {
 	if err := decodeBody(c.body, &b); err != nil {
 		return nil, err
 	}
-	note, err := b.note()
-	if err != nil {
+	if _, err := b.note(); err != nil {
 		return nil, err
 	}
 	r, err := s.shopRequest(c, "cancel_id", true)
+	if err != nil {
+		return nil, err
+	}
+	note, err := checkRejectReason(b, r)
 	if err != nil {
 		return nil, err
 	}
