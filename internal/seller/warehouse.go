@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -12,6 +13,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/httpx"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
@@ -206,4 +208,55 @@ func warehouseNote(w Warehouse) string {
 		note += " (" + w.Region + ")"
 	}
 	return note
+}
+
+func (s *Service) handleWarehouses(w http.ResponseWriter, r *http.Request) {
+	sh, ok := s.managed(w, r)
+	if !ok {
+		return
+	}
+	whs, err := ShopWarehouses(r.Context(), s.db, sh.ID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"warehouses": whs})
+}
+
+func (s *Service) handleAddWarehouse(w http.ResponseWriter, r *http.Request) {
+	var in WarehouseInput
+	shopID, err := httpx.PathID(r, "id")
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	var wh Warehouse
+	if err == nil {
+		wh, err = s.AddWarehouse(r.Context(), auth.From(r.Context()), shopID, in)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusCreated, wh)
+}
+
+func (s *Service) handleUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
+	var in WarehouseInput
+	shopID, err := httpx.PathID(r, "id")
+	var whID id.ID
+	if err == nil {
+		whID, err = httpx.PathID(r, "warehouse")
+	}
+	if err == nil {
+		err = httpx.Decode(w, r, &in)
+	}
+	var wh Warehouse
+	if err == nil {
+		wh, err = s.UpdateWarehouse(r.Context(), auth.From(r.Context()), shopID, whID, in)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, wh)
 }
