@@ -865,6 +865,7 @@ var Steps = []Step{
 				JOIN orders o ON o.id = l.order_id WHERE l.sku_id = k.id AND o.status IN ('ON_HOLD', 'AWAITING_SHIPMENT', 'PARTIALLY_SHIPPING')), 0), k.updated_at
 			FROM skus k JOIN products p ON p.id = k.product_id`,
 	)},
+	{212, "late-dispatch enforcement through enforcement actions", lateDispatchActions},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).
