@@ -29,11 +29,13 @@ type Service struct {
 	now     func() time.Time
 	// Images keeps product pictures; nil until the app sets it (AddImage refuses then).
 	Images ImageStore
+	// RankWindow is how many of the newest matches a search by relevance ranks.
+	RankWindow int
 }
 
 // NewService returns a catalog service.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now, RankWindow: DefaultRankWindow}
 }
 
 // CreateProduct lists a product in a shop the actor manages, priced in the shop's

@@ -57,3 +57,18 @@ func lateDispatchActions(ctx context.Context, tx *db.Tx) error {
 	}
 	return nil
 }
+
+// weightedSearch weighs title words above description words in PostgreSQL's search
+// document ('A' and 'B', which ts_rank reads as 1.0 and 0.4), for relevance ranking.
+// SQLite's FTS5 table keeps title and body in columns already (bm25 weighs them).
+func weightedSearch(ctx context.Context, tx *db.Tx) error {
+	if tx.Engine() != db.Postgres {
+		return nil
+	}
+	return SQL(
+		`ALTER TABLE products DROP COLUMN search`,
+		`ALTER TABLE products ADD COLUMN search tsvector GENERATED ALWAYS AS
+			(setweight(to_tsvector('simple', title), 'A') || setweight(to_tsvector('simple', description), 'B')) STORED`,
+		`CREATE INDEX products_search ON products USING GIN (search)`,
+	)(ctx, tx)
+}
