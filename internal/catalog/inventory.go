@@ -386,18 +386,19 @@ func (s *Service) ReceiveReturned(ctx context.Context, tx *db.Tx, skuID, returnI
 		FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).Scan(&shopID, &tracked); err != nil {
 		return fmt.Errorf("catalog: returned sku: %w", err)
 	}
-	if err := s.Restock(ctx, tx, skuID, qty); err != nil {
-		return err
-	}
 	if !tracked {
-		return nil
+		return s.Restock(ctx, tx, skuID, qty)
 	}
 	wh, err := defaultWarehouse(ctx, tx, shopID)
 	if err != nil {
 		return err
 	}
+	// The warehouse row before the SKU row, as setOnHand locks them.
 	old, err := lockOnHand(ctx, tx, skuID, wh.ID)
 	if err != nil {
+		return err
+	}
+	if err := s.Restock(ctx, tx, skuID, qty); err != nil {
 		return err
 	}
 	return putOnHand(ctx, tx, skuID, wh.ID, old+qty, qty, "returned", returnID, 0, s.now().UTC())

@@ -2,6 +2,8 @@ package catalog_test
 
 import (
 	"context"
+	"errors"
+	"sync"
 	"testing"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -284,6 +286,51 @@ func TestWarehouses(t *testing.T) {
 		}
 		if _, err := f.sellers.UpdateWarehouse(ctx, f.owner, f.shop.ID, id.New(), seller.WarehouseInput{Name: "Nope"}); errs.As(err) == nil || errs.As(err).Code != "warehouse_not_found" {
 			t.Fatalf("unknown warehouse: %v", err)
+		}
+	})
+}
+
+// Checkouts reserving units while the seller changes a warehouse's quantity: every
+// change either applies with its delta or is refused, so at the end what is left to
+// sell is exactly what the warehouses hold minus what was reserved, on both engines.
+func TestWarehouseEditsRaceCheckouts(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		p, err := f.catalog.CreateProduct(ctx, f.owner, f.shop.ID, lipGloss(30))
+		if err != nil {
+			t.Fatal(err)
+		}
+		sku := p.SKUs[0].ID
+		var wg sync.WaitGroup
+		for i := 0; i < 40; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				err := d.RunInTx(ctx, func(tx *db.Tx) error { return f.catalog.Reserve(ctx, tx, sku, 1) })
+				if err != nil && !errors.Is(err, catalog.ErrOutOfStock) {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for _, q := range []int64{25, 10, 40, 5, 35} {
+				_, err := f.catalog.SetWarehouseStock(ctx, f.owner, sku, f.shop.ID, q)
+				if e := errs.As(err); err != nil && (e == nil || e.Code != "stock_below_awaiting_dispatch") {
+					t.Error(err)
+				}
+			}
+		}()
+		wg.Wait()
+		_, inv, err := f.catalog.Inventory(ctx, f.owner, p.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		k := inv[0]
+		if k.Stock < 0 || k.Stock+k.Reserved != k.OnHand {
+			t.Fatalf("stock %d + reserved %d != on hand %d", k.Stock, k.Reserved, k.OnHand)
 		}
 	})
 }
