@@ -17,7 +17,49 @@ func (s *Service) Routes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/products/{id}", s.handleGet)
 	mux.HandleFunc("PUT /api/v1/skus/{id}/stock", s.handleSetStock)
 	mux.HandleFunc("PUT /api/v1/skus/{id}/price", s.handleSetPrice)
+	mux.HandleFunc("GET /api/v1/products/{id}/inventory", s.handleInventory)
+	mux.HandleFunc("PUT /api/v1/skus/{id}/warehouses/{warehouse}/stock", s.handleSetWarehouseStock)
 	s.SearchRoutes(mux)
+}
+
+func (s *Service) handleInventory(w http.ResponseWriter, r *http.Request) {
+	productID, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	p, inv, err := s.Inventory(r.Context(), auth.From(r.Context()), productID)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, map[string]any{"product_id": p.ID, "skus": inv})
+}
+
+func (s *Service) handleSetWarehouseStock(w http.ResponseWriter, r *http.Request) {
+	skuID, err := httpx.PathID(r, "id")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	whID, err := httpx.PathID(r, "warehouse")
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	var in struct {
+		Quantity int64 `json:"quantity"`
+	}
+	if err := httpx.Decode(w, r, &in); err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	k, err := s.SetWarehouseStock(r.Context(), auth.From(r.Context()), skuID, whID, in.Quantity)
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	httpx.WriteJSON(w, http.StatusOK, k)
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) {

@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
 )
 
 // Partner tools (the Open API) edit a product in one request (title, description and
@@ -32,7 +33,15 @@ type ProductEdit struct {
 type SKUEdit struct {
 	ID    id.ID
 	Price *money.Money
-	Stock *int64
+	Stock *int64 // sellable stock, through the default warehouse (SetStock)
+	// Warehouses sets units on hand in named warehouses (SetWarehouseStock).
+	Warehouses []WarehouseQuantity
+}
+
+// WarehouseQuantity is the units of a SKU a warehouse holds.
+type WarehouseQuantity struct {
+	WarehouseID id.ID
+	Quantity    int64
 }
 
 // EditProduct applies edit to a product of a shop the actor manages. Errors name the
@@ -91,6 +100,11 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 		if e.Stock != nil && (*e.Stock < 0 || *e.Stock > MaxStock) {
 			return Product{}, errs.Invalidf(f+".stock", "stock must be 0-%d", MaxStock)
 		}
+		for j, w := range e.Warehouses {
+			if w.Quantity < 0 || w.Quantity > MaxStock {
+				return Product{}, errs.Invalidf(fmt.Sprintf("%s.inventory[%d].quantity", f, j), "quantity must be 0-%d", MaxStock)
+			}
+		}
 	}
 	now := s.now().UTC()
 	// Edited text goes through product review again (review.go: rescreen).
@@ -120,7 +134,8 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 				return err
 			}
 		}
-		for _, e := range edit.SKUs {
+		for i, e := range edit.SKUs {
+			f := fmt.Sprintf("skus[%d]", i)
 			if e.Price != nil {
 				if _, err := tx.ExecContext(ctx, `UPDATE skus SET price = $1, updated_at = $2 WHERE id = $3`, e.Price.Amount, db.Micros(now), e.ID); err != nil {
 					return err
@@ -130,8 +145,17 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 				}
 			}
 			if e.Stock != nil {
-				if _, err := tx.ExecContext(ctx, `UPDATE skus SET stock = $1, updated_at = $2 WHERE id = $3`, *e.Stock, db.Micros(now), e.ID); err != nil {
-					return err
+				if err := setSellable(ctx, tx, p.ShopID, e.ID, *e.Stock, actor.AccountID, now); err != nil {
+					return errs.OnField(err, f+".stock")
+				}
+			}
+			for j, w := range e.Warehouses {
+				wf := fmt.Sprintf("%s.inventory[%d]", f, j)
+				if _, err := seller.ShopWarehouse(ctx, tx, p.ShopID, w.WarehouseID); err != nil {
+					return errs.OnField(err, wf+".warehouse_id")
+				}
+				if err := setOnHand(ctx, tx, e.ID, w.WarehouseID, w.Quantity, actor.AccountID, now); err != nil {
+					return errs.OnField(err, wf+".quantity")
 				}
 			}
 		}

@@ -1,7 +1,9 @@
 // Package catalog owns what is for sale: products, their SKUs with a price in the
 // market's currency, and stock. Stock changes only through Reserve, Release and
 // Commit, each a single conditional UPDATE, so concurrent checkouts can never drive a
-// SKU below zero (and a CHECK constraint says so again if code ever tried).
+// SKU below zero (and a CHECK constraint says so again if code ever tried). Units on
+// hand per warehouse (inventory.go) move only with the seller's edits, packages and
+// returns, and keep that sellable stock in step.
 package catalog
 
 import (

@@ -11,8 +11,8 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Take is what one line of a checkout wants from a SKU's stock.
-type Take struct {
+// Want is what one line of a checkout wants from a SKU's stock.
+type Want struct {
 	SKUID    id.ID
 	Quantity int64
 }
@@ -31,7 +31,7 @@ type Refusal struct {
 // gone and the rest are refused, each told what Reserve would have told it alone. The
 // conditional updates keep the guarantee Reserve gives: stock never goes below zero,
 // on either engine, whoever else is writing.
-func (s *Service) ReserveEach(ctx context.Context, tx *db.Tx, wants [][]Take) ([]Refusal, error) {
+func (s *Service) ReserveEach(ctx context.Context, tx *db.Tx, wants [][]Want) ([]Refusal, error) {
 	need := map[id.ID]int64{}
 	var skus []id.ID
 	for _, w := range wants {
@@ -117,7 +117,7 @@ type skuLeft struct {
 }
 
 // admit decides one checkout against the short SKUs' remaining stock.
-func admit(w []Take, short map[id.ID]*skuLeft) Refusal {
+func admit(w []Want, short map[id.ID]*skuLeft) Refusal {
 	for li, t := range w {
 		left, ok := short[t.SKUID]
 		switch {

@@ -31,24 +31,24 @@ func TestReserveEachAdmitsInOrderWhenShort(t *testing.T) {
 		if _, err := d.ExecContext(ctx, `UPDATE products SET status = 'suspended' WHERE id = (SELECT product_id FROM skus WHERE id = $1)`, gone); err != nil {
 			t.Fatal(err)
 		}
-		take := func(sku id.ID, n int64) catalog.Take { return catalog.Take{SKUID: sku, Quantity: n} }
+		take := func(sku id.ID, n int64) catalog.Want { return catalog.Want{SKUID: sku, Quantity: n} }
 
 		tests := []struct {
 			name     string
-			wants    [][]catalog.Take
+			wants    [][]catalog.Want
 			wantErr  []error // per checkout; nil: reserved
 			wantLine []int
 			hot      int64 // stock left after
 			plenty   int64
 		}{
 			{"all fit: one update per SKU",
-				[][]catalog.Take{{take(hot, 1), take(plenty, 2)}, {take(hot, 1)}, {take(plenty, 3)}},
+				[][]catalog.Want{{take(hot, 1), take(plenty, 2)}, {take(hot, 1)}, {take(plenty, 3)}},
 				[]error{nil, nil, nil}, []int{0, 0, 0}, 3, 95},
 			{"short: admitted in order, the rest refused with what is left",
-				[][]catalog.Take{{take(plenty, 4), take(hot, 2)}, {take(plenty, 1), take(hot, 2)}, {take(hot, 1)}},
+				[][]catalog.Want{{take(plenty, 4), take(hot, 2)}, {take(plenty, 1), take(hot, 2)}, {take(hot, 1)}},
 				[]error{nil, catalog.ErrOutOfStock, nil}, []int{0, 1, 0}, 0, 91},
 			{"sold out, taken off sale, no such SKU",
-				[][]catalog.Take{{take(plenty, 1), take(hot, 1)}, {take(gone, 1)}, {take(plenty, 2), take(id.ID(42), 1)}, {take(plenty, 1)}},
+				[][]catalog.Want{{take(plenty, 1), take(hot, 1)}, {take(gone, 1)}, {take(plenty, 2), take(id.ID(42), 1)}, {take(plenty, 1)}},
 				[]error{catalog.ErrOutOfStock, catalog.ErrNotForSale, catalog.ErrSKUNotFound, nil}, []int{1, 0, 1, 0}, 0, 90},
 		}
 		for _, tt := range tests {

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"unicode"
@@ -15,9 +16,14 @@ import (
 )
 
 // Search: full-text over titles and descriptions with filters (market, category and
-// its subtree, price range, in stock, Mall shops only) and cursor pagination, newest
-// first. The text index differs by engine (FTS5 on SQLite, a tsvector column with a
-// GIN index on PostgreSQL: see migration 202); filters are plain SQL shared by both.
+// its subtree, price range, in stock, Mall shops only) and cursor pagination: by
+// relevance when there is text (FTS5 bm25 on SQLite, ts_rank on PostgreSQL, a title
+// word weighing more than a description word; ties newest first), else newest first.
+// Ranking scores the newest Service.RankWindow matches that pass the filters, not
+// every match, so a very common word costs a bounded amount: such a search ranks its
+// newest 5,000 matches (sort=newest reaches them all). The text index differs by
+// engine (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL: see
+// migrations 202 and 213); filters are plain SQL shared by both.
 // Price and stock filters look at the SKUs themselves, so they are never stale
 // whoever changed a price or sold the last unit.
 
@@ -76,8 +82,10 @@ type SearchQuery struct {
 	MaxPrice int64  `json:"max_price"`
 	InStock  bool   `json:"in_stock"`
 	MallOnly bool   `json:"mall_only"`
-	Cursor   string `json:"cursor"` // from the previous page's Next
-	Limit    int    `json:"limit"`  // 1-100, 20 by default
+	// Sort is SortRelevance (the default when there is text) or SortNewest.
+	Sort   string `json:"sort"`
+	Cursor string `json:"cursor"` // from the previous page's Next
+	Limit  int    `json:"limit"`  // 1-100, 20 by default
 }
 
 // SearchPage is one page of results and the cursor of the next ("" at the end).
@@ -85,6 +93,15 @@ type SearchPage struct {
 	Products []Product `json:"products"`
 	Next     string    `json:"next,omitempty"`
 }
+
+// DefaultRankWindow is how many of the newest matches a ranked search scores.
+const DefaultRankWindow = 5000
+
+// Search orders.
+const (
+	SortRelevance = "relevance"
+	SortNewest    = "newest"
+)
 
 // MaxSearchTerms bounds the words of a text query.
 const MaxSearchTerms = 8
@@ -128,13 +145,14 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 	if q.Limit == 0 {
 		q.Limit = 20
 	}
-	var cursor int64
-	if q.Cursor != "" {
-		v, err := strconv.ParseInt(q.Cursor, 36, 64)
-		if err != nil || v <= 0 {
-			return nil, "", errs.Invalidf("cursor", "use the cursor of a previous page")
-		}
-		cursor = v
+	if q.Sort != "" && q.Sort != SortRelevance && q.Sort != SortNewest {
+		return nil, "", errs.Invalidf("sort", "sort is %q or %q", SortRelevance, SortNewest)
+	}
+	ts := terms(q.Text)
+	ranked := len(ts) > 0 && q.Sort != SortNewest
+	cursor, cursorScore, err := parseCursor(q.Cursor, ranked)
+	if err != nil {
+		return nil, "", err
 	}
 
 	var where []string
@@ -146,9 +164,15 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 	pg := s.db.Engine() == db.Postgres
 	from := `products p`
 	order := `p.id DESC`
-	if ts := terms(q.Text); len(ts) > 0 {
+	// score is the relevance of a row, higher is better: ts_rank, or bm25 negated
+	// (bm25 is lower for better matches). Title words weigh more (the 'A' weight on
+	// PostgreSQL, 10 to 1 on SQLite).
+	score := `0`
+	if len(ts) > 0 {
 		if pg {
-			where = append(where, `p.search @@ plainto_tsquery('simple', `+arg(strings.Join(ts, " "))+`)`)
+			from = `products p, plainto_tsquery('simple', ` + arg(strings.Join(ts, " ")) + `) tq`
+			where = append(where, `p.search @@ tq`)
+			score = `ts_rank(p.search, tq)::float8`
 		} else {
 			quoted := make([]string, len(ts))
 			for i, t := range ts {
@@ -157,7 +181,11 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 			from = `product_fts f JOIN products p ON p.id = f.rowid`
 			where = append(where, `product_fts MATCH `+arg(strings.Join(quoted, " ")))
 			order = `f.rowid DESC` // FTS5 walks its index in rowid order
+			score = `-bm25(product_fts, 10.0, 1.0)`
 		}
+	}
+	if !ranked {
+		score = `0` // newest first needs no ranking
 	}
 	where = append(where, `p.market = `+arg(q.Market), `p.status = 'live'`)
 	if q.Category != "" {
@@ -191,22 +219,37 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 	if q.MallOnly {
 		where = append(where, `EXISTS (SELECT 1 FROM shops sh WHERE sh.id = p.shop_id AND sh.badge IN ('mall', 'official'))`)
 	}
-	if cursor > 0 {
-		where = append(where, `p.id < `+arg(cursor))
+	query := `SELECT p.id, ` + score + ` AS score FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
+	if ranked {
+		// Rank the newest RankWindow matches (the same candidates for every page of a
+		// stable index), then page through them by score. After the previous page's last
+		// row: a lower score, or the same score and an older product. Scores compare
+		// exactly (the cursor carries the float's bits).
+		query = `SELECT id, score FROM (` + query + ` LIMIT ` + arg(s.RankWindow) + `) c`
+		if cursor > 0 {
+			sa, ca := arg(cursorScore), arg(cursor)
+			query += ` WHERE score < ` + sa + ` OR (score = ` + sa + ` AND id < ` + ca + `)`
+		}
+		query += ` ORDER BY score DESC, id DESC`
+	} else if cursor > 0 {
+		// Newest first: the cursor bounds the scan itself.
+		query = `SELECT p.id, 0 AS score FROM ` + from + ` WHERE ` + strings.Join(append(where, `p.id < `+arg(cursor)), " AND ") + ` ORDER BY ` + order
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT p.id FROM `+from+` WHERE `+strings.Join(where, " AND ")+
-		` ORDER BY `+order+` LIMIT `+arg(q.Limit+1), args...)
+	rows, err := s.db.QueryContext(ctx, query+` LIMIT `+arg(q.Limit+1), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("catalog: search: %w", err)
 	}
 	defer rows.Close()
 	var ids []id.ID
+	var scores []float64
 	for rows.Next() {
 		var v id.ID
-		if err := rows.Scan(&v); err != nil {
+		var sc float64
+		if err := rows.Scan(&v, &sc); err != nil {
 			return nil, "", err
 		}
 		ids = append(ids, v)
+		scores = append(scores, sc)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, "", err
@@ -214,9 +257,40 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 	next := ""
 	if len(ids) > q.Limit {
 		ids = ids[:q.Limit]
-		next = strconv.FormatInt(int64(ids[len(ids)-1]), 36)
+		last := len(ids) - 1
+		next = strconv.FormatInt(int64(ids[last]), 36)
+		if ranked {
+			next += "." + strconv.FormatUint(math.Float64bits(scores[last]), 36)
+		}
 	}
 	return ids, next, nil
+}
+
+// parseCursor reads a page cursor: the last product id in base 36, and for a ranked
+// search "<id>.<the score's float bits>" (both base 36). A cursor of the other kind
+// is refused: it came from another search.
+func parseCursor(c string, ranked bool) (int64, float64, error) {
+	bad := errs.Invalidf("cursor", "use the cursor of a previous page of this search")
+	if c == "" {
+		return 0, 0, nil
+	}
+	idPart, scorePart, hasScore := strings.Cut(c, ".")
+	if ranked != hasScore {
+		return 0, 0, bad
+	}
+	v, err := strconv.ParseInt(idPart, 36, 64)
+	if err != nil || v <= 0 {
+		return 0, 0, bad
+	}
+	if !ranked {
+		return v, 0, nil
+	}
+	bits, err := strconv.ParseUint(scorePart, 36, 64)
+	score := math.Float64frombits(bits)
+	if err != nil || math.IsNaN(score) || math.IsInf(score, 0) {
+		return 0, 0, bad
+	}
+	return v, score, nil
 }
 
 // subtree lists a category's code and its descendants'.

@@ -39,9 +39,10 @@ func (s *Service) handleAddImage(w http.ResponseWriter, r *http.Request) {
 }
 
 // ParseSearchQuery reads a search from URL parameters: market, q, category,
-// min_price and max_price (minor units), in_stock, mall_only, cursor, limit.
+// min_price and max_price (minor units), in_stock, mall_only, sort (relevance or
+// newest), cursor, limit.
 func ParseSearchQuery(v url.Values) (SearchQuery, error) {
-	q := SearchQuery{Market: v.Get("market"), Text: v.Get("q"), Category: v.Get("category"), Cursor: v.Get("cursor"),
+	q := SearchQuery{Market: v.Get("market"), Text: v.Get("q"), Category: v.Get("category"), Cursor: v.Get("cursor"), Sort: v.Get("sort"),
 		InStock: v.Get("in_stock") == "true" || v.Get("in_stock") == "1", MallOnly: v.Get("mall_only") == "true" || v.Get("mall_only") == "1"}
 	for _, f := range []struct {
 		name string

@@ -2,6 +2,7 @@ package catalog_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -68,7 +69,7 @@ func TestSearchWithFiltersAndCursor(t *testing.T) {
 			q    catalog.SearchQuery
 			want []string
 		}{
-			{"text, newest first, market only", catalog.SearchQuery{Text: "Lip TINT"}, []string{"Matte lip tint, rosé", "Velvet lip tint"}},
+			{"text, newest first, market only", catalog.SearchQuery{Text: "Lip TINT", Sort: catalog.SortNewest}, []string{"Matte lip tint, rosé", "Velvet lip tint"}},
 			{"accents kept", catalog.SearchQuery{Text: "rosé"}, []string{"Matte lip tint, rosé"}},
 			{"description", catalog.SearchQuery{Text: "skincare"}, []string{"Glass skin serum"}},
 			{"category subtree", catalog.SearchQuery{Category: "makeup"}, []string{"Cushion foundation", "Matte lip tint, rosé", "Velvet lip tint"}},
@@ -166,6 +167,126 @@ func TestSearchWithFiltersAndCursor(t *testing.T) {
 		}
 		if got := titles(catalog.SearchQuery{Text: "cancelling"}); len(got) != 1 || got[0] != newTitle {
 			t.Fatalf("after edit: %q", got)
+		}
+	})
+}
+
+// With text, results come by relevance on both engines: a title match above a
+// description-only match, equal scores newest first; the cursor pages through every
+// match once in the same order as one long page, ties included.
+func TestSearchByRelevance(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		c := k.Commerce()
+		ctx := context.Background()
+		ana := k.Actor(t, "ana", auth.Seller)
+		shop, _ := c.Sellers.Register(ctx, ana, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		add := func(title, desc string) string {
+			p, err := c.Catalog.CreateProduct(ctx, ana, shop.ID, catalog.ProductInput{Title: title, Description: desc,
+				SKUs: []catalog.SKUInput{{Price: money.New(1000, "USD"), Stock: 1}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p.ID.String()
+		}
+		titleMatch := map[string]bool{}
+		var twins []string
+		for i := 0; i < 3; i++ {
+			twins = append(twins, add("Rose serum", "a light oil"))
+			titleMatch[twins[i]] = true
+		}
+		add("Night cream", "finish with a drop of our serum, then sleep") // description only
+		titleMatch[add("Vitamin C serum", "brightening")] = true
+		oldDesc := add("Day cream", "works under any serum") // description-only, and older than the newest title match
+		add("Hand cream", "no match here")                   // not a match
+
+		search := func(q catalog.SearchQuery) catalog.SearchPage {
+			t.Helper()
+			q.Market = "US"
+			page, err := c.Catalog.Search(ctx, q)
+			if err != nil {
+				t.Fatalf("%+v: %v", q, err)
+			}
+			return page
+		}
+		var all []string
+		for _, p := range search(catalog.SearchQuery{Text: "serum", Limit: 100}).Products {
+			all = append(all, p.ID.String())
+		}
+		if len(all) != 6 {
+			t.Fatalf("%d matches", len(all))
+		}
+		for i, pid := range all {
+			if (i < 4) != titleMatch[pid] {
+				t.Fatalf("title matches first: %v (title matches %v)", all, titleMatch)
+			}
+		}
+		// The identical twins score the same: newest first among them.
+		var seenTwins []string
+		for _, pid := range all {
+			for _, tw := range twins {
+				if pid == tw {
+					seenTwins = append(seenTwins, pid)
+				}
+			}
+		}
+		if len(seenTwins) != 3 || seenTwins[0] != twins[2] || seenTwins[2] != twins[0] {
+			t.Fatalf("twins %v, want newest first %v", seenTwins, twins)
+		}
+		// Newest first on request.
+		if newest := search(catalog.SearchQuery{Text: "serum", Sort: catalog.SortNewest, Limit: 1}); newest.Products[0].ID.String() != oldDesc || strings.Contains(newest.Next, ".") {
+			t.Fatalf("newest %v next %q", newest.Products[0].Title, newest.Next)
+		}
+		// Page by page, one product a page: the same order, each once.
+		var paged []string
+		q := catalog.SearchQuery{Text: "serum", Limit: 1}
+		for pages := 0; ; pages++ {
+			page := search(q)
+			if pages > 10 {
+				t.Fatal("too many pages")
+			}
+			for _, p := range page.Products {
+				paged = append(paged, p.ID.String())
+			}
+			if page.Next == "" {
+				break
+			}
+			q.Cursor = page.Next
+		}
+		if strings.Join(paged, ",") != strings.Join(all, ",") {
+			t.Fatalf("paged %v, want %v", paged, all)
+		}
+		// Only the newest RankWindow matches are ranked: with a window of 4, the two
+		// oldest twins are out of reach by relevance (not by newest first).
+		c.Catalog.RankWindow = 4
+		windowed := search(catalog.SearchQuery{Text: "serum", Limit: 100}).Products
+		if len(windowed) != 4 || windowed[0].Title != "Vitamin C serum" && windowed[0].ID.String() != twins[2] || windowed[3].Title == "Rose serum" {
+			t.Fatalf("ranked window %v", windowed)
+		}
+		for _, p := range windowed {
+			if p.ID.String() == twins[0] || p.ID.String() == twins[1] {
+				t.Fatalf("an old twin ranked: %v", windowed)
+			}
+		}
+		if all := search(catalog.SearchQuery{Text: "serum", Sort: catalog.SortNewest, Limit: 100}).Products; len(all) != 6 {
+			t.Fatalf("newest first reaches every match: %d", len(all))
+		}
+		c.Catalog.RankWindow = catalog.DefaultRankWindow
+		// A cursor from the other order, or a made-up sort, is refused.
+		newestCursor := search(catalog.SearchQuery{Text: "serum", Sort: catalog.SortNewest, Limit: 1}).Next
+		rankedCursor := search(catalog.SearchQuery{Text: "serum", Limit: 1}).Next
+		for _, b := range []struct {
+			q     catalog.SearchQuery
+			field string
+		}{
+			{catalog.SearchQuery{Market: "US", Text: "serum", Cursor: newestCursor}, "cursor"},
+			{catalog.SearchQuery{Market: "US", Text: "serum", Sort: catalog.SortNewest, Cursor: rankedCursor}, "cursor"},
+			{catalog.SearchQuery{Market: "US", Text: "serum", Cursor: "12.zzzzzzzzzzzzzzzzzz"}, "cursor"},
+			{catalog.SearchQuery{Market: "US", Text: "serum", Sort: "cheapest"}, "sort"},
+		} {
+			if _, err := c.Catalog.Search(ctx, b.q); errs.As(err) == nil || errs.As(err).Field != b.field {
+				t.Errorf("%+v: %v, want a refusal on %s", b.q, err, b.field)
+			}
 		}
 	})
 }

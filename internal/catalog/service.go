@@ -14,7 +14,6 @@ import (
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
-	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
 	"github.com/liveshop/liveshop/internal/seller"
@@ -30,11 +29,13 @@ type Service struct {
 	now     func() time.Time
 	// Images keeps product pictures; nil until the app sets it (AddImage refuses then).
 	Images ImageStore
+	// RankWindow is how many of the newest matches a search by relevance ranks.
+	RankWindow int
 }
 
 // NewService returns a catalog service.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now, RankWindow: DefaultRankWindow}
 }
 
 // CreateProduct lists a product in a shop the actor manages, priced in the shop's
@@ -75,6 +76,11 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 		p.SKUs = append(p.SKUs, SKU{ID: id.New(), ProductID: p.ID, SellerSKU: si.SellerSKU, Name: si.Name, Price: si.Price, Stock: si.Stock})
 	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		// New stock is on hand in the shop's default warehouse.
+		wh, err := defaultWarehouse(ctx, tx, shop.ID)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category, review_note, attributes)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
 			db.Micros(now), db.Micros(now), p.Category, p.ReviewNote, string(attrs)); err != nil {
@@ -87,6 +93,9 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 				return err
 			}
 			if err := recordPrice(ctx, tx, k.ID, k.Price.Amount, now); err != nil {
+				return err
+			}
+			if err := putOnHand(ctx, tx, k.ID, wh.ID, k.Stock, k.Stock, "set", 0, actor.AccountID, now); err != nil {
 				return err
 			}
 		}
@@ -264,25 +273,6 @@ func (s *Service) ItemsForSale(ctx context.Context, q db.Querier, skuIDs []id.ID
 	return items, refused, nil
 }
 
-// SetStock sets a SKU's available stock. The seller who manages its shop only.
-func (s *Service) SetStock(ctx context.Context, actor auth.Actor, skuID id.ID, stock int64) (SKU, error) {
-	if stock < 0 || stock > MaxStock {
-		return SKU{}, errs.Invalidf("stock", "stock must be 0-%d", MaxStock)
-	}
-	it, err := s.itemAnyStatus(ctx, skuID)
-	if err != nil {
-		return SKU{}, err
-	}
-	if _, err := s.sellers.Manage(ctx, actor, it.ShopID); err != nil {
-		return SKU{}, err
-	}
-	if _, err := s.db.ExecContext(ctx, `UPDATE skus SET stock = $1, updated_at = $2 WHERE id = $3`, stock, db.Micros(s.now()), skuID); err != nil {
-		return SKU{}, fmt.Errorf("catalog: set stock: %w", err)
-	}
-	it.Stock = stock
-	return it.SKU, nil
-}
-
 func (s *Service) itemAnyStatus(ctx context.Context, skuID id.ID) (Item, error) {
 	var it Item
 	err := s.db.QueryRowContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved, p.shop_id
@@ -298,7 +288,7 @@ func (s *Service) itemAnyStatus(ctx context.Context, skuID id.ID) (Item, error) 
 // caller's transaction. It fails with ErrOutOfStock, changing nothing, if fewer remain,
 // or ErrNotForSale if the product was taken off sale since it was read.
 func (s *Service) Reserve(ctx context.Context, tx *db.Tx, skuID id.ID, qty int64) error {
-	r, err := s.ReserveEach(ctx, tx, [][]Take{{{SKUID: skuID, Quantity: qty}}})
+	r, err := s.ReserveEach(ctx, tx, [][]Want{{{SKUID: skuID, Quantity: qty}}})
 	if err != nil {
 		return err
 	}

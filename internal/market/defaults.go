@@ -82,6 +82,7 @@ func basePolicy(m Market) Policy {
 			MinDeliveredOrders: 30, ScoreWindowDays: 90, NegativeReviewDays: 60, DispatchBusinessDays: 2,
 			LateDispatchTargetBP: 400, LateDispatchEnforceBP: 1000, SellerCancelMaxBP: 250,
 			DeliveryBusinessDays: 7, OnTimeDeliveryMinBP: 9500, ResponseHours: 24, ResponseRateMinBP: 8000,
+			Scoring: defaultSPSScoring(),
 		},
 		Enforcement: defaultEnforcement(),
 		Mall:        MallPolicy{MinSPSX100: 350, MinProducts: 5, MinFreeShippingCoverageBP: 7000, ReturnWindowDays: 7, OfficialShopReturnWindowDays: 7},

@@ -1,6 +1,9 @@
 package market
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // EnforcementPolicy turns violation points into a shop's health rating and into
 // actions. Points of violations recorded in the last PointsWindowDays (and not yet
@@ -10,6 +13,16 @@ type EnforcementPolicy struct {
 	PointsWindowDays int                    `json:"points_window_days"`
 	HealthBands      []HealthBand           `json:"health_bands"`
 	Thresholds       []EnforcementThreshold `json:"thresholds"`
+	// LateDispatchActions are applied when a shop's late dispatch rate is above
+	// performance.late_dispatch_enforce_bp (internal/seller, enforcement.go).
+	LateDispatchActions []LateDispatchAction `json:"late_dispatch_actions"`
+}
+
+// LateDispatchAction is an action the late-dispatch rule applies, for Days (0: until
+// an operator lifts it or an appeal succeeds).
+type LateDispatchAction struct {
+	Action string `json:"action"`
+	Days   int    `json:"days"`
 }
 
 // HealthBand names a shop's health from a number of points upward.
@@ -56,6 +69,8 @@ func defaultEnforcement() EnforcementPolicy {
 			{Points: 24, Action: ActionSuspension},
 			{Points: 48, Action: ActionDeactivation},
 		},
+		// What a late-dispatch restriction always did: no new listings, payouts wait.
+		LateDispatchActions: []LateDispatchAction{{Action: ActionListingRestriction}, {Action: ActionSettlementDelay}},
 	}
 }
 
@@ -90,6 +105,19 @@ func (e EnforcementPolicy) validate() (field, problem string) {
 		case t.Days < 0:
 			return f + ".days", "must not be negative"
 		}
+	}
+	seen := map[string]bool{}
+	for i, a := range e.LateDispatchActions {
+		f := fmt.Sprintf("enforcement.late_dispatch_actions[%d]", i)
+		switch {
+		case !slices.Contains(EnforcementActions, a.Action):
+			return f + ".action", fmt.Sprintf("must be one of %v", EnforcementActions)
+		case seen[a.Action]:
+			return f + ".action", "each action once"
+		case a.Days < 0:
+			return f + ".days", "must not be negative"
+		}
+		seen[a.Action] = true
 	}
 	return "", ""
 }

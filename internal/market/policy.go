@@ -82,6 +82,8 @@ type PerformancePolicy struct {
 	// ResponseHours is how long a shop has to answer a buyer's message.
 	ResponseHours     int `json:"response_hours"`
 	ResponseRateMinBP int `json:"response_rate_min_bp"` // benchmark: at least this share answered in time
+	// Scoring weighs the metrics and shapes their sub-scores (sps_policy.go).
+	Scoring SPSScoring `json:"scoring"`
 }
 
 // MallPolicy sets Mall / Official Shop eligibility and return windows.
@@ -303,6 +305,9 @@ func (p Policy) Validate() error {
 	bp("performance.on_time_delivery_min_bp", p.Performance.OnTimeDeliveryMinBP)
 	check("performance.response_hours", p.Performance.ResponseHours > 0, "must be at least 1")
 	bp("performance.response_rate_min_bp", p.Performance.ResponseRateMinBP)
+	if f, problem := p.Performance.Scoring.validate(); f != "" {
+		check(f, false, "%s", problem)
+	}
 	if f, problem := p.Enforcement.validate(); f != "" {
 		check(f, false, "%s", problem)
 	}

@@ -106,6 +106,39 @@ func stockOf(field string, inv []inventoryBody, shopID id.ID) (int64, error) {
 	return inv[0].Quantity, nil
 }
 
+// inventoryOf reads a SKU's inventory entries for an update. Entries naming a
+// warehouse set the units that warehouse holds (the SKU's sellable stock moves by the
+// difference); one entry without a warehouse id sets the sellable stock, as before
+// shops had warehouses. The shop's first warehouse has the shop's id.
+func inventoryOf(field string, inv []inventoryBody, shopID id.ID) (*int64, []catalog.WarehouseQuantity, error) {
+	named := false
+	for _, e := range inv {
+		named = named || e.WarehouseID != ""
+	}
+	if !named {
+		stock, err := stockOf(field, inv, shopID)
+		return &stock, nil, err
+	}
+	var out []catalog.WarehouseQuantity
+	seen := map[id.ID]bool{}
+	for j, e := range inv {
+		f := fmt.Sprintf("%s[%d]", field, j)
+		wid, err := id.Parse(e.WarehouseID)
+		if err != nil {
+			return nil, nil, invalid(f+".warehouse_id", "unknown warehouse %q; give each entry a warehouse id of this shop (the shop's own id is its first warehouse)", e.WarehouseID)
+		}
+		if seen[wid] {
+			return nil, nil, invalid(f+".warehouse_id", "each warehouse once")
+		}
+		seen[wid] = true
+		if e.Quantity < 0 || e.Quantity > catalog.MaxStock {
+			return nil, nil, invalid(f+".quantity", "quantity must be 0-%d", catalog.MaxStock)
+		}
+		out = append(out, catalog.WarehouseQuantity{WarehouseID: wid, Quantity: e.Quantity})
+	}
+	return nil, out, nil
+}
+
 // priceOf reads a decimal price in the shop's currency.
 func priceOf(field string, p *priceBody, currency string) (money.Money, error) {
 	if p == nil || p.Amount == "" {
@@ -409,11 +442,11 @@ func (s *Service) skuEdits(c *call, p catalog.Product, in []skuBody, withPrice, 
 			e.Price = &price
 		}
 		if withStock && k.Inventory != nil {
-			stock, err := stockOf(f+".inventory", k.Inventory, c.shopID)
+			stock, whs, err := inventoryOf(f+".inventory", k.Inventory, c.shopID)
 			if err != nil {
 				return nil, err
 			}
-			e.Stock = &stock
+			e.Stock, e.Warehouses = stock, whs
 		}
 		out = append(out, e)
 	}

@@ -128,11 +128,11 @@ func (s *Service) writePlacements(batch []*checkoutJob) {
 // each shop's daily order slots taken once, deal units and coupons redeemed, then
 // every checkout's rows in a few multi-row statements. An error fails them all.
 func (s *Service) placeCheckouts(ctx context.Context, tx *db.Tx, jobs []*checkoutJob) error {
-	wants := make([][]catalog.Take, len(jobs))
+	wants := make([][]catalog.Want, len(jobs))
 	for i, j := range jobs {
 		j.orders, j.total, j.pay, j.err = nil, 0, payment.Payment{}, nil
 		for _, l := range j.in.Lines {
-			wants[i] = append(wants[i], catalog.Take{SKUID: l.SKUID, Quantity: l.Quantity})
+			wants[i] = append(wants[i], catalog.Want{SKUID: l.SKUID, Quantity: l.Quantity})
 		}
 	}
 	refusals, err := s.catalog.ReserveEach(ctx, tx, wants)

@@ -155,6 +155,9 @@ type ShipInput struct {
 	Carrier        string        `json:"carrier"`
 	TrackingNumber string        `json:"tracking_number"`
 	Items          []PackageItem `json:"items"`
+	// WarehouseID is where the units leave from; zero lets the catalogue choose (the
+	// shop's default warehouse, else the one holding the most).
+	WarehouseID id.ID `json:"warehouse_id,omitempty"`
 }
 
 // Ship puts an order's units (all that remain unless in.Items names some) in a package.
@@ -255,6 +258,18 @@ func (s *Service) ShipPackage(ctx context.Context, actor auth.Actor, in ShipInpu
 				pkg.ID, it.OrderID, it.LineID, it.Quantity); err != nil {
 				return fmt.Errorf("order: package item (each line once per package): %w", err)
 			}
+		}
+		// The units leave a warehouse (sellable stock already went down at checkout).
+		units := map[id.ID]int64{}
+		for _, it := range in.Items {
+			for _, l := range orders[it.OrderID].Lines {
+				if l.ID == it.LineID {
+					units[l.SKUID] += it.Quantity
+				}
+			}
+		}
+		if err := s.catalog.Dispatch(ctx, tx, pkg.ShopID, in.WarehouseID, pkg.ID, actor.AccountID, units); err != nil {
+			return err
 		}
 		if err := addPackageEvent(ctx, tx, pkg.ID, PackageAwaitingCollection, "booked with "+carrierName+", tracking "+tracking, now); err != nil {
 			return err

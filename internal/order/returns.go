@@ -554,7 +554,7 @@ func (s *Service) refundReturn(ctx context.Context, tx *db.Tx, o *Order, r *Retu
 		lines = append(lines, events.RefundedLine{LineID: rl.LineID, Quantity: rl.Quantity, Before: line.RefundedQuantity, Amount: rl.Amount.Amount})
 		line.RefundedQuantity += rl.Quantity
 		if restock {
-			if err := s.catalog.Restock(ctx, tx, line.SKUID, rl.Quantity); err != nil {
+			if err := s.catalog.ReceiveReturned(ctx, tx, line.SKUID, r.ID, rl.Quantity); err != nil {
 				return nil, err
 			}
 		}

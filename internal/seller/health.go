@@ -47,6 +47,13 @@ const (
 	AppealGranted = "granted"
 )
 
+// What applied an enforcement action: the violation points ladder, or the
+// late-dispatch rule (enforcement.go).
+const (
+	SourcePoints       = "points"
+	SourceLateDispatch = "late_dispatch"
+)
+
 // EnforcementAction is one action taken against a shop.
 type EnforcementAction struct {
 	ID           id.ID     `json:"id"`
@@ -64,6 +71,7 @@ type EnforcementAction struct {
 	Decision     string    `json:"decision,omitempty"`
 	DecidedAt    time.Time `json:"decided_at,omitzero"`
 	LiftedAt     time.Time `json:"lifted_at,omitzero"`
+	Source       string    `json:"source"` // SourcePoints or SourceLateDispatch
 }
 
 // InForce reports whether the action applies at at.
@@ -110,13 +118,13 @@ var (
 	ErrOrderRestricted   = errs.New(errs.Rule, "shop_order_restricted", "this shop is under an order restriction and cannot take orders right now")
 )
 
-const actionColumns = `id, shop_id, kind, points, threshold, reason, status, starts_at, ends_at, appeal, appealed_at, appeal_status, decision, decided_at, lifted_at`
+const actionColumns = `id, shop_id, kind, points, threshold, reason, status, starts_at, ends_at, appeal, appealed_at, appeal_status, decision, decided_at, lifted_at, source`
 
 func scanAction(row interface{ Scan(...any) error }) (EnforcementAction, error) {
 	var a EnforcementAction
 	var starts, ends, appealed, decided, lifted int64
 	err := row.Scan(&a.ID, &a.ShopID, &a.Kind, &a.Points, &a.Threshold, &a.Reason, &a.Status, &starts, &ends, &a.Appeal, &appealed,
-		&a.AppealStatus, &a.Decision, &decided, &lifted)
+		&a.AppealStatus, &a.Decision, &decided, &lifted, &a.Source)
 	a.StartsAt, a.EndsAt, a.AppealedAt, a.DecidedAt, a.LiftedAt = db.Time(starts), db.Time(ends), db.Time(appealed), db.Time(decided), db.Time(lifted)
 	return a, err
 }
@@ -236,7 +244,7 @@ func (s *Service) applyThresholds(ctx context.Context, tx *db.Tx, shopID id.ID, 
 			continue
 		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM shop_enforcement_actions WHERE shop_id = $1 AND kind = $2
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM shop_enforcement_actions WHERE shop_id = $1 AND kind = $2 AND source = 'points'
 			AND ((status = 'active' AND (ends_at = 0 OR ends_at > $3)) OR starts_at >= $4 OR lifted_at >= $4)`,
 			shopID, t.Action, db.Micros(at), db.Micros(last)).Scan(&n); err != nil {
 			return nil, err
@@ -250,25 +258,35 @@ func (s *Service) applyThresholds(ctx context.Context, tx *db.Tx, shopID id.ID, 
 		}
 		a.Reason = fmt.Sprintf("%d violation points in %d days reached the %d-point threshold (health: %s)",
 			points, p.Enforcement.PointsWindowDays, t.Points, p.Enforcement.Health(points))
-		if _, err := tx.ExecContext(ctx, `INSERT INTO shop_enforcement_actions (id, shop_id, kind, points, threshold, reason, status, starts_at, ends_at)
-			VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8)`, a.ID, shopID, a.Kind, a.Points, a.Threshold, a.Reason,
-			db.Micros(a.StartsAt), db.Micros(a.EndsAt)); err != nil {
+		a.Source = SourcePoints
+		if err := s.takeAction(ctx, tx, &sh, a); err != nil {
 			return nil, err
-		}
-		if err := logAction(ctx, tx, shopID, "enforcement_"+a.Kind, sh.Status, sh.Status, a.Label()+" "+until(a)+": "+a.Reason, 0, at); err != nil {
-			return nil, err
-		}
-		to := map[string]Status{market.ActionSuspension: Suspended, market.ActionDeactivation: Deactivated}[a.Kind]
-		if to != "" && sh.Status != to && sh.Status != Deactivated {
-			if err := s.setStatus(ctx, tx, shopID, to, a.Label()+": "+a.Reason, 0, at); err != nil {
-				return nil, err
-			}
-			sh.Status = to
 		}
 		taken = append(taken, a)
 		s.log.Info("enforcement action", "shop", shopID, "kind", a.Kind, "points", points)
 	}
 	return taken, nil
+}
+
+// takeAction records an action the system applies to sh, in tx, with its history
+// row; a suspension or deactivation also moves the shop's state.
+func (s *Service) takeAction(ctx context.Context, tx *db.Tx, sh *Shop, a EnforcementAction) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO shop_enforcement_actions (id, shop_id, kind, points, threshold, reason, status, starts_at, ends_at, source)
+		VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, $9)`, a.ID, sh.ID, a.Kind, a.Points, a.Threshold, a.Reason,
+		db.Micros(a.StartsAt), db.Micros(a.EndsAt), a.Source); err != nil {
+		return err
+	}
+	if err := logAction(ctx, tx, sh.ID, "enforcement_"+a.Kind, sh.Status, sh.Status, a.Label()+" "+until(a)+": "+a.Reason, 0, a.StartsAt); err != nil {
+		return err
+	}
+	to := map[string]Status{market.ActionSuspension: Suspended, market.ActionDeactivation: Deactivated}[a.Kind]
+	if to != "" && sh.Status != to && sh.Status != Deactivated {
+		if err := s.setStatus(ctx, tx, sh.ID, to, a.Label()+": "+a.Reason, 0, a.StartsAt); err != nil {
+			return err
+		}
+		sh.Status = to
+	}
+	return nil
 }
 
 // liftAction ends an action in force, with why, and gives a shop that the action
@@ -315,7 +333,7 @@ func (s *Service) relieve(ctx context.Context, tx *db.Tx, shopID id.ID, at time.
 	if err != nil {
 		return err
 	}
-	in, err := s.actions(ctx, tx, `WHERE shop_id = $1 AND status = 'active' AND (ends_at = 0 OR ends_at > $2) ORDER BY id`, shopID, db.Micros(at))
+	in, err := s.actions(ctx, tx, `WHERE shop_id = $1 AND source = 'points' AND status = 'active' AND (ends_at = 0 OR ends_at > $2) ORDER BY id`, shopID, db.Micros(at))
 	if err != nil {
 		return err
 	}

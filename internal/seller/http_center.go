@@ -21,6 +21,9 @@ func (s *Service) centerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/enforcement-actions/{id}/appeal", s.handleActionAppeal)
 	mux.HandleFunc("POST /api/v1/ops/enforcement-actions/{id}/decision", s.handleActionDecision)
 	s.messageRoutes(mux)
+	mux.HandleFunc("GET /api/v1/shops/{id}/warehouses", s.handleWarehouses)
+	mux.HandleFunc("POST /api/v1/shops/{id}/warehouses", s.handleAddWarehouse)
+	mux.HandleFunc("PUT /api/v1/shops/{id}/warehouses/{warehouse}", s.handleUpdateWarehouse)
 }
 
 func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) {

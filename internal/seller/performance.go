@@ -35,10 +35,12 @@ import (
 //     within performance.response_hours over inquiries asked in the window and
 //     settled (answered or past due); benchmark at least performance.response_rate_min_bp.
 //
-// Product satisfaction weighs 40%, the four others 15% each. A rate that should be
-// low scores 5 at zero, 3.5 at its benchmark and 0 at twice the benchmark or worse,
-// linearly between; a rate that should be high is scored the same way on its
-// complement (the share missed against the share the benchmark allows to miss).
+// The weights and the curve are policy (performance.scoring, market/sps_policy.go):
+// by default product satisfaction weighs 40% and the four others 15% each, and a rate
+// that should be low scores 5 at zero, 3.5 at its benchmark and 0 at twice the
+// benchmark or worse, linearly between; a rate that should be high is scored the same
+// way on its complement (the share missed against the share the benchmark allows to
+// miss).
 // A shop is scored only with at least performance.min_delivered_orders delivered in
 // the window. Each metric carries its trend: the change of its value over the history.
 
@@ -99,7 +101,9 @@ type DayScore struct {
 	Score  float64 `json:"score"`
 }
 
-func subScore(valueBP, benchmarkBP int64) float64 {
+// subScore scores a rate that should be low: 5 at zero, the policy's score at the
+// benchmark, 0 at the policy's multiple of the benchmark or worse, linearly between.
+func subScore(valueBP, benchmarkBP int64, sc market.SPSScoring) float64 {
 	if benchmarkBP <= 0 {
 		if valueBP == 0 {
 			return 5
@@ -107,10 +111,12 @@ func subScore(valueBP, benchmarkBP int64) float64 {
 		return 0
 	}
 	v, b := float64(valueBP), float64(benchmarkBP)
+	atB := float64(sc.ScoreAtBenchmarkX10) / 10
+	zero := b * float64(sc.ZeroAtBenchmarkX100) / 100
 	if v <= b {
-		return 5 - 1.5*v/b
+		return 5 - (5-atB)*v/b
 	}
-	return max(0, 3.5-3.5*(v-b)/b)
+	return max(0, atB-atB*(v-b)/(zero-b))
 }
 
 func rateBP(n, d int64) int64 {
@@ -124,16 +130,18 @@ func rateBP(n, d int64) int64 {
 // score window (w) under p.
 func score(nr, w perfCounts, p market.Policy) (Performance, bool) {
 	perf := Performance{Delivered: w.Delivered, NeedOrder: int64(p.Performance.MinDeliveredOrders)}
+	sc := p.Performance.Scoring
+	weight := func(bp int) float64 { return float64(bp) / 10000 }
 	perf.Metrics = []Metric{
-		{Key: "negative_review_rate", Label: "Negative review rate", Weight: 0.4, Numerator: nr.NegativeReviews, Denominator: nr.Delivered,
+		{Key: "negative_review_rate", Label: "Negative review rate", Weight: weight(sc.Weights.NegativeReviewRateBP), Numerator: nr.NegativeReviews, Denominator: nr.Delivered,
 			ValueBP: rateBP(nr.NegativeReviews, nr.Delivered), BenchmarkBP: int64(p.Probation.MaxBadReviewRateBP)},
-		{Key: "late_dispatch_rate", Label: "Late dispatch rate", Weight: 0.15, Numerator: w.LateShipped, Denominator: w.Shipped,
+		{Key: "late_dispatch_rate", Label: "Late dispatch rate", Weight: weight(sc.Weights.LateDispatchRateBP), Numerator: w.LateShipped, Denominator: w.Shipped,
 			ValueBP: rateBP(w.LateShipped, w.Shipped), BenchmarkBP: int64(p.Performance.LateDispatchTargetBP)},
-		{Key: "seller_cancel_rate", Label: "Seller-fault cancellation rate", Weight: 0.15, Numerator: w.SellerCancelled, Denominator: w.Paid,
+		{Key: "seller_cancel_rate", Label: "Seller-fault cancellation rate", Weight: weight(sc.Weights.SellerCancelRateBP), Numerator: w.SellerCancelled, Denominator: w.Paid,
 			ValueBP: rateBP(w.SellerCancelled, w.Paid), BenchmarkBP: int64(p.Performance.SellerCancelMaxBP)},
-		{Key: "on_time_delivery_rate", Label: "On-time delivery rate", Weight: 0.15, Numerator: w.DeliveredOnTime, Denominator: w.Delivered,
+		{Key: "on_time_delivery_rate", Label: "On-time delivery rate", Weight: weight(sc.Weights.OnTimeDeliveryRateBP), Numerator: w.DeliveredOnTime, Denominator: w.Delivered,
 			ValueBP: 10000 - rateBP(w.Delivered-w.DeliveredOnTime, w.Delivered), BenchmarkBP: int64(p.Performance.OnTimeDeliveryMinBP), AtLeast: true},
-		{Key: "response_rate", Label: "Response rate to buyer messages", Weight: 0.15, Numerator: w.AnsweredInTime, Denominator: w.Inquiries,
+		{Key: "response_rate", Label: "Response rate to buyer messages", Weight: weight(sc.Weights.ResponseRateBP), Numerator: w.AnsweredInTime, Denominator: w.Inquiries,
 			ValueBP: 10000 - rateBP(w.Inquiries-w.AnsweredInTime, w.Inquiries), BenchmarkBP: int64(p.Performance.ResponseRateMinBP), AtLeast: true},
 	}
 	total := 0.0
@@ -143,8 +151,9 @@ func score(nr, w perfCounts, p market.Policy) (Performance, bool) {
 		if m.AtLeast {
 			v, b = 10000-v, 10000-b // scored on the share missed
 		}
-		m.Score = float64(int(subScore(v, b)*10+0.5)) / 10
-		total += m.Weight * subScore(v, b)
+		sub := subScore(v, b, sc)
+		m.Score = float64(int(sub*10+0.5)) / 10
+		total += m.Weight * sub
 	}
 	perf.Scored = w.Delivered >= int64(p.Performance.MinDeliveredOrders)
 	if perf.Scored {

@@ -11,6 +11,7 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
+	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/outbox"
 	"github.com/liveshop/liveshop/internal/seller"
@@ -113,6 +114,35 @@ func TestShopPerformanceScore(t *testing.T) {
 		after, _ := s.Performance(ctx, shop.ID, now, 1)
 		if after.Metrics[0].Numerator != 1 || after.Score <= perf.Score {
 			t.Fatalf("after moderation %+v", after)
+		}
+		// The defaults are the first score's constants: 40/15/15/15/15, 3.5 at the
+		// benchmark, 0 at twice it (checked above). A policy weighing late dispatch at
+		// 60%, scoring 2.0 at the benchmark and 0 at three times it changes the score
+		// from its effective moment, with the same counts.
+		cur, err := k.Markets.Policy(ctx, "US", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		def := cur.Performance.Scoring
+		if def.Weights.NegativeReviewRateBP != 4000 || def.Weights.ResponseRateBP != 1500 || def.ScoreAtBenchmarkX10 != 35 || def.ZeroAtBenchmarkX100 != 200 {
+			t.Fatalf("default scoring %+v", def)
+		}
+		k.SetPolicy(t, "US", func(p *market.Policy) {
+			p.Performance.Scoring = market.SPSScoring{
+				Weights: market.SPSWeights{NegativeReviewRateBP: 1000, LateDispatchRateBP: 6000, SellerCancelRateBP: 1000,
+					OnTimeDeliveryRateBP: 1000, ResponseRateBP: 1000},
+				ScoreAtBenchmarkX10: 20, ZeroAtBenchmarkX100: 300,
+			}
+		})
+		changed, err := s.Performance(ctx, shop.ID, time.Now(), 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// negative reviews 5% of a 10% benchmark, late 5% of 4%, cancellations 4.76% of 2.5%.
+		want = 0.1*(5-3*0.5) + 0.6*(2-2*100.0/800) + 0.1*(2-2*float64(476-250)/500) + 0.1*5 + 0.1*5
+		if math.Abs(changed.Score-math.Round(want*10)/10) > 1e-9 || changed.Score == after.Score ||
+			changed.Metrics[1].WeightPercent() != 60 || changed.Metrics[1].Score != 1.8 {
+			t.Fatalf("under the new scoring: %.1f (was %.1f), want %.1f; %+v", changed.Score, after.Score, want, changed.Metrics)
 		}
 	})
 }
@@ -231,6 +261,42 @@ func TestOnTimeDeliveryAndResponseRate(t *testing.T) {
 		// Trend: 30 days ago nothing was delivered (100% on time by default); now 80%.
 		if otd.TrendBP != -2000 || otd.Improving() {
 			t.Fatalf("on-time trend %d", otd.TrendBP)
+		}
+	})
+}
+
+func TestSPSScoringPolicyIsValidated(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		ctx := context.Background()
+		op := k.Operator(t)
+		before, err := k.Markets.Policy(ctx, "US", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests := []struct {
+			name  string
+			edit  func(sc *market.SPSScoring)
+			field string
+		}{
+			{"weights short of 100%", func(sc *market.SPSScoring) { sc.Weights.ResponseRateBP = 1000 }, "performance.scoring.weights"},
+			{"a negative weight", func(sc *market.SPSScoring) {
+				sc.Weights.ResponseRateBP, sc.Weights.LateDispatchRateBP = -500, 3500
+			}, "performance.scoring.weights.response_rate_bp"},
+			{"a benchmark score of 5", func(sc *market.SPSScoring) { sc.ScoreAtBenchmarkX10 = 50 }, "performance.scoring.score_at_benchmark_x10"},
+			{"zero at the benchmark itself", func(sc *market.SPSScoring) { sc.ZeroAtBenchmarkX100 = 100 }, "performance.scoring.zero_at_benchmark_x100"},
+		}
+		for _, tt := range tests {
+			p := before
+			tt.edit(&p.Performance.Scoring)
+			_, err := k.Markets.SetPolicy(ctx, op, "US", time.Now().Add(time.Hour), p, "bad scoring")
+			if e := errs.As(err); e == nil || e.Field != tt.field {
+				t.Errorf("%s: %v, want a refusal on %s", tt.name, err, tt.field)
+			}
+		}
+		after, _ := k.Markets.Policy(ctx, "US", time.Now().Add(2*time.Hour))
+		if after.Performance.Scoring != before.Performance.Scoring {
+			t.Fatalf("a refused policy changed the scoring: %+v", after.Performance.Scoring)
 		}
 	})
 }

@@ -119,6 +119,9 @@ func (s *Service) Register(ctx context.Context, actor auth.Actor, in RegisterInp
 		if err := logAction(ctx, tx, shop.ID, "registered", "", shop.Status, "", actor.AccountID, now); err != nil {
 			return err
 		}
+		if err := createDefaultWarehouse(ctx, tx, shop); err != nil {
+			return err
+		}
 		return s.outbox.Add(ctx, tx, outbox.Aggregate("shop", shop.ID), events.ShopRegistered{
 			ShopID: shop.ID, OwnerID: shop.OwnerID, Market: shop.Market, Name: shop.Name, Status: string(shop.Status), At: now})
 	})

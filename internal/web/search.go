@@ -28,7 +28,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request, mall bool) {
 		return
 	}
 	q := catalog.SearchQuery{Market: mk, Text: v.Get("q"), Category: v.Get("category"), InStock: v.Get("in_stock") != "",
-		MallOnly: mall || v.Get("mall_only") != "", Cursor: v.Get("cursor"), Limit: 24}
+		MallOnly: mall || v.Get("mall_only") != "", Cursor: v.Get("cursor"), Sort: v.Get("sort"), Limit: 24}
 	var problem string
 	for _, f := range []struct {
 		name string

@@ -251,7 +251,12 @@ func (s *Server) shipOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := localPath(r.PostFormValue("back"))
-	o, err := s.Orders.Ship(ctx, auth.From(ctx), oid, order.ShipInput{Carrier: r.PostFormValue("carrier"), TrackingNumber: r.PostFormValue("tracking_number")})
+	warehouse, err := shipWarehouse(r)
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	o, err := s.Orders.Ship(ctx, auth.From(ctx), oid, order.ShipInput{Carrier: r.PostFormValue("carrier"), TrackingNumber: r.PostFormValue("tracking_number"), WarehouseID: warehouse})
 	if err != nil {
 		s.back(w, r, back, err)
 		return

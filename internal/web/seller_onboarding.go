@@ -20,6 +20,7 @@ func (s *Server) sellerCenterRoutes(mux *http.ServeMux) {
 	s.healthRoutes(mux)
 	s.shopMessageRoutes(mux)
 	s.productReviewRoutes(mux)
+	s.warehouseRoutes(mux)
 	mux.HandleFunc("GET /search", s.searchPage)
 	mux.HandleFunc("GET /mall", s.mallPage)
 	mux.HandleFunc("GET /seller/shops/{id}/onboarding", s.sellerOnboarding)

@@ -46,7 +46,7 @@ func (s *Server) managedShop(w http.ResponseWriter, r *http.Request) (seller.Sho
 // shopTabs are Seller Center's sections of a shop.
 var shopTabs = []struct{ Path, Label string }{
 	{"", "Overview"}, {"/orders", "Orders"}, {"/returns", "Returns"}, {"/reviews", "Reviews"},
-	{"/promotions", "Promotions"}, {"/shipping", "Shipping"}, {"/onboarding", "Tier & onboarding"}, {"/performance", "Performance"}, {"/health", "Account health"}, {"/messages", "Messages"}, {"/videos", "Videos"}, {"/import", "Bulk import"}, {"/mall", "Mall"}, {"/finance", "Finance"}, {"/affiliate", "Affiliate"},
+	{"/promotions", "Promotions"}, {"/shipping", "Shipping"}, {"/onboarding", "Tier & onboarding"}, {"/performance", "Performance"}, {"/health", "Account health"}, {"/messages", "Messages"}, {"/videos", "Videos"}, {"/import", "Bulk import"}, {"/mall", "Mall"}, {"/warehouses", "Warehouses"}, {"/finance", "Finance"}, {"/affiliate", "Affiliate"},
 }
 
 // ShopHeader is what every shop section page shows at the top.
@@ -79,6 +79,11 @@ func (s *Server) sellerOrders(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	whs, err := s.Sellers.Warehouses(ctx, auth.From(ctx), shop.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	now := time.Now()
 	late := 0
 	for _, o := range os {
@@ -93,9 +98,11 @@ func (s *Server) sellerOrders(w http.ResponseWriter, r *http.Request) {
 		States []order.Status
 		Late   int
 		Now    time.Time
+		// Warehouses lets the seller pick where a parcel leaves from.
+		Warehouses []seller.Warehouse
 	}{header(shop, m, "/orders"), os, filter,
 		[]order.Status{order.OnHold, order.AwaitingShipment, order.PartiallyShipping, order.AwaitingCollection, order.InTransit, order.Delivered, order.Completed, order.Cancelled},
-		late, now})
+		late, now, whs})
 }
 
 // bulkShip ships the chosen orders, each in its own parcel, or, when asked and they
@@ -127,8 +134,13 @@ func (s *Server) bulkShip(w http.ResponseWriter, r *http.Request) {
 	}
 	actor := auth.From(ctx)
 	carrier, tracking := r.PostFormValue("carrier"), r.PostFormValue("tracking_number")
+	warehouse, err := shipWarehouse(r)
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
 	if r.PostFormValue("combine") == "on" {
-		in := order.ShipInput{Carrier: carrier, TrackingNumber: tracking}
+		in := order.ShipInput{Carrier: carrier, TrackingNumber: tracking, WarehouseID: warehouse}
 		for _, oid := range ids {
 			o, err := s.Orders.Get(ctx, actor, oid)
 			if err != nil {
@@ -151,7 +163,7 @@ func (s *Server) bulkShip(w http.ResponseWriter, r *http.Request) {
 	}
 	shipped := 0
 	for _, oid := range ids {
-		if _, err := s.Orders.Ship(ctx, actor, oid, order.ShipInput{Carrier: carrier, TrackingNumber: tracking}); err != nil {
+		if _, err := s.Orders.Ship(ctx, actor, oid, order.ShipInput{Carrier: carrier, TrackingNumber: tracking, WarehouseID: warehouse}); err != nil {
 			e := httpx.Public(err)
 			s.back(w, r, back, e.With("order %s: %s (%d of %d shipped before it)", oid, e.Message, shipped, len(ids)))
 			return

@@ -817,6 +817,56 @@ var Steps = []Step{
 		`ALTER TABLE import_jobs ADD COLUMN heartbeat_at BIGINT NOT NULL DEFAULT 0`,
 		`CREATE INDEX import_jobs_status ON import_jobs (status, heartbeat_at)`,
 	)},
+	{211, "shop warehouses and stock per warehouse", SQL(
+		// A shop's warehouses; exactly one is its default. A shop's first warehouse has
+		// the shop's id, so the Open API's one warehouse per shop keeps its id.
+		`CREATE TABLE warehouses (
+			id BIGINT PRIMARY KEY,
+			shop_id BIGINT NOT NULL REFERENCES shops (id),
+			name TEXT NOT NULL,
+			region TEXT NOT NULL DEFAULT '',
+			address TEXT NOT NULL DEFAULT '',
+			is_default BOOLEAN NOT NULL DEFAULT FALSE,
+			created_at BIGINT NOT NULL,
+			UNIQUE (shop_id, name)
+		)`,
+		`CREATE UNIQUE INDEX warehouses_default ON warehouses (shop_id) WHERE is_default`,
+		// Units physically on hand per SKU and warehouse. skus.stock (what checkout
+		// takes from) stays sum(on_hand) minus the units sold or reserved and not yet
+		// dispatched; a missing row is 0 on hand.
+		`CREATE TABLE sku_warehouse_stock (
+			sku_id BIGINT NOT NULL REFERENCES skus (id),
+			warehouse_id BIGINT NOT NULL REFERENCES warehouses (id),
+			on_hand BIGINT NOT NULL CHECK (on_hand >= 0),
+			updated_at BIGINT NOT NULL,
+			PRIMARY KEY (sku_id, warehouse_id)
+		)`,
+		`CREATE INDEX sku_warehouse_stock_warehouse ON sku_warehouse_stock (warehouse_id)`,
+		// Every change of a warehouse's quantity: set by the seller, dispatched in a
+		// package, returned by a buyer.
+		`CREATE TABLE stock_movements (
+			id BIGINT PRIMARY KEY,
+			sku_id BIGINT NOT NULL,
+			warehouse_id BIGINT NOT NULL,
+			delta BIGINT NOT NULL,
+			on_hand BIGINT NOT NULL,
+			reason TEXT NOT NULL,
+			ref_id BIGINT NOT NULL DEFAULT 0,
+			actor_id BIGINT NOT NULL DEFAULT 0,
+			at BIGINT NOT NULL
+		)`,
+		`CREATE INDEX stock_movements_sku ON stock_movements (sku_id, id)`,
+		`INSERT INTO warehouses (id, shop_id, name, region, address, is_default, created_at)
+			SELECT id, id, 'Main warehouse', market, '', TRUE, created_at FROM shops`,
+		// Existing stock moves into the default warehouse: what is sellable plus what is
+		// reserved or paid and not yet shipped is on hand.
+		`INSERT INTO sku_warehouse_stock (sku_id, warehouse_id, on_hand, updated_at)
+			SELECT k.id, p.shop_id, k.stock + k.reserved + COALESCE((SELECT SUM(l.quantity - l.shipped_qty) FROM order_lines l
+				JOIN orders o ON o.id = l.order_id WHERE l.sku_id = k.id AND o.status IN ('ON_HOLD', 'AWAITING_SHIPMENT', 'PARTIALLY_SHIPPING')), 0), k.updated_at
+			FROM skus k JOIN products p ON p.id = k.product_id`,
+	)},
+	{212, "late-dispatch enforcement through enforcement actions", lateDispatchActions},
+	{213, "product search document weighs titles above descriptions (PostgreSQL)", weightedSearch},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).

@@ -1,0 +1,443 @@
+package catalog
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/errs"
+	"github.com/liveshop/liveshop/internal/platform/id"
+	"github.com/liveshop/liveshop/internal/seller"
+)
+
+// Inventory per warehouse. A SKU's units on hand are counted per warehouse of its
+// shop (sku_warehouse_stock). Checkout, the flash-sale writer and cancellations keep
+// working on skus.stock alone (Reserve, Release, Restock), which stays
+//
+//	stock = sum(on_hand) - units reserved or sold and not yet dispatched
+//
+// because only three things change on_hand, each in the transaction that does it:
+//
+//   - a seller sets a warehouse's quantity: stock moves by the same delta, refused if
+//     stock would go below zero (fewer units on hand than are sold and waiting);
+//   - a package ships (Dispatch, from order.ShipPackage): its units leave a warehouse
+//     and stock does not move (they were taken from it at checkout);
+//   - a returned parcel is received (ReceiveReturned): its units go back into the
+//     default warehouse and on sale.
+//
+// A SKU without any warehouse row (loaded in bulk by the catalogue benchmark) is not
+// tracked per warehouse: its dispatches take nothing.
+
+// Inventory errors.
+var (
+	// ErrBelowAwaiting refuses a warehouse quantity that would leave fewer units on
+	// hand than buyers have bought (or reserved) and wait to receive.
+	ErrBelowAwaiting = errs.New(errs.Rule, "stock_below_awaiting_dispatch", "the warehouses cannot hold fewer units than are sold and waiting for dispatch").OnField("quantity")
+	// ErrWarehouseShort refuses a dispatch from a warehouse that does not hold the units.
+	ErrWarehouseShort = errs.New(errs.Rule, "warehouse_stock_short", "the warehouse does not hold enough units for this package").OnField("warehouse_id")
+)
+
+// WarehouseStock is how many units of a SKU one warehouse holds.
+type WarehouseStock struct {
+	Warehouse seller.Warehouse `json:"warehouse"`
+	OnHand    int64            `json:"on_hand"`
+}
+
+// SKUInventory is a SKU with its units per warehouse of the shop (every warehouse,
+// holding none or some). Awaiting is what buyers have bought or reserved and not yet
+// received a package for: OnHand - Stock.
+type SKUInventory struct {
+	SKU
+	OnHand     int64            `json:"on_hand"`
+	Awaiting   int64            `json:"awaiting_dispatch"`
+	Warehouses []WarehouseStock `json:"warehouses"`
+}
+
+// Inventory returns a product's SKUs with their stock per warehouse, for the seller
+// who manages its shop.
+func (s *Service) Inventory(ctx context.Context, actor auth.Actor, productID id.ID) (Product, []SKUInventory, error) {
+	p, err := s.Product(ctx, productID)
+	if err != nil {
+		return Product{}, nil, err
+	}
+	whs, err := s.sellers.Warehouses(ctx, actor, p.ShopID)
+	if err != nil {
+		return Product{}, nil, err
+	}
+	held := map[[2]id.ID]int64{}
+	rows, err := s.db.QueryContext(ctx, `SELECT s.sku_id, s.warehouse_id, s.on_hand FROM sku_warehouse_stock s
+		JOIN skus k ON k.id = s.sku_id WHERE k.product_id = $1`, p.ID)
+	if err != nil {
+		return Product{}, nil, fmt.Errorf("catalog: inventory: %w", err)
+	}
+	for rows.Next() {
+		var sku, wh id.ID
+		var n int64
+		if err := rows.Scan(&sku, &wh, &n); err != nil {
+			rows.Close()
+			return Product{}, nil, err
+		}
+		held[[2]id.ID{sku, wh}] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return Product{}, nil, err
+	}
+	out := make([]SKUInventory, len(p.SKUs))
+	for i, k := range p.SKUs {
+		inv := SKUInventory{SKU: k}
+		for _, w := range whs {
+			n := held[[2]id.ID{k.ID, w.ID}]
+			inv.OnHand += n
+			inv.Warehouses = append(inv.Warehouses, WarehouseStock{Warehouse: w, OnHand: n})
+		}
+		inv.Awaiting = max(inv.OnHand-k.Stock, 0)
+		out[i] = inv
+	}
+	return p, out, nil
+}
+
+// SetWarehouseStock sets how many units of a SKU a warehouse of its shop holds. The
+// SKU's sellable stock moves by the same amount in the same transaction; a quantity
+// that would leave fewer units on hand than are sold and waiting for dispatch is
+// refused (ErrBelowAwaiting) and changes nothing.
+func (s *Service) SetWarehouseStock(ctx context.Context, actor auth.Actor, skuID, warehouseID id.ID, qty int64) (SKU, error) {
+	if qty < 0 || qty > MaxStock {
+		return SKU{}, errs.Invalidf("quantity", "quantity must be 0-%d", MaxStock)
+	}
+	it, err := s.itemAnyStatus(ctx, skuID)
+	if err != nil {
+		return SKU{}, err
+	}
+	if _, err := s.sellers.Manage(ctx, actor, it.ShopID); err != nil {
+		return SKU{}, err
+	}
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if _, err := seller.ShopWarehouse(ctx, tx, it.ShopID, warehouseID); err != nil {
+			return err
+		}
+		return setOnHand(ctx, tx, skuID, warehouseID, qty, actor.AccountID, s.now().UTC())
+	})
+	if err != nil {
+		return SKU{}, err
+	}
+	k, err := s.itemAnyStatus(ctx, skuID)
+	return k.SKU, err
+}
+
+// SetStock sets a SKU's sellable stock, for sellers who keep one number: the
+// difference goes into (or comes out of) the shop's default warehouse. Going down
+// by more than the default warehouse holds is refused: the seller lowers the other
+// warehouses by name.
+func (s *Service) SetStock(ctx context.Context, actor auth.Actor, skuID id.ID, stock int64) (SKU, error) {
+	if stock < 0 || stock > MaxStock {
+		return SKU{}, errs.Invalidf("stock", "stock must be 0-%d", MaxStock)
+	}
+	it, err := s.itemAnyStatus(ctx, skuID)
+	if err != nil {
+		return SKU{}, err
+	}
+	if _, err := s.sellers.Manage(ctx, actor, it.ShopID); err != nil {
+		return SKU{}, err
+	}
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		return setSellable(ctx, tx, it.ShopID, skuID, stock, actor.AccountID, s.now().UTC())
+	})
+	if err != nil {
+		return SKU{}, err
+	}
+	it, err = s.itemAnyStatus(ctx, skuID)
+	return it.SKU, err
+}
+
+// setSellable sets a SKU's sellable stock through the shop's default warehouse.
+func setSellable(ctx context.Context, tx *db.Tx, shopID, skuID id.ID, stock int64, actorID id.ID, now time.Time) error {
+	wh, err := defaultWarehouse(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	// The warehouse row first, then the SKU: the order setOnHand locks them in.
+	old, err := lockOnHand(ctx, tx, skuID, wh.ID)
+	if err != nil {
+		return err
+	}
+	var cur int64
+	if err := tx.QueryRowContext(ctx, `SELECT stock FROM skus WHERE id = $1`+db.ForUpdate(tx), skuID).Scan(&cur); err != nil {
+		return fmt.Errorf("catalog: read stock: %w", err)
+	}
+	delta := stock - cur
+	if delta == 0 {
+		return nil
+	}
+	if old+delta < 0 {
+		return ErrWarehouseShort.With("%s holds %d units, so the stock can go down by at most %d here (to %d); lower the other warehouses on the product's stock page",
+			wh.Name, old, old, cur-old).OnField("stock")
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE skus SET stock = $1, updated_at = $2 WHERE id = $3`, stock, db.Micros(now), skuID); err != nil {
+		return fmt.Errorf("catalog: set stock: %w", err)
+	}
+	return putOnHand(ctx, tx, skuID, wh.ID, old+delta, delta, "set", 0, actorID, now)
+}
+
+// setOnHand sets a warehouse's quantity of a SKU and moves the SKU's sellable stock by
+// the difference, refusing to go below what is sold and waiting.
+func setOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID, qty int64, actorID id.ID, now time.Time) error {
+	old, err := lockOnHand(ctx, tx, skuID, warehouseID)
+	if err != nil {
+		return err
+	}
+	delta := qty - old
+	if delta == 0 {
+		return nil
+	}
+	res, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock + $1, updated_at = $2 WHERE id = $3 AND stock + $1 >= 0`, delta, db.Micros(now), skuID)
+	if err != nil {
+		return fmt.Errorf("catalog: move stock: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		var stock, onHand int64
+		if err := tx.QueryRowContext(ctx, `SELECT k.stock, COALESCE((SELECT SUM(on_hand) FROM sku_warehouse_stock WHERE sku_id = k.id), 0) FROM skus k WHERE k.id = $1`,
+			skuID).Scan(&stock, &onHand); errors.Is(err, sql.ErrNoRows) {
+			return ErrSKUNotFound
+		} else if err != nil {
+			return err
+		}
+		return ErrBelowAwaiting.With("%d units are sold and wait for dispatch and the warehouses hold %d: this warehouse can go down to %d, not %d",
+			onHand-stock, onHand, old-stock, qty)
+	}
+	return putOnHand(ctx, tx, skuID, warehouseID, qty, delta, "set", 0, actorID, now)
+}
+
+// lockOnHand reads a warehouse's quantity of a SKU (0 without a row), locking the row
+// on PostgreSQL.
+func lockOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID) (int64, error) {
+	var n int64
+	err := tx.QueryRowContext(ctx, `SELECT on_hand FROM sku_warehouse_stock WHERE sku_id = $1 AND warehouse_id = $2`+db.ForUpdate(tx), skuID, warehouseID).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("catalog: read warehouse stock: %w", err)
+	}
+	return n, nil
+}
+
+// putOnHand writes a warehouse's new quantity of a SKU and records the movement.
+func putOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID, qty, delta int64, reason string, ref, actorID id.ID, now time.Time) error {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO sku_warehouse_stock (sku_id, warehouse_id, on_hand, updated_at) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (sku_id, warehouse_id) DO UPDATE SET on_hand = excluded.on_hand, updated_at = excluded.updated_at`,
+		skuID, warehouseID, qty, db.Micros(now)); err != nil {
+		return fmt.Errorf("catalog: write warehouse stock: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (id, sku_id, warehouse_id, delta, on_hand, reason, ref_id, actor_id, at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, id.New(), skuID, warehouseID, delta, qty, reason, ref, actorID, db.Micros(now))
+	return err
+}
+
+func defaultWarehouse(ctx context.Context, q db.Querier, shopID id.ID) (seller.Warehouse, error) {
+	whs, err := seller.ShopWarehouses(ctx, q, shopID)
+	if err != nil {
+		return seller.Warehouse{}, err
+	}
+	if len(whs) == 0 || !whs[0].Default {
+		return seller.Warehouse{}, fmt.Errorf("catalog: shop %s has no default warehouse", shopID)
+	}
+	return whs[0], nil
+}
+
+// Holding is what one warehouse holds of a SKU, as Dispatch chooses from.
+type Holding struct {
+	WarehouseID id.ID
+	OnHand      int64
+}
+
+// Take is units of a SKU leaving one warehouse.
+type Take struct {
+	WarehouseID id.ID
+	Units       int64
+}
+
+// PlanDispatch decides which warehouses qty units of one SKU leave from. The
+// seller's choice (chosen, when not zero) must hold them all. Otherwise the default
+// warehouse ships them if it holds them all, else the warehouse holding the most if
+// it does, else the warehouses holding the most are emptied in turn. Fewer units on
+// hand than qty in all is ErrWarehouseShort.
+func PlanDispatch(holdings []Holding, defaultID, chosen id.ID, qty int64) ([]Take, error) {
+	held := func(wh id.ID) int64 {
+		for _, h := range holdings {
+			if h.WarehouseID == wh {
+				return h.OnHand
+			}
+		}
+		return 0
+	}
+	if chosen != 0 {
+		if n := held(chosen); n < qty {
+			return nil, ErrWarehouseShort.With("the warehouse holds %d of the %d units", n, qty)
+		}
+		return []Take{{chosen, qty}}, nil
+	}
+	if held(defaultID) >= qty {
+		return []Take{{defaultID, qty}}, nil
+	}
+	byMost := slices.Clone(holdings)
+	slices.SortStableFunc(byMost, func(a, b Holding) int {
+		return cmp.Or(cmp.Compare(b.OnHand, a.OnHand), cmp.Compare(a.WarehouseID, b.WarehouseID))
+	})
+	var out []Take
+	left := qty
+	for _, h := range byMost {
+		if left == 0 {
+			break
+		}
+		n := min(h.OnHand, left)
+		if n > 0 {
+			out = append(out, Take{h.WarehouseID, n})
+			left -= n
+		}
+	}
+	if left > 0 {
+		return nil, ErrWarehouseShort.With("the warehouses hold %d of the %d units", qty-left, qty)
+	}
+	return out, nil
+}
+
+// Dispatch takes a package's units (units per SKU) out of the shop's warehouses, in
+// the shipping transaction: all from warehouseID when the seller chose one, else as
+// PlanDispatch decides per SKU. Sellable stock does not change: the units left it
+// when they were bought. Errors change nothing (the caller's transaction rolls back).
+func (s *Service) Dispatch(ctx context.Context, tx *db.Tx, shopID, warehouseID, packageID, actorID id.ID, units map[id.ID]int64) error {
+	if warehouseID != 0 {
+		if _, err := seller.ShopWarehouse(ctx, tx, shopID, warehouseID); err != nil {
+			return err
+		}
+	}
+	wh, err := defaultWarehouse(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	skus := make([]id.ID, 0, len(units))
+	for k := range units {
+		skus = append(skus, k)
+	}
+	slices.Sort(skus) // one lock order for every shipping transaction
+	now := s.now().UTC()
+	for _, sku := range skus {
+		rows, err := tx.QueryContext(ctx, `SELECT warehouse_id, on_hand FROM sku_warehouse_stock WHERE sku_id = $1 ORDER BY warehouse_id`+db.ForUpdate(tx), sku)
+		if err != nil {
+			return fmt.Errorf("catalog: dispatch: %w", err)
+		}
+		var holdings []Holding
+		for rows.Next() {
+			var h Holding
+			if err := rows.Scan(&h.WarehouseID, &h.OnHand); err != nil {
+				rows.Close()
+				return err
+			}
+			holdings = append(holdings, h)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(holdings) == 0 {
+			continue // not tracked per warehouse
+		}
+		takes, err := PlanDispatch(holdings, wh.ID, warehouseID, units[sku])
+		if err != nil {
+			e := errs.As(err)
+			return e.With("SKU %s: %s", sku, e.Message)
+		}
+		for _, t := range takes {
+			var left int64 // the rows are locked: what was read is what is there
+			for _, h := range holdings {
+				if h.WarehouseID == t.WarehouseID {
+					left = h.OnHand - t.Units
+				}
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE sku_warehouse_stock SET on_hand = $1, updated_at = $2 WHERE sku_id = $3 AND warehouse_id = $4`,
+				left, db.Micros(now), sku, t.WarehouseID); err != nil {
+				return fmt.Errorf("catalog: dispatch: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO stock_movements (id, sku_id, warehouse_id, delta, on_hand, reason, ref_id, actor_id, at)
+				VALUES ($1, $2, $3, $4, $5, 'dispatched', $6, $7, $8)`, id.New(), sku, t.WarehouseID, -t.Units, left, packageID, actorID, db.Micros(now)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// ReceiveReturned puts units a buyer sent back into the shop's default warehouse and
+// back on sale, in the caller's transaction (the seller confirmed receipt).
+func (s *Service) ReceiveReturned(ctx context.Context, tx *db.Tx, skuID, returnID id.ID, qty int64) error {
+	if qty <= 0 {
+		return nil
+	}
+	var shopID id.ID
+	var tracked bool
+	if err := tx.QueryRowContext(ctx, `SELECT p.shop_id, EXISTS (SELECT 1 FROM sku_warehouse_stock s WHERE s.sku_id = k.id)
+		FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id = $1`, skuID).Scan(&shopID, &tracked); err != nil {
+		return fmt.Errorf("catalog: returned sku: %w", err)
+	}
+	if !tracked {
+		return s.Restock(ctx, tx, skuID, qty)
+	}
+	wh, err := defaultWarehouse(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	// The warehouse row before the SKU row, as setOnHand locks them.
+	old, err := lockOnHand(ctx, tx, skuID, wh.ID)
+	if err != nil {
+		return err
+	}
+	if err := s.Restock(ctx, tx, skuID, qty); err != nil {
+		return err
+	}
+	return putOnHand(ctx, tx, skuID, wh.ID, old+qty, qty, "returned", returnID, 0, s.now().UTC())
+}
+
+// Movement is one change of a warehouse's quantity of a SKU.
+type Movement struct {
+	WarehouseID id.ID     `json:"warehouse_id"`
+	Delta       int64     `json:"delta"`
+	OnHand      int64     `json:"on_hand"`
+	Reason      string    `json:"reason"` // set, dispatched, returned
+	RefID       id.ID     `json:"ref_id,omitempty"`
+	At          time.Time `json:"at"`
+}
+
+// Movements returns the latest limit changes of a SKU's warehouse quantities, newest
+// first, for the seller who manages its shop.
+func (s *Service) Movements(ctx context.Context, actor auth.Actor, skuID id.ID, limit int) ([]Movement, error) {
+	it, err := s.itemAnyStatus(ctx, skuID)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := s.sellers.Manage(ctx, actor, it.ShopID); err != nil {
+		return nil, err
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT warehouse_id, delta, on_hand, reason, ref_id, at FROM stock_movements WHERE sku_id = $1 ORDER BY id DESC LIMIT $2`, skuID, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []Movement
+	for rows.Next() {
+		var m Movement
+		var at int64
+		if err := rows.Scan(&m.WarehouseID, &m.Delta, &m.OnHand, &m.Reason, &m.RefID, &at); err != nil {
+			return nil, err
+		}
+		m.At = db.Time(at)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
