@@ -34,7 +34,8 @@ type Service struct {
 	keyMu sync.Mutex
 	key   []byte // signs affiliate links; see linkKey
 
-	payouts Payouts // the ledger, when wired: see UsePayouts
+	payouts Payouts      // the ledger, when wired: see UsePayouts
+	orders  SampleOrders // the order service samples ship through: see UseOrders
 }
 
 // NewService returns a creator service.

@@ -1100,6 +1100,13 @@ var Steps = []Step{
 			PRIMARY KEY (shop_id, creator_id, plan_id, seller_side)
 		)`,
 	)},
+	{601, "samples ship as zero-price orders: the sample's order, where it goes, content days after delivery; a creator's sample address", SQL(
+		`ALTER TABLE samples ADD COLUMN order_id BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE samples ADD COLUMN ship_to TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE samples ADD COLUMN content_days INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX samples_order ON samples (order_id)`,
+		`ALTER TABLE creators ADD COLUMN sample_address TEXT NOT NULL DEFAULT ''`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
