@@ -24,15 +24,16 @@ const (
 // Dimensions of the rollups. Composite ones name their owner first ("shop/product"),
 // so one shop's members are a key range.
 const (
-	dimMarket         = "market"
-	dimShop           = "shop"
-	dimCreator        = "creator"
-	dimChannel        = "channel"
-	dimCategory       = "category"
-	dimProduct        = "product"         // <shop>/<product>
-	dimShopChannel    = "shop_channel"    // <shop>/<channel>
-	dimCreatorChannel = "creator_channel" // <creator>/<channel>
-	dimShopCategory   = "shop_category"   // <shop>/<category>
+	dimMarket          = "market"
+	dimShop            = "shop"
+	dimCreator         = "creator"
+	dimChannel         = "channel"
+	dimCategory        = "category"
+	dimProduct         = "product"          // <shop>/<product>
+	dimShopChannel     = "shop_channel"     // <shop>/<channel>
+	dimCreatorChannel  = "creator_channel"  // <creator>/<channel>
+	dimShopCategory    = "shop_category"    // <shop>/<category>
+	dimCreatorCategory = "creator_category" // <creator>/<category>
 )
 
 // dimension says how a fact maps to a member of a dimension, once in Go for the
@@ -60,6 +61,8 @@ var (
 		`CAST(shop_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, ``}
 	byShopCategory = dimension{dimShopCategory, func(f fact) (string, bool) { return idRef(f.shopID) + "/" + f.category, true },
 		`CAST(shop_id AS TEXT) || '/' || category`, ``}
+	byCreatorCategory = dimension{dimCreatorCategory, func(f fact) (string, bool) { return idRef(f.creatorID) + "/" + f.category, f.creatorID != 0 },
+		`CAST(creator_id AS TEXT) || '/' || category`, `creator_id <> 0`}
 	byCreatorChannel = dimension{dimCreatorChannel, func(f fact) (string, bool) {
 		return idRef(f.creatorID) + "/" + channelKey(f.channel, f.surface), f.creatorID != 0
 	}, `CAST(creator_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, `creator_id <> 0`}
@@ -81,8 +84,8 @@ var (
 // rollupPlan is every rollup kept: each fact adds to one row per entry. Hours are
 // kept for the small dimensions only: an hourly row per shop or creator would be
 // about as many rows as facts, and the pages that look at hours look at markets.
-// Products and the per-shop and per-creator channel mixes are kept by month, which
-// is what leaderboards and the Seller and Creator Center ask for.
+// Products and the per-shop and per-creator channel and category mixes are kept by
+// month, which is what leaderboards and the Seller and Creator Center ask for.
 var rollupPlan = []struct {
 	grain grain
 	dim   dimension
@@ -91,6 +94,7 @@ var rollupPlan = []struct {
 	{daily, byMarket}, {daily, byShop}, {daily, byCreator}, {daily, byChannel}, {daily, byCategory},
 	{monthly, byMarket}, {monthly, byShop}, {monthly, byCreator}, {monthly, byChannel}, {monthly, byCategory},
 	{monthly, byProduct}, {monthly, byShopChannel}, {monthly, byCreatorChannel}, {monthly, byShopCategory},
+	{monthly, byCreatorCategory},
 }
 
 type rollupKey struct{ grain, dim, ref, market, period string }

@@ -107,7 +107,8 @@ func directRollups(facts []factRow) []rollupRow {
 		}
 		if f.creator != 0 {
 			members = append(members, struct{ grains, dim, ref string }{"day month", "creator", s(f.creator)},
-				struct{ grains, dim, ref string }{"month", "creator_channel", s(f.creator) + "/" + ch})
+				struct{ grains, dim, ref string }{"month", "creator_channel", s(f.creator) + "/" + ch},
+				struct{ grains, dim, ref string }{"month", "creator_category", s(f.creator) + "/" + f.category})
 		}
 		if f.product != 0 {
 			members = append(members, struct{ grains, dim, ref string }{"month", "product", s(f.shop) + "/" + s(f.product)})

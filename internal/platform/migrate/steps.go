@@ -1320,4 +1320,11 @@ var Steps = []Step{
 		// dimension then holds every fact recorded before it, and Check agrees.
 		`DELETE FROM gmv_rollups`,
 	)},
+	{913, "gmv rollups per creator and category; facts without a category found by index: rollups emptied, so the next start backfills categories and rebuilds", SQL(
+		// analytics.Prepare gives facts without a category their product's category
+		// (this index finds them) and rebuilds every rollup from the facts, the new
+		// creator_category dimension included.
+		`CREATE INDEX gmv_facts_uncategorised ON gmv_facts (product_id) WHERE category = ''`,
+		`DELETE FROM gmv_rollups`,
+	)},
 }
