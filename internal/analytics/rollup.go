@@ -14,11 +14,14 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Grains of the rollups: the market-local hour, day and month a sale fell in.
+// Grains of the rollups: the market-local hour, day, month, quarter and year a sale
+// fell in.
 const (
-	grainHour  = "hour"
-	grainDay   = "day"
-	grainMonth = "month"
+	grainHour    = "hour"
+	grainDay     = "day"
+	grainMonth   = "month"
+	grainQuarter = "quarter" // "2026-Q3"
+	grainYear    = "year"    // "2026"
 )
 
 // Dimensions of the rollups. Composite ones name their owner first ("shop/product"),
@@ -76,16 +79,22 @@ type grain struct {
 }
 
 var (
-	hourly  = grain{grainHour, func(f fact) string { return f.localHour }, `local_hour`}
-	daily   = grain{grainDay, fact.day, `SUBSTR(local_hour, 1, 10)`}
-	monthly = grain{grainMonth, fact.month, `SUBSTR(local_hour, 1, 7)`}
+	hourly    = grain{grainHour, func(f fact) string { return f.localHour }, `local_hour`}
+	daily     = grain{grainDay, fact.day, `SUBSTR(local_hour, 1, 10)`}
+	monthly   = grain{grainMonth, fact.month, `SUBSTR(local_hour, 1, 7)`}
+	quarterly = grain{grainQuarter, fact.quarter,
+		`SUBSTR(local_hour, 1, 4) || '-Q' || CAST((CAST(SUBSTR(local_hour, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)`}
+	yearly = grain{grainYear, fact.year, `SUBSTR(local_hour, 1, 4)`}
 )
 
 // rollupPlan is every rollup kept: each fact adds to one row per entry. Hours are
 // kept for the small dimensions only: an hourly row per shop or creator would be
 // about as many rows as facts, and the pages that look at hours look at markets.
 // Products and the per-shop and per-creator channel and category mixes are kept by
-// month, which is what leaderboards and the Seller and Creator Center ask for.
+// month, which is what leaderboards and the Seller and Creator Center ask for. What
+// leaderboards rank (shops, creators, products) is also kept by quarter and year, so
+// the top of a quarter or a year is read from an index in rank order like a month's,
+// not summed from every member's months.
 var rollupPlan = []struct {
 	grain grain
 	dim   dimension
@@ -95,6 +104,8 @@ var rollupPlan = []struct {
 	{monthly, byMarket}, {monthly, byShop}, {monthly, byCreator}, {monthly, byChannel}, {monthly, byCategory},
 	{monthly, byProduct}, {monthly, byShopChannel}, {monthly, byCreatorChannel}, {monthly, byShopCategory},
 	{monthly, byCreatorCategory},
+	{quarterly, byShop}, {quarterly, byCreator}, {quarterly, byProduct},
+	{yearly, byShop}, {yearly, byCreator}, {yearly, byProduct},
 }
 
 type rollupKey struct{ grain, dim, ref, market, period string }

@@ -128,7 +128,17 @@ func (s *Service) Leaderboard(ctx context.Context, actor auth.Actor, q Leaderboa
 
 // rank reads a month-grain leaderboard and names its rows.
 func (s *Service) rank(ctx context.Context, dim, marketCode string, p Period, refPrefix string, limit int) ([]Ranked, error) {
-	ms, err := s.members(ctx, grainMonth, dim, marketCode, p.firstMonth(), p.lastMonth(), refPrefix, limit)
+	grain, from, to := grainMonth, p.firstMonth(), p.lastMonth()
+	if dim == dimShop || dim == dimCreator || dim == dimProduct {
+		// Kept by quarter and year too (rollupPlan): one row per member.
+		switch p.Kind {
+		case PeriodQuarter:
+			grain, from, to = grainQuarter, p.Label, p.Label
+		case PeriodYear:
+			grain, from, to = grainYear, p.Label, p.Label
+		}
+	}
+	ms, err := s.members(ctx, grain, dim, marketCode, from, to, refPrefix, limit)
 	if err != nil {
 		return nil, err
 	}

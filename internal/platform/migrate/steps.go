@@ -1327,4 +1327,30 @@ var Steps = []Step{
 		`CREATE INDEX gmv_facts_uncategorised ON gmv_facts (product_id) WHERE category = ''`,
 		`DELETE FROM gmv_rollups`,
 	)},
+	{914, "gmv rollups of shops, creators and products by quarter and year, in rank order: a quarter's or a year's leaderboard reads its top from an index", SQL(
+		// The grain's CHECK admits quarters and years. Rollups are derived from the
+		// facts, so the table is made afresh (SQLite cannot change a CHECK in place)
+		// and the next start rebuilds every rollup, the new grains included.
+		`DROP TABLE gmv_rollups`,
+		`CREATE TABLE gmv_rollups (
+			grain TEXT NOT NULL CHECK (grain IN ('hour', 'day', 'month', 'quarter', 'year')),
+			dim TEXT NOT NULL,
+			ref TEXT NOT NULL,
+			market TEXT NOT NULL,
+			period TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			gmv BIGINT NOT NULL,
+			gmv_usd BIGINT NOT NULL,
+			orders BIGINT NOT NULL,
+			units BIGINT NOT NULL,
+			PRIMARY KEY (grain, dim, ref, market, period)
+		)`,
+		`CREATE INDEX gmv_rollups_board ON gmv_rollups (grain, dim, market, period)`,
+		`CREATE INDEX gmv_rollups_top ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'month'`,
+		`CREATE INDEX gmv_rollups_top_usd ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'month'`,
+		`CREATE INDEX gmv_rollups_top_quarter ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'quarter'`,
+		`CREATE INDEX gmv_rollups_top_usd_quarter ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'quarter'`,
+		`CREATE INDEX gmv_rollups_top_year ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'year'`,
+		`CREATE INDEX gmv_rollups_top_usd_year ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'year'`,
+	)},
 }
