@@ -1353,4 +1353,9 @@ var Steps = []Step{
 		`CREATE INDEX gmv_rollups_top_year ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'year'`,
 		`CREATE INDEX gmv_rollups_top_usd_year ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'year'`,
 	)},
+	{915, "live sessions in rank order (the world's in USD) and by creator: session leaderboards and a creator's lives read an index, not every session", SQL(
+		`CREATE INDEX gmv_sessions_top ON gmv_sessions (market, gmv DESC, session_id)`,
+		`CREATE INDEX gmv_sessions_top_usd ON gmv_sessions (gmv_usd DESC, session_id)`,
+		`CREATE INDEX gmv_sessions_creator ON gmv_sessions (creator_id, day)`,
+	)},
 }
