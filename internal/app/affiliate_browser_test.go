@@ -133,6 +133,11 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		waitText("#creator-unread", "1 unread"),
 		waitText("#my-samples", "delivered"),
 		waitText("#my-samples", "content due"),
+		// Her sample's order, as a buyer sees any order: free, marked as a sample.
+		chromedp.Click(chromedp.CSS(`#my-samples a[href^="/orders/"]`)),
+		waitText("#sample-order", "free sample"),
+		waitText("#order-status", "Delivered"),
+		chromedp.Navigate(s.URL+"/creator"),
 	)
 	if err != nil {
 		t.Fatal(err)
