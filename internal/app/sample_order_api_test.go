@@ -10,9 +10,9 @@ import (
 
 // An approved sample is a zero-price order for the creator through the API: it
 // takes the stock, ships and is delivered through the seller's usual fulfilment, the
-// sample following with its content due from delivery; the creator completes it, and
-// no consumer books money, GMV or commission for it (every event is consumed, none
-// set aside).
+// sample following with its content due from delivery; a refund of it (faulty) pays
+// nothing back; the creator completes it, and no consumer books money, GMV or
+// commission for it (every event is consumed, none set aside).
 func TestSampleOrderAPI(t *testing.T) {
 	for _, pg := range []bool{false, true} {
 		name := "sqlite"
@@ -78,6 +78,12 @@ func testSampleOrderAPI(t *testing.T, pg bool) {
 		ms := cr.must(200, "GET", "/api/v1/creators/me/samples", nil)["samples"].([]any)
 		return ms[0].(map[string]any)["status"] == "delivered" && ms[0].(map[string]any)["content_due_at"] != nil
 	})
+	// A faulty sample may be refunded: nothing to pay back, and nothing books it.
+	ret := cr.must(201, "POST", "/api/v1/orders/"+oid+"/returns", map[string]any{"kind": "refund_only", "reason": "arrived broken"})
+	ret = sel.must(200, "POST", "/api/v1/returns/"+str(ret["id"])+"/respond", map[string]any{"approve": true})
+	if ret["status"] != "refunded" {
+		t.Fatalf("the sample's refund: %v", ret)
+	}
 	cr.must(200, "POST", "/api/v1/orders/"+oid+"/confirm-receipt", nil)
 	waitStatus(t, cr, oid, "COMPLETED")
 	waitFor(t, "every event consumed", func() bool {
