@@ -87,6 +87,9 @@ func (s *Service) handleOrder(ctx context.Context, e bus.Event) error {
 	default:
 		return nil
 	}
+	if o.IsSample() {
+		return nil // a creator's free sample is not a sale: no GMV, no orders, no units
+	}
 	// Everything read from other services is read before the transaction opens.
 	m, err := s.Markets.Market(ctx, o.Market)
 	if err != nil {

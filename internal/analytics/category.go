@@ -195,3 +195,55 @@ func (s *Service) categorySeries(ctx context.Context, q db.Querier, grain string
 	}
 	return out, rows.Err()
 }
+
+// backfillCategories gives facts recorded without a category (before facts carried
+// one, or of a product that had none when it sold) the category their product has
+// now, and returns how many facts it changed; Prepare then rebuilds the rollups.
+// Facts of products still without a category stay uncategorised, so running it
+// again changes nothing; the partial index gmv_facts_uncategorised (migration 913)
+// keeps the search to the facts that lack one.
+func (s *Service) backfillCategories(ctx context.Context) (int64, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT DISTINCT product_id FROM gmv_facts WHERE category = '' AND product_id <> 0`)
+	if err != nil {
+		return 0, fmt.Errorf("analytics: uncategorised facts: %w", err)
+	}
+	var products []id.ID
+	for rows.Next() {
+		var p id.ID
+		if err := rows.Scan(&p); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		products = append(products, p)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(products) == 0 {
+		return 0, err
+	}
+	cats, err := s.productCategories(ctx, products)
+	if err != nil {
+		return 0, err
+	}
+	var changed int64
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		for _, p := range products {
+			if cats[p] == "" {
+				continue
+			}
+			res, err := tx.ExecContext(ctx, `UPDATE gmv_facts SET category = $1 WHERE product_id = $2 AND category = ''`, cats[p], p)
+			if err != nil {
+				return err
+			}
+			n, _ := res.RowsAffected()
+			changed += n
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, fmt.Errorf("analytics: backfill categories: %w", err)
+	}
+	if changed > 0 {
+		s.log.Info("analytics: facts given their product's category", "facts", changed)
+	}
+	return changed, nil
+}

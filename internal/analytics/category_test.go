@@ -12,6 +12,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/analytics"
 	"github.com/liveshop/liveshop/internal/catalog"
+	"github.com/liveshop/liveshop/internal/creator"
 	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -246,6 +247,165 @@ func TestImportHistoryRecordsCategories(t *testing.T) {
 		var c string
 		if err := d.QueryRowContext(ctx, `SELECT category FROM gmv_facts WHERE order_line_id = $1`, ev.Lines[0].LineID).Scan(&c); err != nil || c != "audio" {
 			t.Fatalf("imported category %q %v", c, err)
+		}
+	})
+}
+
+// catLines renders a mix as "label=gmv" (roots) or "key=gmv" (detail).
+func catLines(shares []analytics.Share, byKey bool) string {
+	var out []string
+	for _, s := range shares {
+		name := s.Label
+		if byKey {
+			name = s.Key
+		}
+		out = append(out, fmt.Sprintf("%s=%d", name, s.GMV.Amount))
+	}
+	return fmt.Sprint(out)
+}
+
+// A creator sees their own sales by category, like a shop: only lines credited to
+// them, rolled up the tree, cancellations netted out; the rollups agree with a
+// recomputation from the facts and survive a rebuild.
+func TestCreatorCategoryMix(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		now := time.Date(2025, 3, 10, 15, 0, 0, 0, time.UTC)
+		f.gmv.SetClock(func() time.Time { return now })
+		owner := f.Actor(t, "ana", auth.Seller)
+		shop, err := f.Sellers.Register(ctx, owner, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		product := func(title, category string) catalog.Product {
+			p, err := f.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: title, Category: category,
+				SKUs: []catalog.SKUInput{{Price: money.New(1000, "USD"), Stock: 10}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return p
+		}
+		mia := f.Actor(t, "mia", auth.Creator)
+		c, err := f.creators.CreateProfile(ctx, mia, creator.ProfileInput{Handle: "mia", Market: "US", BirthDate: "1995-04-02"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tint, serum, pan, plain := product("Tint", "lips"), product("Serum", "skincare"), product("Pan", "kitchen"), product("Thing", "")
+		at := now.Add(-time.Hour)
+		ev := paidEvent("US", "USD", at, 3000, 2000, 5000, 700, 9000)
+		for i, p := range []catalog.Product{tint, serum, pan, plain, pan} {
+			ev.Lines[i].ProductID, ev.Lines[i].SKUID = p.ID, p.SKUs[0].ID
+			if i < 4 {
+				ev.Lines[i].CreatorID, ev.Lines[i].Source = c.ID, "SHOWCASE"
+			}
+		}
+		ev.ShopID = shop.ID
+		gone := paidEvent("US", "USD", at, 4000)
+		gone.ShopID, gone.Lines[0].ProductID, gone.Lines[0].CreatorID, gone.Lines[0].Source = shop.ID, tint.ID, c.ID, "LIVE"
+		f.record(t, ev, gone, cancelledEvent(gone, true, at.Add(time.Minute)))
+
+		v, err := f.gmv.CreatorView(ctx, mia, "2025-03")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Total.GMV.Amount != 10_700 {
+			t.Fatalf("Mia's March: %+v", v.Total)
+		}
+		if want := "[Home & Living=5000 Beauty & Personal Care=5000 Uncategorised=700]"; catLines(v.Categories, false) != want {
+			t.Errorf("top-level categories %s, want %s", catLines(v.Categories, false), want)
+		}
+		if want := "[kitchen=5000 lips=3000 skincare=2000 =700]"; catLines(v.CategoryDetail, true) != want {
+			t.Errorf("categories %s, want %s", catLines(v.CategoryDetail, true), want)
+		}
+		if len(v.Categories) != 3 || v.Categories[0].ShareBP+v.Categories[1].ShareBP+v.Categories[2].ShareBP != 10_000 {
+			t.Errorf("shares %+v", v.Categories)
+		}
+		if res, err := f.gmv.Check(ctx); err != nil || res.Differences != 0 {
+			t.Fatalf("check: %+v %v", res, err)
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM gmv_rollups`); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.gmv.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if again, err := f.gmv.CreatorView(ctx, mia, "2025-03"); err != nil || catLines(again.CategoryDetail, true) != catLines(v.CategoryDetail, true) {
+			t.Fatalf("after the rebuild: %+v %v", again.CategoryDetail, err)
+		}
+	})
+}
+
+// Facts recorded without a category take their product's category now at the next
+// start (Prepare), and the rollups are rebuilt to match; facts of a product still
+// without one stay uncategorised, and running it again changes nothing.
+func TestPrepareBackfillsCategories(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		now := time.Date(2025, 3, 10, 15, 0, 0, 0, time.UTC)
+		f.gmv.SetClock(func() time.Time { return now })
+		owner := f.Actor(t, "ana", auth.Seller)
+		shop, err := f.Sellers.Register(ctx, owner, seller.RegisterInput{Market: "US", Name: "Ana's"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var ps []catalog.Product
+		for _, title := range []string{"Pan", "Thing"} {
+			p, err := f.Catalog.CreateProduct(ctx, owner, shop.ID, catalog.ProductInput{Title: title, SKUs: []catalog.SKUInput{{Price: money.New(1000, "USD"), Stock: 10}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ps = append(ps, p)
+		}
+		ev := paidEvent("US", "USD", now.Add(-time.Hour), 5000, 700)
+		ev.ShopID = shop.ID
+		for i, p := range ps {
+			ev.Lines[i].ProductID, ev.Lines[i].SKUID = p.ID, p.SKUs[0].ID
+		}
+		f.record(t, ev)
+		// The pan gets a category after it sold (as older facts lack one).
+		if _, err := d.ExecContext(ctx, `UPDATE products SET category = 'kitchen' WHERE id = $1`, ps[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		categories := func() string {
+			t.Helper()
+			v, err := f.gmv.ShopView(ctx, owner, shop.ID, "2025-03")
+			if err != nil {
+				t.Fatal(err)
+			}
+			return catLines(v.CategoryDetail, true)
+		}
+		if got := categories(); got != "[=5700]" {
+			t.Fatalf("before: %s", got)
+		}
+		if err := f.gmv.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if got := categories(); got != "[kitchen=5000 =700]" {
+			t.Fatalf("after the backfill: %s", got)
+		}
+		var c string
+		if err := d.QueryRowContext(ctx, `SELECT category FROM gmv_facts WHERE order_line_id = $1`, ev.Lines[0].LineID).Scan(&c); err != nil || c != "kitchen" {
+			t.Fatalf("pan's fact: %q %v", c, err)
+		}
+		if res, err := f.gmv.Check(ctx); err != nil || res.Differences != 0 {
+			t.Fatalf("check: %+v %v", res, err)
+		}
+		// A cancellation later nets out of the category the payment now counts in.
+		f.record(t, cancelledEvent(ev, true, now.Add(-time.Minute)))
+		if got := categories(); got != "[=0 kitchen=0]" {
+			t.Fatalf("after the cancellation: %s", got)
+		}
+		// Idempotent: nothing more to fill in; the rollups (edited to tell) are not rebuilt.
+		if _, err := d.ExecContext(ctx, `UPDATE gmv_rollups SET units = units + 100 WHERE dim = 'market'`); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.gmv.Prepare(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := f.gmv.Check(ctx); err != nil || res.Differences == 0 {
+			t.Fatalf("a second prepare rebuilt with nothing to fill in: %+v %v", res, err)
 		}
 	})
 }

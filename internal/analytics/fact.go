@@ -117,6 +117,13 @@ type fact struct {
 
 func (f fact) day() string   { return f.localHour[:10] }
 func (f fact) month() string { return f.localHour[:7] }
+func (f fact) year() string  { return f.localHour[:4] }
+
+// quarter is "YYYY-Qn", as ParsePeriod reads it.
+func (f fact) quarter() string {
+	m := (f.localHour[5]-'0')*10 + f.localHour[6] - '0'
+	return f.localHour[:4] + "-Q" + string(rune('1'+(m-1)/3))
+}
 
 // change is what one order event does to GMV: per line, an amount and units (signed),
 // and whether it adds an order (+1 paid), removes one (-1 cancelled) or neither (a

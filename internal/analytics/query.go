@@ -62,8 +62,8 @@ type member struct {
 // (in US dollars when marketCode is empty: every market at once). refPrefix keeps
 // only members under one owner ("<shop>/"). limit 0 means all.
 func (s *Service) members(ctx context.Context, grain, dim, marketCode, from, to, refPrefix string, limit int) ([]member, error) {
-	if grain == grainMonth && from == to && refPrefix == "" && limit > 0 {
-		return s.topOfMonth(ctx, dim, marketCode, from, limit)
+	if (grain == grainMonth || grain == grainQuarter || grain == grainYear) && from == to && refPrefix == "" && limit > 0 {
+		return s.topOf(ctx, grain, dim, marketCode, from, limit)
 	}
 	where := []string{"grain = $1", "dim = $2", "period >= $3", "period <= $4"}
 	args := []any{grain, dim, from, to}
@@ -100,17 +100,19 @@ func (s *Service) members(ctx context.Context, grain, dim, marketCode, from, to,
 	return out, rows.Err()
 }
 
-// topOfMonth is members for one month's top limit: a month's rows are one per member
-// already, so instead of summing and sorting every member (a market's month has as
-// many product rows as products sold) it reads the first rows of an index kept in
-// rank order (gmv_rollups_top, gmv_rollups_top_usd: migration 911). The literal
-// grain = 'month' lets both engines use those partial indexes.
-func (s *Service) topOfMonth(ctx context.Context, dim, marketCode, month string, limit int) ([]member, error) {
-	q, args := `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = 'month' AND dim = $1 AND period = $2
-		ORDER BY gmv_usd DESC, ref, market LIMIT `+strconv.Itoa(limit), []any{dim, month}
+// topOf is members for the top limit of one month, quarter or year: a period's rows
+// are one per member already, so instead of summing and sorting every member (a
+// market's month has as many product rows as products sold) it reads the first rows
+// of an index kept in rank order (gmv_rollups_top, gmv_rollups_top_usd: migration
+// 911 for months, 914 for quarters and years). The grain is spelled literally in the
+// SQL (from the fixed set of grains, never input) so both engines use those partial
+// indexes.
+func (s *Service) topOf(ctx context.Context, grain, dim, marketCode, period string, limit int) ([]member, error) {
+	q, args := `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = '`+grain+`' AND dim = $1 AND period = $2
+		ORDER BY gmv_usd DESC, ref, market LIMIT `+strconv.Itoa(limit), []any{dim, period}
 	if marketCode != "" {
-		q, args = `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = 'month' AND dim = $1 AND market = $2 AND period = $3
-		ORDER BY gmv DESC, ref LIMIT `+strconv.Itoa(limit), []any{dim, marketCode, month}
+		q, args = `SELECT ref, market, gmv, gmv_usd, orders, units FROM gmv_rollups WHERE grain = '`+grain+`' AND dim = $1 AND market = $2 AND period = $3
+		ORDER BY gmv DESC, ref LIMIT `+strconv.Itoa(limit), []any{dim, marketCode, period}
 	}
 	rows, err := s.db.QueryContext(ctx, q, args...)
 	if err != nil {

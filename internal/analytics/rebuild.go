@@ -203,15 +203,20 @@ func printable(v any) any {
 	return v
 }
 
-// Prepare readies facts recorded before the FX table and local hours existed (a
-// database from before this version): it fills those in, then rebuilds the rollups
-// from the facts. With nothing to do it costs two small queries, so it runs at start.
+// Prepare readies facts recorded before the FX table, local hours and categories
+// existed (a database from before this version): it fills those in, then rebuilds
+// the rollups from the facts. With nothing to do it costs three small queries, so it
+// runs at start.
 func (s *Service) Prepare(ctx context.Context) error {
 	var legacy, rollups, facts int64
+	categorised, err := s.backfillCategories(ctx)
+	if err != nil {
+		return err
+	}
 	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM gmv_facts WHERE local_hour = '' OR amount_usd IS NULL LIMIT 1) x`).Scan(&legacy); err != nil {
 		return fmt.Errorf("analytics: prepare: %w", err)
 	}
-	if legacy == 0 {
+	if legacy == 0 && categorised == 0 {
 		if err := s.db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM gmv_rollups LIMIT 1) r), (SELECT COUNT(*) FROM (SELECT 1 FROM gmv_facts LIMIT 1) f)`).
 			Scan(&rollups, &facts); err != nil {
 			return fmt.Errorf("analytics: prepare: %w", err)

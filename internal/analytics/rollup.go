@@ -14,25 +14,29 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Grains of the rollups: the market-local hour, day and month a sale fell in.
+// Grains of the rollups: the market-local hour, day, month, quarter and year a sale
+// fell in.
 const (
-	grainHour  = "hour"
-	grainDay   = "day"
-	grainMonth = "month"
+	grainHour    = "hour"
+	grainDay     = "day"
+	grainMonth   = "month"
+	grainQuarter = "quarter" // "2026-Q3"
+	grainYear    = "year"    // "2026"
 )
 
 // Dimensions of the rollups. Composite ones name their owner first ("shop/product"),
 // so one shop's members are a key range.
 const (
-	dimMarket         = "market"
-	dimShop           = "shop"
-	dimCreator        = "creator"
-	dimChannel        = "channel"
-	dimCategory       = "category"
-	dimProduct        = "product"         // <shop>/<product>
-	dimShopChannel    = "shop_channel"    // <shop>/<channel>
-	dimCreatorChannel = "creator_channel" // <creator>/<channel>
-	dimShopCategory   = "shop_category"   // <shop>/<category>
+	dimMarket          = "market"
+	dimShop            = "shop"
+	dimCreator         = "creator"
+	dimChannel         = "channel"
+	dimCategory        = "category"
+	dimProduct         = "product"          // <shop>/<product>
+	dimShopChannel     = "shop_channel"     // <shop>/<channel>
+	dimCreatorChannel  = "creator_channel"  // <creator>/<channel>
+	dimShopCategory    = "shop_category"    // <shop>/<category>
+	dimCreatorCategory = "creator_category" // <creator>/<category>
 )
 
 // dimension says how a fact maps to a member of a dimension, once in Go for the
@@ -60,6 +64,8 @@ var (
 		`CAST(shop_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, ``}
 	byShopCategory = dimension{dimShopCategory, func(f fact) (string, bool) { return idRef(f.shopID) + "/" + f.category, true },
 		`CAST(shop_id AS TEXT) || '/' || category`, ``}
+	byCreatorCategory = dimension{dimCreatorCategory, func(f fact) (string, bool) { return idRef(f.creatorID) + "/" + f.category, f.creatorID != 0 },
+		`CAST(creator_id AS TEXT) || '/' || category`, `creator_id <> 0`}
 	byCreatorChannel = dimension{dimCreatorChannel, func(f fact) (string, bool) {
 		return idRef(f.creatorID) + "/" + channelKey(f.channel, f.surface), f.creatorID != 0
 	}, `CAST(creator_id AS TEXT) || '/' || channel || CASE WHEN surface <> '' THEN '/' || surface ELSE '' END`, `creator_id <> 0`}
@@ -73,16 +79,22 @@ type grain struct {
 }
 
 var (
-	hourly  = grain{grainHour, func(f fact) string { return f.localHour }, `local_hour`}
-	daily   = grain{grainDay, fact.day, `SUBSTR(local_hour, 1, 10)`}
-	monthly = grain{grainMonth, fact.month, `SUBSTR(local_hour, 1, 7)`}
+	hourly    = grain{grainHour, func(f fact) string { return f.localHour }, `local_hour`}
+	daily     = grain{grainDay, fact.day, `SUBSTR(local_hour, 1, 10)`}
+	monthly   = grain{grainMonth, fact.month, `SUBSTR(local_hour, 1, 7)`}
+	quarterly = grain{grainQuarter, fact.quarter,
+		`SUBSTR(local_hour, 1, 4) || '-Q' || CAST((CAST(SUBSTR(local_hour, 6, 2) AS INTEGER) + 2) / 3 AS TEXT)`}
+	yearly = grain{grainYear, fact.year, `SUBSTR(local_hour, 1, 4)`}
 )
 
 // rollupPlan is every rollup kept: each fact adds to one row per entry. Hours are
 // kept for the small dimensions only: an hourly row per shop or creator would be
 // about as many rows as facts, and the pages that look at hours look at markets.
-// Products and the per-shop and per-creator channel mixes are kept by month, which
-// is what leaderboards and the Seller and Creator Center ask for.
+// Products and the per-shop and per-creator channel and category mixes are kept by
+// month, which is what leaderboards and the Seller and Creator Center ask for. What
+// leaderboards rank (shops, creators, products) is also kept by quarter and year, so
+// the top of a quarter or a year is read from an index in rank order like a month's,
+// not summed from every member's months.
 var rollupPlan = []struct {
 	grain grain
 	dim   dimension
@@ -91,6 +103,9 @@ var rollupPlan = []struct {
 	{daily, byMarket}, {daily, byShop}, {daily, byCreator}, {daily, byChannel}, {daily, byCategory},
 	{monthly, byMarket}, {monthly, byShop}, {monthly, byCreator}, {monthly, byChannel}, {monthly, byCategory},
 	{monthly, byProduct}, {monthly, byShopChannel}, {monthly, byCreatorChannel}, {monthly, byShopCategory},
+	{monthly, byCreatorCategory},
+	{quarterly, byShop}, {quarterly, byCreator}, {quarterly, byProduct},
+	{yearly, byShop}, {yearly, byCreator}, {yearly, byProduct},
 }
 
 type rollupKey struct{ grain, dim, ref, market, period string }

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/analytics"
 	"github.com/liveshop/liveshop/internal/events"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
@@ -82,7 +83,7 @@ func sortRollups(rs []rollupRow) {
 }
 
 // directRollups computes, in Go and independently of the package, every rollup row
-// the facts define: per grain (market-local hour, day, month) and dimension, GMV,
+// the facts define: per grain (market-local hour, day, month, quarter, year) and dimension, GMV,
 // USD and units summed, and orders counted as paid orders less cancelled ones.
 func directRollups(facts []factRow) []rollupRow {
 	type acc struct {
@@ -96,21 +97,24 @@ func directRollups(facts []factRow) []rollupRow {
 		if f.surface != "" {
 			ch += "/" + f.surface
 		}
-		periods := map[string]string{"hour": f.hour, "day": f.hour[:10], "month": f.hour[:7]}
+		mon, _ := strconv.Atoi(f.hour[5:7])
+		periods := map[string]string{"hour": f.hour, "day": f.hour[:10], "month": f.hour[:7],
+			"quarter": fmt.Sprintf("%s-Q%d", f.hour[:4], (mon+2)/3), "year": f.hour[:4]}
 		members := []struct{ grains, dim, ref string }{
 			{"hour day month", "market", f.market},
-			{"day month", "shop", s(f.shop)},
+			{"day month quarter year", "shop", s(f.shop)},
 			{"hour day month", "channel", ch},
 			{"hour day month", "category", f.category},
 			{"month", "shop_channel", s(f.shop) + "/" + ch},
 			{"month", "shop_category", s(f.shop) + "/" + f.category},
 		}
 		if f.creator != 0 {
-			members = append(members, struct{ grains, dim, ref string }{"day month", "creator", s(f.creator)},
-				struct{ grains, dim, ref string }{"month", "creator_channel", s(f.creator) + "/" + ch})
+			members = append(members, struct{ grains, dim, ref string }{"day month quarter year", "creator", s(f.creator)},
+				struct{ grains, dim, ref string }{"month", "creator_channel", s(f.creator) + "/" + ch},
+				struct{ grains, dim, ref string }{"month", "creator_category", s(f.creator) + "/" + f.category})
 		}
 		if f.product != 0 {
-			members = append(members, struct{ grains, dim, ref string }{"month", "product", s(f.shop) + "/" + s(f.product)})
+			members = append(members, struct{ grains, dim, ref string }{"month quarter year", "product", s(f.shop) + "/" + s(f.product)})
 		}
 		for _, m := range members {
 			for _, g := range strings.Fields(m.grains) {
@@ -237,7 +241,8 @@ func TestRollupsEqualADirectComputationFromFacts(t *testing.T) {
 		f := setup(t, d)
 		ctx := context.Background()
 		stream := newEventStream(42)
-		base := time.Date(2025, 1, 20, 0, 0, 0, 0, time.UTC)
+		// Sixty days from mid-December: across a month, a quarter and a year's end.
+		base := time.Date(2024, 12, 15, 0, 0, 0, 0, time.UTC)
 		var evs []events.Event
 		for range 150 {
 			evs = append(evs, stream.next(base))
@@ -455,6 +460,82 @@ func TestPrepareFillsInLegacyFacts(t *testing.T) {
 		}
 		if got := dailyRows(t, d); fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("second prepare: %+v", got)
+		}
+	})
+}
+
+// A quarter's or a year's leaderboard, read from its own rollup rows, ranks every
+// shop, creator and product by the sum of its months, in a market (in its currency)
+// and the world's (in USD), across a quarter's and a year's end.
+func TestQuarterAndYearLeaderboardsEqualTheirMonths(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		ctx := context.Background()
+		stream := newEventStream(7)
+		base := time.Date(2024, 12, 15, 0, 0, 0, 0, time.UTC)
+		var evs []events.Event
+		for range 120 {
+			evs = append(evs, stream.next(base))
+		}
+		f.record(t, evs...)
+		ops := f.Operator(t)
+		months := map[string][2]string{"2024-Q4": {"2024-10", "2024-12"}, "2025-Q1": {"2025-01", "2025-03"}, "2024": {"2024-01", "2024-12"}, "2025": {"2025-01", "2025-12"}}
+		for _, kind := range []string{analytics.BoardShops, analytics.BoardCreators, analytics.BoardProducts} {
+			dim := map[string]string{analytics.BoardShops: "shop", analytics.BoardCreators: "creator", analytics.BoardProducts: "product"}[kind]
+			for _, mk := range []string{"US", ""} {
+				for period, span := range months {
+					lb, err := f.gmv.Leaderboard(ctx, ops, analytics.LeaderboardQuery{Kind: kind, Market: mk, Period: period, Limit: 100})
+					if err != nil {
+						t.Fatal(err)
+					}
+					col, where, args := "gmv", "grain = 'month' AND dim = $1 AND period >= $2 AND period <= $3", []any{dim, span[0], span[1]}
+					if mk != "" {
+						where, args = where+" AND market = $4", append(args, mk)
+					} else {
+						col = "gmv_usd"
+					}
+					rows, err := d.QueryContext(ctx, `SELECT ref, market, SUM(`+col+`) FROM gmv_rollups WHERE `+where+` GROUP BY ref, market`, args...)
+					if err != nil {
+						t.Fatal(err)
+					}
+					want := map[string]int64{}
+					for rows.Next() {
+						var ref, market string
+						var v int64
+						if err := rows.Scan(&ref, &market, &v); err != nil {
+							t.Fatal(err)
+						}
+						if i := strings.LastIndexByte(ref, '/'); i >= 0 {
+							ref = ref[i+1:]
+						}
+						want[ref+"@"+market] += v // a product's rows per shop, as the board names it by product
+					}
+					rows.Close()
+					got := map[string]int64{}
+					for i, r := range lb.Rows {
+						v := r.GMV.Amount
+						if mk == "" {
+							v = r.GMVUSD.Amount
+						}
+						got[r.ID.String()+"@"+r.Market] += v
+						if i > 0 {
+							prev := lb.Rows[i-1].GMV.Amount
+							if mk == "" {
+								prev = lb.Rows[i-1].GMVUSD.Amount
+							}
+							if prev < v {
+								t.Errorf("%s %s %q: row %d (%d) above row %d (%d)", kind, period, mk, i-1, prev, i, v)
+							}
+						}
+					}
+					if len(want) == 0 && (period == "2024-Q4" || period == "2025-Q1") {
+						t.Fatalf("%s %s: no months to compare with", kind, period)
+					}
+					if fmt.Sprint(got) != fmt.Sprint(want) {
+						t.Errorf("%s %s %q: leaderboard %v, want the sum of its months %v", kind, period, mk, got, want)
+					}
+				}
+			}
 		}
 	})
 }

@@ -128,7 +128,17 @@ func (s *Service) Leaderboard(ctx context.Context, actor auth.Actor, q Leaderboa
 
 // rank reads a month-grain leaderboard and names its rows.
 func (s *Service) rank(ctx context.Context, dim, marketCode string, p Period, refPrefix string, limit int) ([]Ranked, error) {
-	ms, err := s.members(ctx, grainMonth, dim, marketCode, p.firstMonth(), p.lastMonth(), refPrefix, limit)
+	grain, from, to := grainMonth, p.firstMonth(), p.lastMonth()
+	if dim == dimShop || dim == dimCreator || dim == dimProduct {
+		// Kept by quarter and year too (rollupPlan): one row per member.
+		switch p.Kind {
+		case PeriodQuarter:
+			grain, from, to = grainQuarter, p.Label, p.Label
+		case PeriodYear:
+			grain, from, to = grainYear, p.Label, p.Label
+		}
+	}
+	ms, err := s.members(ctx, grain, dim, marketCode, from, to, refPrefix, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -367,7 +377,8 @@ func (s *Service) mix(ctx context.Context, dim string, m market.Market, month, r
 // categoryMix reads a month's categories: each top-level category with everything
 // under it summed, and each category as recorded. An order with lines in two
 // categories counts once in each (and once in a top-level category holding both).
-// refPrefix picks one shop's categories ("<shop>/", dimension shop_category).
+// refPrefix picks one shop's or creator's categories ("<shop>/", dimension
+// shop_category; "<creator>/", creator_category).
 func (s *Service) categoryMix(ctx context.Context, dim string, m market.Market, month, refPrefix string, total int64) (roots, detail []Share, err error) {
 	tree, err := s.categoryTree(ctx)
 	if err != nil {
@@ -802,7 +813,7 @@ func (s *Service) ShopView(ctx context.Context, actor auth.Actor, shopID id.ID, 
 }
 
 // CreatorView is a creator's own sales: what they sold in a month, through which
-// channels, in which lives, and their lifetime GMV against the million-dollar mark.
+// channels, in which categories, in which lives, and their lifetime GMV against the million-dollar mark.
 type CreatorView struct {
 	Creator  creator.Creator `json:"creator"`
 	Month    string          `json:"month"`
@@ -812,8 +823,12 @@ type CreatorView struct {
 	YoY      Growth          `json:"yoy"`
 	Days     []Point         `json:"days"`
 	Channels []Share         `json:"channels"`
-	Lives    []SessionRank   `json:"lives"`
-	Lifetime Figures         `json:"lifetime"`
+	// Categories are the top-level categories of what the creator sold;
+	// CategoryDetail each category as the products name it.
+	Categories     []Share       `json:"categories"`
+	CategoryDetail []Share       `json:"category_detail"`
+	Lives          []SessionRank `json:"lives"`
+	Lifetime       Figures       `json:"lifetime"`
 	// MillionBP is lifetime GMV in US dollars against 1,000,000 USD, in basis points.
 	MillionBP int64 `json:"million_bp"`
 }
@@ -856,6 +871,9 @@ func (s *Service) CreatorView(ctx context.Context, actor auth.Actor, month strin
 	v.Total = figures(total, m.Currency)
 	v.MoM, v.YoY = likeForLike(days, first, today, func(f sums) int64 { return f.gmv })
 	if v.Channels, err = s.mix(ctx, dimCreatorChannel, m, v.Month, ref+"/", total.gmv); err != nil {
+		return CreatorView{}, err
+	}
+	if v.Categories, v.CategoryDetail, err = s.categoryMix(ctx, dimCreatorCategory, m, v.Month, ref+"/", total.gmv); err != nil {
 		return CreatorView{}, err
 	}
 	if v.Lives, err = s.topSessions(ctx, sessionFilter{from: dayString(first), to: dayString(last), creator: c.ID}, 20); err != nil {

@@ -16,8 +16,9 @@ import (
 
 // A seller opens a collaboration that needs approval and invites a small creator to
 // a target plan; the creator, in her pilot, accepts, fills her showcase from the
-// plan, applies to the open one and asks for a sample; the seller approves and
-// ships it and writes to her; a shopper buys through her signed link and both sides
+// plan, applies to the open one and asks for a sample (giving her address); the
+// seller approves it, which makes a zero-price order, ships that order and writes to
+// her, and the sample arrives; a shopper buys through her signed link and both sides
 // see the commission; a forged link is refused; operators see no one late.
 func TestBrowserAffiliateCollaboration(t *testing.T) {
 	ctx := browser(t)
@@ -92,6 +93,15 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		// The tint needs the seller's approval: Apply, not Add.
 		chromedp.Click(chromedp.CSS(`#open-offers button[formaction="/creator/apply"]`)),
 		waitText(".flash", "Application sent"),
+		// A sample needs an address first; then it can be asked for.
+		chromedp.Click(chromedp.CSS(`#showcase form[action="/creator/samples"] button`)),
+		waitText(".flash", "add your sample address"),
+		chromedp.SetValue(chromedp.CSS(`#sample-address input[name=name]`), "Mia Glow"),
+		chromedp.SetValue(chromedp.CSS(`#sample-address input[name=line1]`), "200 Sunset Blvd"),
+		chromedp.SetValue(chromedp.CSS(`#sample-address input[name=city]`), "Los Angeles"),
+		chromedp.SetValue(chromedp.CSS(`#sample-address input[name=postal_code]`), "90028"),
+		chromedp.Click(chromedp.CSS(`#sample-address button`)),
+		waitText(".flash", "Sample address saved"),
 		chromedp.Click(chromedp.CSS(`#showcase form[action="/creator/samples"] button`)),
 		waitText(".flash", "Sample requested"),
 		waitText("#my-samples", "requested"),
@@ -102,13 +112,16 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		waitText("#applications", "@mia.glow"),
 		chromedp.Click(chromedp.CSS(`#applications button[value=approve]`)),
 		waitText(".flash", "Answered"),
+		// Approval places the sample's zero-price order; the seller ships it as any
+		// order (the sandbox carrier) and the sample follows it.
+		chromedp.SetValue(chromedp.CSS(`#samples input[name=content_days]`), "10"),
 		chromedp.Click(chromedp.CSS(`#samples button[value=approve]`)),
 		waitText(".flash", "Sample approved"),
-		chromedp.SetValue(chromedp.CSS(`#samples input[name=carrier]`), "UPS"),
-		chromedp.SetValue(chromedp.CSS(`#samples input[name=tracking_number]`), "1Z999AA101"),
-		chromedp.Click(chromedp.CSS(`#samples button[value=ship]`)),
-		waitText(".flash", "Sample shipped"),
-		waitText("#samples", "1Z999AA101"),
+		waitText("#samples", "10 days after delivery"),
+		chromedp.Click(chromedp.CSS(`#samples form.sample-ship button`)),
+		waitText(".flash", "shipped with sandbox"),
+		chromedp.Navigate(aff),
+		waitText("#samples", "sandbox"),
 		chromedp.Click(chromedp.CSS(`#target-plans a[href*="messages"]`)),
 		chromedp.SetValue(chromedp.ID("body"), "Could you go live with it on Friday?"),
 		chromedp.Click(chromedp.CSS("#message-form button")),
@@ -118,7 +131,13 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		login(s, "mia@creator.test"),
 		chromedp.Navigate(s.URL+"/creator"),
 		waitText("#creator-unread", "1 unread"),
-		waitText("#my-samples", "shipped"),
+		waitText("#my-samples", "delivered"),
+		waitText("#my-samples", "content due"),
+		// Her sample's order, as a buyer sees any order: free, marked as a sample.
+		chromedp.Click(chromedp.CSS(`#my-samples a[href^="/orders/"]`)),
+		waitText("#sample-order", "free sample"),
+		waitText("#order-status", "Delivered"),
+		chromedp.Navigate(s.URL+"/creator"),
 	)
 	if err != nil {
 		t.Fatal(err)

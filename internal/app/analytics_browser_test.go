@@ -140,6 +140,21 @@ func TestBrowserAnalyticsCharts(t *testing.T) {
 	if minutes.Bars < 60 || minutes.Series != 1 {
 		t.Errorf("the record live: %d minute bars, %d running total", minutes.Bars, minutes.Series)
 	}
+
+	// The creator's own sales: her channel and category rings.
+	if err := chromedp.Do(ctx, logout(),
+		chromedp.Navigate(s.URL+"/login?next=/creator/analytics"),
+		chromedp.SendKeys(chromedp.ID("email"), "creator@liveshop.demo"),
+		chromedp.SendKeys(chromedp.ID("password"), demo.Password),
+		chromedp.Submit(chromedp.ID("password")),
+		chromedp.WaitVisible(chromedp.ID("chart-categories"))); err != nil {
+		t.Fatal(err)
+	}
+	cats := probe(t, ctx, "chart-categories")
+	onScreen("chart-categories", cats)
+	if cats.Slices < 1 {
+		t.Errorf("the creator's category mix: %d slices", cats.Slices)
+	}
 }
 
 func mustZone(t *testing.T, name string) *time.Location {

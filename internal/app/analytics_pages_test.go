@@ -257,7 +257,8 @@ func TestAnalyticsPagesOnTheDemoMarketplace(t *testing.T) {
 	if _, body := cr.get("/creator"); !strings.Contains(body, `href="/creator/analytics"`) {
 		t.Error("Creator Center has no link to the creator's analytics")
 	}
-	if code, body := cr.get("/creator/analytics"); code != 200 || !strings.Contains(body, "@mia.makeup") || !strings.Contains(body, `id="chart-channels"`) {
+	if code, body := cr.get("/creator/analytics"); code != 200 || !strings.Contains(body, "@mia.makeup") || !strings.Contains(body, `id="chart-channels"`) ||
+		!strings.Contains(body, `id="chart-categories"`) || !strings.Contains(body, `id="categories"`) {
 		t.Fatalf("creator analytics: %d", code)
 	}
 	if code, _ := cr.get(live); code != 200 {

@@ -124,6 +124,7 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Creators = creator.NewService(d, a.Markets, a.Identity, a.Sellers, a.Catalog, log)
 	a.Creators.UsePayouts(a.Ledger)   // the ledger pays creators and knows what is overdue
 	a.Creators.UseFeePoster(a.Ledger) // and books target plans' flat fees when due
+	a.Creators.UseOrders(a.Orders)    // approved samples ship as zero-price orders
 	a.Ledger.UseCreators(func(ctx context.Context, account id.ID) (id.ID, string, error) {
 		c, err := a.Creators.ByAccount(ctx, account)
 		return c.ID, c.Market, err

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,6 +56,7 @@ type engineFigures struct {
 	consumerFactsPerS      float64
 	consumerEventsPerS     float64
 	month, board, kpi      latencies
+	quarter, year          latencies // leaderboards over a quarter and a year
 	checked                string
 }
 
@@ -90,11 +92,13 @@ func runAnalytics(ctx context.Context, optsAny any, out io.Writer) error {
 			p+"rollup_rows", f.rollups,
 			p+"month_p50_ms", ms(f.month.pct(0.50)), p+"month_p99_ms", ms(f.month.pct(0.99)),
 			p+"leaderboard_p50_ms", ms(f.board.pct(0.50)), p+"leaderboard_p99_ms", ms(f.board.pct(0.99)),
+			p+"leaderboard_quarter_p50_ms", ms(f.quarter.pct(0.50)), p+"leaderboard_quarter_p99_ms", ms(f.quarter.pct(0.99)),
+			p+"leaderboard_year_p50_ms", ms(f.year.pct(0.50)), p+"leaderboard_year_p99_ms", ms(f.year.pct(0.99)),
 			p+"kpi_p50_ms", ms(f.kpi.pct(0.50)), p+"kpi_p99_ms", ms(f.kpi.pct(0.99)))
 		if f.checked != "" {
 			kv = append(kv, p+"rollups_match", f.checked)
 		}
-		for _, l := range []latencies{f.month, f.board, f.kpi} {
+		for _, l := range []latencies{f.month, f.board, f.kpi, f.quarter, f.year} {
 			if l.pct(0.99) >= 100*time.Millisecond {
 				pass = false
 			}
@@ -284,7 +288,9 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 		return f, err
 	}
 
-	// Phase 3: the dashboards' queries, each many times, in random markets and months.
+	// Phase 3: the dashboards' queries, each many times, in random markets and months;
+	// leaderboards also over the quarter and the year of that month (every kind, in a
+	// market or, one time in four, the world's in USD).
 	months := []string{}
 	for m := start.AddDate(0, 1, 0); !m.After(end); m = m.AddDate(0, 1, 0) {
 		months = append(months, m.Format("2006-01"))
@@ -294,12 +300,13 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 	for i := range o.queries + warm {
 		c := casts[rng.IntN(len(casts))]
 		mo := months[rng.IntN(len(months))]
+		kind := kinds[i%len(kinds)]
 		t0 := time.Now()
 		if _, err := a.Analytics.MarketMonth(ctx, ops, c.m.Code, mo); err != nil {
 			return f, fmt.Errorf("market month: %w", err)
 		}
 		t1 := time.Now()
-		if _, err := a.Analytics.Leaderboard(ctx, ops, analytics.LeaderboardQuery{Kind: kinds[i%len(kinds)], Market: c.m.Code, Period: mo}); err != nil {
+		if _, err := a.Analytics.Leaderboard(ctx, ops, analytics.LeaderboardQuery{Kind: kind, Market: c.m.Code, Period: mo}); err != nil {
 			return f, fmt.Errorf("leaderboard: %w", err)
 		}
 		t2 := time.Now()
@@ -307,12 +314,27 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 			return f, fmt.Errorf("kpi: %w", err)
 		}
 		t3 := time.Now()
+		mk := c.m.Code
+		if i%4 == 3 {
+			mk = "" // the world's, ranked in USD
+		}
+		if _, err := a.Analytics.Leaderboard(ctx, ops, analytics.LeaderboardQuery{Kind: kind, Market: mk, Period: quarterOf(mo)}); err != nil {
+			return f, fmt.Errorf("quarter leaderboard: %w", err)
+		}
+		t4 := time.Now()
+		if _, err := a.Analytics.Leaderboard(ctx, ops, analytics.LeaderboardQuery{Kind: kind, Market: mk, Period: mo[:4]}); err != nil {
+			return f, fmt.Errorf("year leaderboard: %w", err)
+		}
+		t5 := time.Now()
 		if i >= warm {
 			f.month, f.board, f.kpi = append(f.month, t1.Sub(t0)), append(f.board, t2.Sub(t1)), append(f.kpi, t3.Sub(t2))
+			f.quarter, f.year = append(f.quarter, t4.Sub(t3)), append(f.year, t5.Sub(t4))
 		}
 	}
 	fmt.Fprintf(out, "  queries ×%d: market month p50 %s p99 %s ms · leaderboard p50 %s p99 %s ms · KPI page p50 %s p99 %s ms\n", o.queries,
 		ms(f.month.pct(0.5)), ms(f.month.pct(0.99)), ms(f.board.pct(0.5)), ms(f.board.pct(0.99)), ms(f.kpi.pct(0.5)), ms(f.kpi.pct(0.99)))
+	fmt.Fprintf(out, "  leaderboards over a quarter p50 %s p99 %s ms · over a year p50 %s p99 %s ms\n",
+		ms(f.quarter.pct(0.5)), ms(f.quarter.pct(0.99)), ms(f.year.pct(0.5)), ms(f.year.pct(0.99)))
 
 	if o.check {
 		res, err := a.Analytics.Check(ctx)
@@ -326,6 +348,12 @@ func benchAnalyticsOn(ctx context.Context, o *analyticsOpts, pgURL string, out i
 		}
 	}
 	return f, nil
+}
+
+// quarterOf names the quarter a month (YYYY-MM) is in: "2026-Q3".
+func quarterOf(month string) string {
+	m, _ := strconv.Atoi(month[5:7])
+	return fmt.Sprintf("%s-Q%d", month[:4], (m+2)/3)
 }
 
 // benchOrder makes a paid order in c at time at: 1-3 lines from one shop, from every

@@ -26,6 +26,9 @@ func (s *Service) Subscribe(b bus.Bus) error {
 	if err := b.Subscribe(sampleConsumer, []string{events.TopicVideoPublished, events.TopicLiveStarted}, s.sampleContent); err != nil {
 		return err
 	}
+	if err := b.Subscribe(sampleOrderConsumer, []string{events.TopicOrderShipped, events.TopicOrderDelivered, events.TopicOrderCancelled}, s.sampleOrder); err != nil {
+		return err
+	}
 	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderDelivered, events.TopicOrderCompleted,
 		events.TopicOrderCancelled, events.TopicOrderRefunded}, s.handle)
 }

@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -21,6 +22,8 @@ func (s *Service) collabRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /api/v1/samples", s.handleRequestSample)
 	mux.HandleFunc("GET /api/v1/creators/me/samples", s.handleMySamples)
 	mux.HandleFunc("POST /api/v1/samples/{id}/decision", s.handleDecideSample)
+	mux.HandleFunc("GET /api/v1/creators/me/sample-address", s.handleSampleAddress)
+	mux.HandleFunc("PUT /api/v1/creators/me/sample-address", s.handleSetSampleAddress)
 	mux.HandleFunc("POST /api/v1/creators/me/links", s.handleLink)
 	mux.HandleFunc("GET /api/v1/shops/{id}/commissions", s.handleShopCommissions)
 	mux.HandleFunc("GET /api/v1/creator-marketplace", s.handleSearch)
@@ -122,6 +125,21 @@ func (s *Service) handleDecideSample(w http.ResponseWriter, r *http.Request) {
 		var in SampleDecision
 		run(w, r, &in, http.StatusOK, func(a auth.Actor) (Sample, error) { return s.DecideSample(r.Context(), a, sid, in) })
 	}
+}
+
+func (s *Service) handleSampleAddress(w http.ResponseWriter, r *http.Request) {
+	run(w, r, nil, http.StatusOK, func(a auth.Actor) (map[string]any, error) {
+		addr, ok, err := s.SampleAddress(r.Context(), a)
+		if !ok {
+			return map[string]any{"address": nil}, err
+		}
+		return map[string]any{"address": addr}, err
+	})
+}
+
+func (s *Service) handleSetSampleAddress(w http.ResponseWriter, r *http.Request) {
+	var in order.Address
+	run(w, r, &in, http.StatusOK, func(a auth.Actor) (order.Address, error) { return s.SetSampleAddress(r.Context(), a, in) })
 }
 
 func (s *Service) handleLink(w http.ResponseWriter, r *http.Request) {

@@ -109,8 +109,8 @@ func (s *Service) Candidates(ctx context.Context, marketCode string) ([]Candidat
 		return nil, err
 	}
 	rows, err = s.db.QueryContext(ctx, `SELECT sm.creator_id,
-			SUM(CASE WHEN sm.status = $2 AND sm.fulfilled_at <= sm.content_due_at THEN 1 ELSE 0 END),
-			SUM(CASE WHEN (sm.status = $2 AND sm.fulfilled_at > sm.content_due_at)
+			SUM(CASE WHEN sm.status = $2 AND (sm.content_due_at = 0 OR sm.fulfilled_at <= sm.content_due_at) THEN 1 ELSE 0 END),
+			SUM(CASE WHEN (sm.status = $2 AND sm.content_due_at > 0 AND sm.fulfilled_at > sm.content_due_at)
 				OR (sm.status IN ($3, $4, $5) AND sm.content_due_at > 0 AND sm.content_due_at < $6) THEN 1 ELSE 0 END)
 		FROM samples sm JOIN creators c ON c.id = sm.creator_id WHERE c.market = $1 GROUP BY sm.creator_id`,
 		marketCode, SampleFulfilled, SampleApproved, SampleShipped, SampleDelivered, db.Micros(now))

@@ -2,49 +2,71 @@ package creator
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
-// Sample states: requested by the creator; approved (with a content due date) or
-// rejected by the seller; shipped with a tracked parcel; delivered; fulfilled when
-// the creator has published the content.
+// Sample states: requested by the creator; approved (its zero-price order placed,
+// with the days the content is due after delivery) or rejected by the seller; then
+// the order's: shipped, delivered (the content due date starts), or cancelled;
+// fulfilled when the creator has published the content.
 const (
 	SampleRequested = "requested"
 	SampleApproved  = "approved"
 	SampleRejected  = "rejected"
 	SampleShipped   = "shipped"
 	SampleDelivered = "delivered"
+	SampleCancelled = "cancelled"
 	SampleFulfilled = "fulfilled"
 )
 
+// SampleOrders places the zero-price order an approved sample ships as: the order
+// service (order.Service.PlaceSampleOrder), wired by the app with UseOrders.
+type SampleOrders interface {
+	PlaceSampleOrder(ctx context.Context, in order.SampleOrderInput, within func(tx *db.Tx, o order.Order) error) (order.Order, error)
+}
+
+// UseOrders wires in the order service that samples ship through.
+func (s *Service) UseOrders(o SampleOrders) { s.orders = o }
+
 // Sample is a free sample a creator asked for, and the content it owes.
 type Sample struct {
-	ID             id.ID     `json:"id"`
-	CreatorID      id.ID     `json:"creator_id"`
-	Handle         string    `json:"handle"`
-	ShopID         id.ID     `json:"shop_id"`
-	ProductID      id.ID     `json:"product_id"`
-	Title          string    `json:"title"`
-	SKUID          id.ID     `json:"sku_id"`
-	Status         string    `json:"status"`
-	Note           string    `json:"note"`
-	RejectReason   string    `json:"reject_reason,omitempty"`
-	Carrier        string    `json:"carrier,omitempty"`
-	TrackingNumber string    `json:"tracking_number,omitempty"`
-	ContentDueAt   time.Time `json:"content_due_at,omitzero"`
-	ContentRef     string    `json:"content_ref,omitempty"`
-	RequestedAt    time.Time `json:"requested_at"`
-	ShippedAt      time.Time `json:"shipped_at,omitzero"`
-	FulfilledAt    time.Time `json:"fulfilled_at,omitzero"`
+	ID             id.ID  `json:"id"`
+	CreatorID      id.ID  `json:"creator_id"`
+	Handle         string `json:"handle"`
+	ShopID         id.ID  `json:"shop_id"`
+	ProductID      id.ID  `json:"product_id"`
+	Title          string `json:"title"`
+	SKUID          id.ID  `json:"sku_id"`
+	Status         string `json:"status"`
+	Note           string `json:"note"`
+	RejectReason   string `json:"reject_reason,omitempty"`
+	Carrier        string `json:"carrier,omitempty"`
+	TrackingNumber string `json:"tracking_number,omitempty"`
+	// OrderID is the zero-price order the sample ships as, once approved: the
+	// seller packs and ships it like any order, and the sample follows its state.
+	OrderID id.ID `json:"order_id,omitempty"`
+	// ShipTo is where the sample goes, given with the request.
+	ShipTo order.Address `json:"ship_to"`
+	// ContentDays is how many days after delivery the content is due; ContentDueAt
+	// is set when the order is delivered.
+	ContentDays  int       `json:"content_days,omitempty"`
+	ContentDueAt time.Time `json:"content_due_at,omitzero"`
+	ContentRef   string    `json:"content_ref,omitempty"`
+	RequestedAt  time.Time `json:"requested_at"`
+	ShippedAt    time.Time `json:"shipped_at,omitzero"`
+	DeliveredAt  time.Time `json:"delivered_at,omitzero"`
+	FulfilledAt  time.Time `json:"fulfilled_at,omitzero"`
 	// ContentOverdue is true when the sample arrived (or is on its way) and the
 	// content is past its due date.
 	ContentOverdue bool `json:"content_overdue"`
@@ -55,6 +77,64 @@ type SampleInput struct {
 	ProductID id.ID  `json:"product_id"`
 	SKUID     id.ID  `json:"sku_id"` // 0: the product's first SKU
 	Note      string `json:"note"`
+	// ShippingAddress is where to send it; nil: the creator's sample address
+	// (SetSampleAddress).
+	ShippingAddress *order.Address `json:"shipping_address,omitempty"`
+}
+
+var errNoSampleAddress = errs.New(errs.Invalid, "sample_address_missing", "say where the sample should go: add your sample address").OnField("shipping_address")
+
+// SetSampleAddress keeps the address the creator's samples are sent to unless a
+// request names another. It must be in the creator's market.
+func (s *Service) SetSampleAddress(ctx context.Context, actor auth.Actor, addr order.Address) (order.Address, error) {
+	c, err := s.mine(ctx, actor)
+	if err != nil {
+		return order.Address{}, err
+	}
+	addr = trimAddress(addr)
+	if addr.Country == "" {
+		addr.Country = c.Market
+	}
+	if err := addr.Validate(c.Market); err != nil {
+		return order.Address{}, err
+	}
+	b, _ := json.Marshal(addr)
+	if _, err := s.db.ExecContext(ctx, `UPDATE creators SET sample_address = $1 WHERE id = $2`, string(b), c.ID); err != nil {
+		return order.Address{}, fmt.Errorf("creator: sample address: %w", err)
+	}
+	return addr, nil
+}
+
+// SampleAddress is the actor's sample address; ok is false when none is kept.
+func (s *Service) SampleAddress(ctx context.Context, actor auth.Actor) (addr order.Address, ok bool, err error) {
+	c, err := s.mine(ctx, actor)
+	if err != nil {
+		return order.Address{}, false, err
+	}
+	return s.sampleAddress(ctx, c.ID)
+}
+
+func (s *Service) sampleAddress(ctx context.Context, creatorID id.ID) (order.Address, bool, error) {
+	var raw string
+	if err := s.db.QueryRowContext(ctx, `SELECT sample_address FROM creators WHERE id = $1`, creatorID).Scan(&raw); err != nil {
+		return order.Address{}, false, fmt.Errorf("creator: sample address: %w", err)
+	}
+	if raw == "" {
+		return order.Address{}, false, nil
+	}
+	var a order.Address
+	if err := json.Unmarshal([]byte(raw), &a); err != nil {
+		return order.Address{}, false, fmt.Errorf("creator: sample address: %w", err)
+	}
+	return a, true, nil
+}
+
+func trimAddress(a order.Address) order.Address {
+	for _, f := range []*string{&a.Name, &a.Line1, &a.Line2, &a.City, &a.Region, &a.PostalCode, &a.Country, &a.Phone} {
+		*f = strings.TrimSpace(*f)
+	}
+	a.Country = strings.ToUpper(a.Country)
+	return a
 }
 
 var errOpenSample = errs.New(errs.Conflict, "sample_already_requested", "you already have an open sample request for this product").OnField("product_id")
@@ -104,8 +184,26 @@ func (s *Service) RequestSample(ctx context.Context, actor auth.Actor, in Sample
 			return Sample{}, errs.New(errs.Rule, "no_free_samples", "the seller does not give samples of this product").With("the seller does not give samples of %q", p.Title).OnField("product_id")
 		}
 	}
+	var shipTo order.Address
+	if in.ShippingAddress != nil {
+		shipTo = trimAddress(*in.ShippingAddress)
+		if shipTo.Country == "" {
+			shipTo.Country = c.Market
+		}
+		if err := shipTo.Validate(c.Market); err != nil {
+			return Sample{}, err
+		}
+	} else {
+		var ok bool
+		if shipTo, ok, err = s.sampleAddress(ctx, c.ID); err != nil {
+			return Sample{}, err
+		} else if !ok {
+			return Sample{}, errNoSampleAddress
+		}
+	}
 	smp := Sample{ID: id.New(), CreatorID: c.ID, Handle: c.Handle, ShopID: p.ShopID, ProductID: p.ID, Title: p.Title, SKUID: sku,
-		Status: SampleRequested, Note: in.Note, RequestedAt: s.now().UTC()}
+		Status: SampleRequested, Note: in.Note, ShipTo: shipTo, RequestedAt: s.now().UTC()}
+	shipJSON, _ := json.Marshal(shipTo)
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
 		var open int
 		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM samples WHERE creator_id = $1 AND product_id = $2 AND status IN ($3, $4, $5)`,
@@ -115,8 +213,8 @@ func (s *Service) RequestSample(ctx context.Context, actor auth.Actor, in Sample
 		if open > 0 {
 			return errOpenSample
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO samples (id, creator_id, shop_id, product_id, sku_id, status, note, requested_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-			smp.ID, smp.CreatorID, smp.ShopID, smp.ProductID, smp.SKUID, smp.Status, smp.Note, db.Micros(smp.RequestedAt))
+		_, err := tx.ExecContext(ctx, `INSERT INTO samples (id, creator_id, shop_id, product_id, sku_id, status, note, requested_at, ship_to) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+			smp.ID, smp.CreatorID, smp.ShopID, smp.ProductID, smp.SKUID, smp.Status, smp.Note, db.Micros(smp.RequestedAt), string(shipJSON))
 		return err
 	})
 	if err != nil {
@@ -130,55 +228,68 @@ func (s *Service) RequestSample(ctx context.Context, actor auth.Actor, in Sample
 
 // SampleDecision is a seller's answer to a sample request.
 type SampleDecision struct {
-	Approve      bool      `json:"approve"`
-	Reason       string    `json:"reason"`         // required to reject
-	ContentDueAt time.Time `json:"content_due_at"` // required to approve: when the content is due
+	Approve bool   `json:"approve"`
+	Reason  string `json:"reason"` // required to reject
+	// ContentDays is required to approve: the content is due this many days after
+	// the sample is delivered (1-90).
+	ContentDays int `json:"content_days"`
 }
 
-// DecideSample approves (with the date the content is due) or rejects a request,
-// for the shop's seller.
+// MaxContentDays bounds how long after delivery a seller may give for the content.
+const MaxContentDays = 90
+
+var errNoOrders = errs.New(errs.Unavailable, "samples_unavailable", "samples cannot ship right now: orders are not available")
+
+// DecideSample approves or rejects a request, for the shop's seller. Approval places
+// the sample's zero-price order (order.PlaceSampleOrder: the stock is taken, the
+// order waits in the shop's orders to be packed and shipped) in the transaction that
+// marks the sample approved; when the stock or the address refuses it, the request
+// stays as it was. Rejection creates nothing.
 func (s *Service) DecideSample(ctx context.Context, actor auth.Actor, sampleID id.ID, in SampleDecision) (Sample, error) {
 	smp, err := s.sampleForSeller(ctx, actor, sampleID)
 	if err != nil {
 		return Sample{}, err
 	}
 	now := s.now().UTC()
-	if in.Approve {
-		if !in.ContentDueAt.After(now.Add(24*time.Hour)) || in.ContentDueAt.After(now.AddDate(0, 3, 0)) {
-			return Sample{}, errs.Invalidf("content_due_at", "content is due between tomorrow and three months ahead")
+	if !in.Approve {
+		in.Reason = strings.TrimSpace(in.Reason)
+		if n := utf8.RuneCountInString(in.Reason); n < 3 || n > 300 {
+			return Sample{}, errs.Invalidf("reason", "say why in 3-300 characters")
 		}
-		return s.moveSample(ctx, smp, SampleRequested, SampleApproved, `decided_at = $1, content_due_at = $2`, db.Micros(now), db.Micros(in.ContentDueAt))
+		return s.moveSample(ctx, smp, SampleRequested, SampleRejected, `decided_at = $1, reject_reason = $2`, db.Micros(now), in.Reason)
 	}
-	in.Reason = strings.TrimSpace(in.Reason)
-	if n := utf8.RuneCountInString(in.Reason); n < 3 || n > 300 {
-		return Sample{}, errs.Invalidf("reason", "say why in 3-300 characters")
+	if in.ContentDays < 1 || in.ContentDays > MaxContentDays {
+		return Sample{}, errs.Invalidf("content_days", "content is due 1-%d days after the sample arrives", MaxContentDays)
 	}
-	return s.moveSample(ctx, smp, SampleRequested, SampleRejected, `decided_at = $1, reject_reason = $2`, db.Micros(now), in.Reason)
-}
-
-// ShipSample records the sample's tracked parcel, for the shop's seller.
-func (s *Service) ShipSample(ctx context.Context, actor auth.Actor, sampleID id.ID, carrier, tracking string) (Sample, error) {
-	smp, err := s.sampleForSeller(ctx, actor, sampleID)
+	if smp.Status != SampleRequested {
+		return Sample{}, ErrSampleState.With("the sample request is %s; this needs it %s", smp.Status, SampleRequested)
+	}
+	if smp.ShipTo.Line1 == "" {
+		return Sample{}, errNoSampleAddress.With("the request has no address to send the sample to; the creator may request it again")
+	}
+	if s.orders == nil {
+		return Sample{}, errNoOrders
+	}
+	c, err := s.Creator(ctx, smp.CreatorID)
 	if err != nil {
 		return Sample{}, err
 	}
-	carrier, tracking = strings.TrimSpace(carrier), strings.TrimSpace(tracking)
-	if n := utf8.RuneCountInString(carrier); n < 2 || n > 40 {
-		return Sample{}, errs.Invalidf("carrier", "name the carrier (2-40 characters)")
-	}
-	if n := len(tracking); n < 4 || n > 64 {
-		return Sample{}, errs.Invalidf("tracking_number", "give the parcel's tracking number (4-64 characters)")
-	}
-	return s.moveSample(ctx, smp, SampleApproved, SampleShipped, `shipped_at = $1, carrier = $2, tracking_number = $3`, db.Micros(s.now()), carrier, tracking)
-}
-
-// ConfirmSampleReceived records that the creator has the sample.
-func (s *Service) ConfirmSampleReceived(ctx context.Context, actor auth.Actor, sampleID id.ID) (Sample, error) {
-	smp, err := s.sampleForCreator(ctx, actor, sampleID)
+	_, err = s.orders.PlaceSampleOrder(ctx, order.SampleOrderInput{SampleID: smp.ID, BuyerID: c.AccountID, BuyerName: c.DisplayName,
+		SKUID: smp.SKUID, Quantity: 1, ShippingAddress: smp.ShipTo}, func(tx *db.Tx, o order.Order) error {
+		res, err := tx.ExecContext(ctx, `UPDATE samples SET status = $1, decided_at = $2, content_days = $3, order_id = $4 WHERE id = $5 AND status = $6`,
+			SampleApproved, db.Micros(now), in.ContentDays, o.ID, smp.ID, SampleRequested)
+		if err != nil {
+			return err
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return ErrSampleState.With("the sample request was answered meanwhile")
+		}
+		return nil
+	})
 	if err != nil {
 		return Sample{}, err
 	}
-	return s.moveSample(ctx, smp, SampleShipped, SampleDelivered, `delivered_at = $1`, db.Micros(s.now()))
+	return s.sample(ctx, smp.ID)
 }
 
 // FulfilSample records the content the creator published for the sample: a live
@@ -215,7 +326,8 @@ func (s *Service) moveSample(ctx context.Context, smp Sample, from, to, set stri
 }
 
 const sampleColumns = `sm.id, sm.creator_id, c.handle, sm.shop_id, sm.product_id, p.title, sm.sku_id, sm.status, sm.note, sm.reject_reason, sm.carrier,
-	sm.tracking_number, sm.content_due_at, sm.content_ref, sm.requested_at, sm.shipped_at, sm.fulfilled_at
+	sm.tracking_number, sm.content_due_at, sm.content_ref, sm.requested_at, sm.shipped_at, sm.fulfilled_at, sm.order_id, sm.ship_to,
+	sm.content_days, sm.delivered_at
 	FROM samples sm JOIN creators c ON c.id = sm.creator_id JOIN products p ON p.id = sm.product_id`
 
 func (s *Service) samples(ctx context.Context, where string, args ...any) ([]Sample, error) {
@@ -228,10 +340,19 @@ func (s *Service) samples(ctx context.Context, where string, args ...any) ([]Sam
 	var out []Sample
 	for rows.Next() {
 		var m Sample
-		var due, req, shipped, fulfilled int64
+		var due, req, shipped, fulfilled, delivered int64
+		var shipTo string
 		if err := rows.Scan(&m.ID, &m.CreatorID, &m.Handle, &m.ShopID, &m.ProductID, &m.Title, &m.SKUID, &m.Status, &m.Note, &m.RejectReason, &m.Carrier,
-			&m.TrackingNumber, &due, &m.ContentRef, &req, &shipped, &fulfilled); err != nil {
+			&m.TrackingNumber, &due, &m.ContentRef, &req, &shipped, &fulfilled, &m.OrderID, &shipTo, &m.ContentDays, &delivered); err != nil {
 			return nil, err
+		}
+		if shipTo != "" {
+			if err := json.Unmarshal([]byte(shipTo), &m.ShipTo); err != nil {
+				return nil, fmt.Errorf("creator: sample %s address: %w", m.ID, err)
+			}
+		}
+		if delivered > 0 {
+			m.DeliveredAt = db.Time(delivered)
 		}
 		m.RequestedAt = db.Time(req)
 		if due > 0 {

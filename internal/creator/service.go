@@ -34,8 +34,9 @@ type Service struct {
 	keyMu sync.Mutex
 	key   []byte // signs affiliate links; see linkKey
 
-	payouts Payouts   // the ledger, when wired: see UsePayouts
-	fees    FeePoster // the ledger, when wired: see UseFeePoster
+	payouts Payouts      // the ledger, when wired: see UsePayouts
+	fees    FeePoster    // the ledger, when wired: see UseFeePoster
+	orders  SampleOrders // the order service samples ship through: see UseOrders
 }
 
 // NewService returns a creator service.
@@ -195,5 +196,5 @@ func (s *Service) Follow(ctx context.Context, actor auth.Actor, creatorID id.ID)
 // WithClock returns a copy of the service reading time from now (tests and the
 // benchmark's generated history).
 func (s *Service) WithClock(now func() time.Time) *Service {
-	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key, payouts: s.payouts, fees: s.fees}
+	return &Service{db: s.db, markets: s.markets, identity: s.identity, sellers: s.sellers, catalog: s.catalog, log: s.log, now: now, key: s.key, payouts: s.payouts, fees: s.fees, orders: s.orders}
 }

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/creator"
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
 
@@ -48,14 +49,19 @@ func (s *seeder) collaborations(ctx context.Context) error {
 			return err
 		}
 	}
+	if _, err := s.a.Creators.SetSampleAddress(ctx, miaActor, order.Address{Name: "Mia Glow", Line1: "200 Sunset Blvd", City: "Los Angeles",
+		Region: "CA", PostalCode: "90028", Country: "US"}); err != nil {
+		return err
+	}
 	smp, err := s.a.Creators.RequestSample(ctx, miaActor, creator.SampleInput{ProductID: products[0], Note: "For a try-on before the holiday live."})
 	if err != nil {
 		return err
 	}
-	if _, err := s.a.Creators.DecideSample(ctx, owner, smp.ID, creator.SampleDecision{Approve: true, ContentDueAt: time.Now().AddDate(0, 0, 14)}); err != nil {
+	// The sample ships as a zero-price order, through the shop's usual fulfilment.
+	if smp, err = s.a.Creators.DecideSample(ctx, owner, smp.ID, creator.SampleDecision{Approve: true, ContentDays: 14}); err != nil {
 		return err
 	}
-	if _, err := s.a.Creators.ShipSample(ctx, owner, smp.ID, "UPS", "1Z999AA10123456784"); err != nil {
+	if _, err := s.a.Orders.Ship(ctx, owner, smp.OrderID, order.ShipInput{}); err != nil {
 		return err
 	}
 	thread := creator.Thread{ShopID: glow.ID, CreatorID: mia.ID, PlanID: plan.ID}

@@ -54,16 +54,16 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 	switch e.Topic {
 	case events.TopicOrderDelivered:
 		ev, err := bus.Decode[events.OrderDelivered](e)
-		if err != nil {
-			return err
+		if err != nil || ev.IsSample() {
+			return err // a creator's sample order moves no money
 		}
 		return outbox.Consume(ctx, s.db, consumerName, e, func(tx *db.Tx) error {
 			return s.scheduleShop(ctx, tx, ev.Order, ev.At)
 		})
 	case events.TopicOrderPaid:
 		ev, err := bus.Decode[events.OrderPaid](e)
-		if err != nil {
-			return err
+		if err != nil || ev.IsSample() {
+			return err // a creator's sample order moves no money
 		}
 		in = PaymentCaptured(ev.Order)
 		p, err := s.markets.Policy(ctx, ev.Market, ev.PaidAt)
@@ -77,8 +77,8 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 		after = func(tx *db.Tx) error { return fixLineFees(ctx, tx, ev.OrderID, lfs) }
 	case events.TopicOrderCompleted:
 		ev, err := bus.Decode[events.OrderCompleted](e)
-		if err != nil {
-			return err
+		if err != nil || ev.IsSample() {
+			return err // a creator's sample order moves no money
 		}
 		fees, err := s.fees(ctx, ev.Order)
 		if err != nil {
@@ -88,8 +88,8 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 		after = func(tx *db.Tx) error { return s.scheduleCreators(ctx, tx, ev.Order, ev.At) }
 	case events.TopicOrderCancelled:
 		ev, err := bus.Decode[events.OrderCancelled](e)
-		if err != nil {
-			return err
+		if err != nil || ev.IsSample() {
+			return err // a creator's sample order moves no money
 		}
 		if !ev.WasPaid {
 			return nil
@@ -97,8 +97,8 @@ func (s *Service) handle(ctx context.Context, e bus.Event) error {
 		in = PaymentReturned(ev.Order)
 	case events.TopicOrderRefunded:
 		ev, err := bus.Decode[events.OrderRefunded](e)
-		if err != nil {
-			return err
+		if err != nil || ev.IsSample() {
+			return err // a creator's sample order moves no money
 		}
 		fees, err := s.fees(ctx, ev.Order)
 		if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/creator"
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/httpx"
@@ -38,6 +39,7 @@ func (s *Server) affiliateRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST /creator/invitations/{plan}", s.creatorRespond)
 	mux.HandleFunc("POST /creator/samples", s.creatorRequestSample)
 	mux.HandleFunc("POST /creator/samples/{sid}", s.creatorSampleAction)
+	mux.HandleFunc("POST /creator/sample-address", s.creatorSampleAddress)
 	mux.HandleFunc("GET /creator/messages", s.creatorThread)
 	mux.HandleFunc("POST /creator/messages", s.creatorSend)
 	mux.HandleFunc("GET /l/{token}", s.affiliateClick)
@@ -146,8 +148,9 @@ func (s *Server) sellerAffiliate(w http.ResponseWriter, r *http.Request) {
 		SearchErr   string
 		Categories  []string
 		Tomorrow    string
+		Back        string
 	}{header(shop, m, "/affiliate"), shop.Market, m.Currency, rows, titles, plans, apps, samples, commissions, threads, creator.Unread(threads),
-		recommended, target, search, q.Has("search"), found, searchErr, cats, time.Now().AddDate(0, 0, 14).Format(time.DateOnly)})
+		recommended, target, search, q.Has("search"), found, searchErr, cats, time.Now().AddDate(0, 0, 14).Format(time.DateOnly), "/seller/shops/" + shop.ID.String() + "/affiliate"})
 }
 
 func (s *Server) affiliateBase(r *http.Request) string {
@@ -263,21 +266,18 @@ func (s *Server) affiliateSampleAction(w http.ResponseWriter, r *http.Request) {
 	msg := ""
 	switch r.PostFormValue("action") {
 	case "approve":
-		due, perr := time.Parse(time.DateOnly, r.PostFormValue("content_due"))
+		days, perr := strconv.Atoi(strings.TrimSpace(r.PostFormValue("content_days")))
 		if perr != nil {
-			s.back(w, r, back, errs.Invalidf("content_due_at", "pick the day the content is due"))
+			s.back(w, r, back, errs.Invalidf("content_days", "say how many days after delivery the content is due"))
 			return
 		}
-		_, err = s.Creators.DecideSample(ctx, actor, sid, creator.SampleDecision{Approve: true, ContentDueAt: due.Add(24*time.Hour - time.Second)})
-		msg = "Sample approved."
+		_, err = s.Creators.DecideSample(ctx, actor, sid, creator.SampleDecision{Approve: true, ContentDays: days})
+		msg = "Sample approved: its order is in your orders to ship."
 	case "reject":
 		_, err = s.Creators.DecideSample(ctx, actor, sid, creator.SampleDecision{Reason: r.PostFormValue("reason")})
 		msg = "Sample request rejected."
-	case "ship":
-		_, err = s.Creators.ShipSample(ctx, actor, sid, r.PostFormValue("carrier"), r.PostFormValue("tracking_number"))
-		msg = "Sample shipped."
 	default:
-		err = errs.Invalidf("action", "approve, reject or ship")
+		err = errs.Invalidf("action", "approve or reject")
 	}
 	if err != nil {
 		s.back(w, r, back, err)
@@ -474,6 +474,13 @@ func (s *Server) creatorRequestSample(w http.ResponseWriter, r *http.Request) {
 	s.creatorAct(w, r, err, "Sample requested.")
 }
 
+func (s *Server) creatorSampleAddress(w http.ResponseWriter, r *http.Request) {
+	f := func(k string) string { return r.PostFormValue(k) }
+	_, err := s.Creators.SetSampleAddress(r.Context(), auth.From(r.Context()), order.Address{Name: f("name"), Line1: f("line1"), Line2: f("line2"),
+		City: f("city"), Region: f("region"), PostalCode: f("postal_code"), Phone: f("phone")})
+	s.creatorAct(w, r, err, "Sample address saved.")
+}
+
 func (s *Server) creatorSampleAction(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	sid, err := httpx.PathID(r, "sid")
@@ -481,13 +488,10 @@ func (s *Server) creatorSampleAction(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	switch r.PostFormValue("action") {
-	case "received":
-		_, err = s.Creators.ConfirmSampleReceived(ctx, auth.From(ctx), sid)
-	case "fulfil":
+	if r.PostFormValue("action") == "fulfil" {
 		_, err = s.Creators.FulfilSample(ctx, auth.From(ctx), sid, r.PostFormValue("content_ref"))
-	default:
-		err = errs.Invalidf("action", "received or fulfil")
+	} else {
+		err = errs.Invalidf("action", "fulfil")
 	}
 	s.creatorAct(w, r, err, "Sample updated.")
 }

@@ -138,17 +138,20 @@ func (s *Server) creatorAnalytics(w http.ResponseWriter, r *http.Request) {
 	}
 	days := daysTable(v.Days)
 	channels := mixTable("channels", "Channel mix", v.Channels)
+	categories := mixTable("categories", "Categories", v.CategoryDetail)
+	categories.Head[0] = "Category"
 	lives := sessionTable("lives", "Your lives this month", v.Lives, false)
-	if s.exported(w, r, "creator-"+v.Creator.Handle+"-"+v.Month, []*dataTable{days, channels, lives}) {
+	if s.exported(w, r, "creator-"+v.Creator.Handle+"-"+v.Month, []*dataTable{days, channels, categories, lives}) {
 		return
 	}
 	s.render(w, r, "analytics_creator", "My sales", "creator", struct {
-		V                        analytics.CreatorView
-		Nav                      monthNav
-		DailyChart, ChannelChart template.HTML
-		Days, Channels, Lives    dataTable
+		V                                       analytics.CreatorView
+		Nav                                     monthNav
+		DailyChart, ChannelChart, CategoryChart template.HTML
+		Days, Channels, Categories, Lives       dataTable
 	}{v, navOf(v.Month),
 		dailyChart("chart-daily", "Your daily GMV, "+v.Month, v.Days, v.Total.GMV.Currency, nil),
 		donut("chart-channels", "Your channel mix, "+v.Month, v.Channels, channelColourFor),
-		*days, *channels, *lives})
+		donut("chart-categories", "Your category mix, "+v.Month, v.Categories, paletteColour),
+		*days, *channels, *categories, *lives})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/liveshop/liveshop/internal/creator"
+	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/id"
 )
@@ -16,6 +17,9 @@ type creatorCollabs struct {
 	Threads     []creator.ThreadSummary
 	Unread      int
 	Links       map[id.ID]string
+	// SampleAddress is where samples go unless a request says otherwise.
+	SampleAddress    order.Address
+	HasSampleAddress bool
 }
 
 func (s *Server) creatorCollaborations(ctx context.Context, c creator.Creator, showcase []creator.ShowcaseItem) (creatorCollabs, error) {
@@ -26,6 +30,9 @@ func (s *Server) creatorCollaborations(ctx context.Context, c creator.Creator, s
 		return out, err
 	}
 	if out.Samples, err = s.Creators.MySamples(ctx, actor); err != nil {
+		return out, err
+	}
+	if out.SampleAddress, out.HasSampleAddress, err = s.Creators.SampleAddress(ctx, actor); err != nil {
 		return out, err
 	}
 	if out.Threads, err = s.Creators.MyThreads(ctx, actor); err != nil {

@@ -1150,6 +1150,13 @@ var Steps = []Step{
 			PRIMARY KEY (shop_id, creator_id, plan_id, seller_side)
 		)`,
 	)},
+	{601, "samples ship as zero-price orders: the sample's order, where it goes, content days after delivery; a creator's sample address", SQL(
+		`ALTER TABLE samples ADD COLUMN order_id BIGINT NOT NULL DEFAULT 0`,
+		`ALTER TABLE samples ADD COLUMN ship_to TEXT NOT NULL DEFAULT ''`,
+		`ALTER TABLE samples ADD COLUMN content_days INTEGER NOT NULL DEFAULT 0`,
+		`CREATE INDEX samples_order ON samples (order_id)`,
+		`ALTER TABLE creators ADD COLUMN sample_address TEXT NOT NULL DEFAULT ''`,
+	)},
 	{800, "partner open api: apps, grants, tokens, webhooks, deliveries, request log", SQL(
 		`CREATE TABLE openapi_apps (
 			id BIGINT PRIMARY KEY,
@@ -1362,5 +1369,43 @@ var Steps = []Step{
 		// gmv_facts when there are facts and no rollup rows: the new shop_category
 		// dimension then holds every fact recorded before it, and Check agrees.
 		`DELETE FROM gmv_rollups`,
+	)},
+	{913, "gmv rollups per creator and category; facts without a category found by index: rollups emptied, so the next start backfills categories and rebuilds", SQL(
+		// analytics.Prepare gives facts without a category their product's category
+		// (this index finds them) and rebuilds every rollup from the facts, the new
+		// creator_category dimension included.
+		`CREATE INDEX gmv_facts_uncategorised ON gmv_facts (product_id) WHERE category = ''`,
+		`DELETE FROM gmv_rollups`,
+	)},
+	{914, "gmv rollups of shops, creators and products by quarter and year, in rank order: a quarter's or a year's leaderboard reads its top from an index", SQL(
+		// The grain's CHECK admits quarters and years. Rollups are derived from the
+		// facts, so the table is made afresh (SQLite cannot change a CHECK in place)
+		// and the next start rebuilds every rollup, the new grains included.
+		`DROP TABLE gmv_rollups`,
+		`CREATE TABLE gmv_rollups (
+			grain TEXT NOT NULL CHECK (grain IN ('hour', 'day', 'month', 'quarter', 'year')),
+			dim TEXT NOT NULL,
+			ref TEXT NOT NULL,
+			market TEXT NOT NULL,
+			period TEXT NOT NULL,
+			currency TEXT NOT NULL,
+			gmv BIGINT NOT NULL,
+			gmv_usd BIGINT NOT NULL,
+			orders BIGINT NOT NULL,
+			units BIGINT NOT NULL,
+			PRIMARY KEY (grain, dim, ref, market, period)
+		)`,
+		`CREATE INDEX gmv_rollups_board ON gmv_rollups (grain, dim, market, period)`,
+		`CREATE INDEX gmv_rollups_top ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'month'`,
+		`CREATE INDEX gmv_rollups_top_usd ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'month'`,
+		`CREATE INDEX gmv_rollups_top_quarter ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'quarter'`,
+		`CREATE INDEX gmv_rollups_top_usd_quarter ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'quarter'`,
+		`CREATE INDEX gmv_rollups_top_year ON gmv_rollups (grain, dim, market, period, gmv DESC, ref) WHERE grain = 'year'`,
+		`CREATE INDEX gmv_rollups_top_usd_year ON gmv_rollups (grain, dim, period, gmv_usd DESC, ref, market) WHERE grain = 'year'`,
+	)},
+	{915, "live sessions in rank order (the world's in USD) and by creator: session leaderboards and a creator's lives read an index, not every session", SQL(
+		`CREATE INDEX gmv_sessions_top ON gmv_sessions (market, gmv DESC, session_id)`,
+		`CREATE INDEX gmv_sessions_top_usd ON gmv_sessions (gmv_usd DESC, session_id)`,
+		`CREATE INDEX gmv_sessions_creator ON gmv_sessions (creator_id, day)`,
 	)},
 }
