@@ -163,6 +163,15 @@ func TestBrowserAffiliateCollaboration(t *testing.T) {
 		chromedp.Navigate(aff),
 		waitText("#affiliate-orders", "AFFILIATE_LINK"),
 		waitText("#affiliate-orders", "25%"),
+		// Promoting Mia's serum video in the shop's own ads: an ad link for it; a
+		// creator who does not promote the product gets none.
+		chromedp.SetValue(chromedp.ID("ad-creator"), "@nobody.here"),
+		chromedp.Click(chromedp.CSS("#ad-link-form button")),
+		waitText(".flash", "no creator @nobody.here"),
+		chromedp.SetValue(chromedp.ID("ad-creator"), "@mia.glow"),
+		chromedp.SetValue(chromedp.ID("ad-product"), w.serum.ID.String()),
+		chromedp.Click(chromedp.CSS("#ad-link-form button")),
+		waitText(".flash", "Ad link for @mia.glow: "+s.URL+"/l/"),
 		logout(),
 		login(s, "olive@ops.test"),
 		chromedp.Navigate(s.URL+"/ops/affiliate"),

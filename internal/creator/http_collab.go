@@ -25,6 +25,7 @@ func (s *Service) collabRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/creators/me/sample-address", s.handleSampleAddress)
 	mux.HandleFunc("PUT /api/v1/creators/me/sample-address", s.handleSetSampleAddress)
 	mux.HandleFunc("POST /api/v1/creators/me/links", s.handleLink)
+	mux.HandleFunc("POST /api/v1/ad-links", s.handleAdLink)
 	mux.HandleFunc("GET /api/v1/shops/{id}/commissions", s.handleShopCommissions)
 	mux.HandleFunc("GET /api/v1/creator-marketplace", s.handleSearch)
 	mux.HandleFunc("GET /api/v1/products/{id}/recommended-creators", s.handleRecommend)
@@ -147,6 +148,16 @@ func (s *Service) handleLink(w http.ResponseWriter, r *http.Request) {
 		ProductID id.ID `json:"product_id"`
 	}
 	run(w, r, &in, http.StatusCreated, func(a auth.Actor) (AffiliateLink, error) { return s.Link(r.Context(), a, in.ProductID) })
+}
+
+func (s *Service) handleAdLink(w http.ResponseWriter, r *http.Request) {
+	var in struct {
+		CreatorID id.ID `json:"creator_id"`
+		ProductID id.ID `json:"product_id"`
+	}
+	run(w, r, &in, http.StatusCreated, func(a auth.Actor) (AffiliateLink, error) {
+		return s.AdLink(r.Context(), a, in.CreatorID, in.ProductID)
+	})
 }
 
 func (s *Service) handleShopCommissions(w http.ResponseWriter, r *http.Request) {

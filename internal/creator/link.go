@@ -31,6 +31,8 @@ type AffiliateLink struct {
 	ProductID id.ID  `json:"product_id"`
 	Token     string `json:"token"`
 	Path      string `json:"path"` // /l/{token}
+	// ViaAd marks a link behind a seller's ad (AdLink): sales through it earn the ads rate.
+	ViaAd bool `json:"via_ad"`
 }
 
 // Touch is a shopper's click on an affiliate link, signed so the shopper's browser
@@ -39,6 +41,7 @@ type Touch struct {
 	CreatorID id.ID     `json:"creator_id"`
 	ProductID id.ID     `json:"product_id"`
 	At        time.Time `json:"at"`
+	ViaAd     bool      `json:"via_ad"`
 	Token     string    `json:"token"` // what the browser keeps (a cookie)
 }
 
@@ -145,15 +148,23 @@ func (s *Service) Click(ctx context.Context, token string) (Touch, error) {
 		return Touch{}, err
 	}
 	ids, ok := parseIDs(payload, "l", 2)
+	viaAd := false
 	if !ok {
-		return Touch{}, ErrForgedLink
+		if ids, ok = parseIDs(payload, "a", 2); !ok {
+			return Touch{}, ErrForgedLink
+		}
+		viaAd = true
 	}
-	t := Touch{CreatorID: id.ID(ids[0]), ProductID: id.ID(ids[1]), At: s.now().UTC()}
+	t := Touch{CreatorID: id.ID(ids[0]), ProductID: id.ID(ids[1]), At: s.now().UTC(), ViaAd: viaAd}
 	if _, err := s.db.ExecContext(ctx, `INSERT INTO affiliate_clicks (id, creator_id, product_id, clicked_at) VALUES ($1, $2, $3, $4)`,
 		id.New(), t.CreatorID, t.ProductID, db.Micros(t.At)); err != nil {
 		return Touch{}, fmt.Errorf("creator: record click: %w", err)
 	}
-	if t.Token, err = s.sign(ctx, fmt.Sprintf("t:%d:%d:%d", t.CreatorID, t.ProductID, t.At.UnixMicro())); err != nil {
+	kind := "t"
+	if viaAd {
+		kind = "ta" // a touch through an ad: the ads rate at checkout
+	}
+	if t.Token, err = s.sign(ctx, fmt.Sprintf("%s:%d:%d:%d", kind, t.CreatorID, t.ProductID, t.At.UnixMicro())); err != nil {
 		return Touch{}, err
 	}
 	return t, nil
@@ -162,7 +173,7 @@ func (s *Service) Click(ctx context.Context, token string) (Touch, error) {
 // LinkAttribution credits a purchase of productID to the creator of the shopper's
 // last touch (the newest click replaces older ones in the browser) when it is for
 // this product, within the market's attribution window, and the product is still in
-// the creator's showcase. It returns the creator and rate, or an error: a forged
+// the creator's showcase; at the ads rate when the touch came through an ad link. It returns the creator and rate, or an error: a forged
 // touch is ErrForgedLink, an old one ErrLinkExpired.
 func (s *Service) LinkAttribution(ctx context.Context, touchToken string, productID id.ID) (id.ID, money.BP, error) {
 	payload, err := s.verify(ctx, touchToken)
@@ -170,8 +181,12 @@ func (s *Service) LinkAttribution(ctx context.Context, touchToken string, produc
 		return 0, 0, err
 	}
 	ids, ok := parseIDs(payload, "t", 3)
+	viaAd := false
 	if !ok {
-		return 0, 0, ErrForgedLink
+		if ids, ok = parseIDs(payload, "ta", 3); !ok {
+			return 0, 0, ErrForgedLink
+		}
+		viaAd = true
 	}
 	creatorID, pid, at := id.ID(ids[0]), id.ID(ids[1]), time.UnixMicro(ids[2])
 	if pid != productID {
@@ -189,7 +204,11 @@ func (s *Service) LinkAttribution(ctx context.Context, touchToken string, produc
 	if now.Sub(at) > time.Duration(p.Creators.AttributionWindowDays)*24*time.Hour {
 		return 0, 0, ErrLinkExpired.With("the click was on %s; %s credits links for %d days", at.UTC().Format("2006-01-02"), c.Market, p.Creators.AttributionWindowDays)
 	}
-	bp, err := s.CommissionFor(ctx, creatorID, productID)
+	rate := s.CommissionFor
+	if viaAd {
+		rate = s.CommissionForAds
+	}
+	bp, err := rate(ctx, creatorID, productID)
 	if err != nil {
 		return 0, 0, err
 	}

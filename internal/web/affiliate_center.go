@@ -7,6 +7,7 @@ package web
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -28,6 +29,7 @@ func (s *Server) affiliateRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/affiliate", s.sellerAffiliate)
 	mux.HandleFunc("POST /seller/shops/{id}/affiliate/open", s.affiliateSetOpen)
 	mux.HandleFunc("POST /seller/shops/{id}/affiliate/plans", s.affiliateCreatePlan)
+	mux.HandleFunc("POST /seller/shops/{id}/affiliate/ad-links", s.affiliateAdLink)
 	mux.HandleFunc("POST /seller/shops/{id}/affiliate/applications", s.affiliateDecideApplication)
 	mux.HandleFunc("POST /seller/shops/{id}/affiliate/samples/{sid}", s.affiliateSampleAction)
 	mux.HandleFunc("GET /seller/shops/{id}/affiliate/messages", s.affiliateThread)
@@ -184,6 +186,34 @@ func (s *Server) affiliateSetOpen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	done(w, r, back, "Open collaboration saved.")
+}
+
+// affiliateAdLink makes the ad link for a creator's promotion of one of the shop's
+// products and shows it in the page's notice.
+func (s *Server) affiliateAdLink(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	back := s.affiliateBase(r)
+	handle := strings.TrimPrefix(strings.TrimSpace(r.PostFormValue("creator")), "@")
+	c, err := s.Creators.ByHandle(ctx, handle)
+	if err != nil {
+		s.back(w, r, back, errs.Invalidf("creator_id", "no creator @%s", handle))
+		return
+	}
+	pid, err := id.Parse(r.PostFormValue("product_id"))
+	if err != nil {
+		s.back(w, r, back, errs.Invalidf("product_id", "pick a product"))
+		return
+	}
+	link, err := s.Creators.AdLink(ctx, auth.From(ctx), c.ID, pid)
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	done(w, r, back, fmt.Sprintf("Ad link for @%s: %s://%s%s (sales through it earn the ads commission)", c.Handle, scheme, r.Host, link.Path))
 }
 
 func (s *Server) affiliateCreatePlan(w http.ResponseWriter, r *http.Request) {
