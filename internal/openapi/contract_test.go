@@ -301,13 +301,20 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 			"search_param": map[string]string{"keyword": "tint", "keyword_type": "PRODUCT_NAME"}}, nil)
 
 	ok(t, c, "POST", "/affiliate_seller/202412/open_collaborations", cq, map[string]any{"product_id": s.product.ID.String(), "commission_rate": 1600}, nil)
+	var tc struct {
+		TargetCollaboration struct {
+			ID string `json:"id"`
+		} `json:"target_collaboration"`
+	}
 	ok(t, c, "POST", "/affiliate_seller/202508/target_collaborations", cq, map[string]any{"name": "Contract plan", "message": "Hello",
 		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_open_ids": []string{e.creator().ID.String()},
 		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false},
-		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, nil)
+		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, &tc)
+	ok(t, c, "DELETE", "/affiliate_seller/202409/target_collaborations/"+tc.TargetCollaboration.ID, cq, nil, nil)
 	ok(t, c, "POST", "/affiliate_seller/202405/target_collaborations", cq, map[string]any{"name": "Contract plan 2", "message": "Hello",
 		"end_time": fmt.Sprint(time.Now().Add(10 * 24 * time.Hour).Unix()), "creator_user_ids": []string{e.creator().ID.String()},
 		"products": []map[string]any{{"id": s.product.ID.String(), "target_commission_rate": 1800}}, "free_sample_rule": map[string]any{"has_free_sample": false}}, nil)
+	ok(t, c, "DELETE", "/affiliate_seller/202409/open_collaborations/products/"+s.product.ID.String(), cq, nil, nil)
 
 	// Refusals too, whose envelopes must match TikTok's shape.
 	call(t, c, "GET", pp, url.Values{"shop_cipher": {"LSP_not_mine"}}, nil)
