@@ -70,6 +70,8 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration},
 		{Method: "DELETE", Path: "/affiliate_seller/202409/open_collaborations/products/{product_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.removeOpenCollaboration},
 		{Method: "DELETE", Path: "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.removeTargetCollaboration},
+		{Method: "PUT", Path: "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.updateTargetCollaboration202409},
+		{Method: "PUT", Path: "/affiliate_seller/202508/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.updateTargetCollaboration},
 
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},
