@@ -318,6 +318,9 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 		"end_time": fmt.Sprint(time.Now().Add(12 * 24 * time.Hour).Unix()), "creator_user_open_ids": []string{e.creator().ID.String()},
 		"products": []map[string]any{{"id": s.product.ID.String(), "commission_rate": 2000}}, "free_sample_rule": map[string]any{"has_free_sample": false},
 		"seller_contact_info": map[string]any{"email": "seller@example.com"}}, nil)
+	for _, v := range []string{"202409", "202412", "202508"} {
+		ok(t, c, "GET", "/affiliate_seller/"+v+"/target_collaborations/"+tc.TargetCollaboration.ID, cq, nil, nil)
+	}
 	ok(t, c, "PUT", "/affiliate_seller/202409/target_collaborations/"+tc.TargetCollaboration.ID, cq, map[string]any{"name": "Contract plan 2c",
 		"creator_user_ids": []string{e.creator().ID.String()}, "products": []map[string]any{{"id": s.product.ID.String(), "commission_rate": 2100}}}, nil)
 	ok(t, c, "DELETE", "/affiliate_seller/202409/open_collaborations/products/"+s.product.ID.String(), cq, nil, nil)
