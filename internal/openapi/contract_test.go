@@ -323,6 +323,9 @@ func exerciseEveryEndpoint(t *testing.T, e *env, c *openapi.Client, s sellerWorl
 	}
 	ok(t, c, "PUT", "/affiliate_seller/202409/target_collaborations/"+tc.TargetCollaboration.ID, cq, map[string]any{"name": "Contract plan 2c",
 		"creator_user_ids": []string{e.creator().ID.String()}, "products": []map[string]any{{"id": s.product.ID.String(), "commission_rate": 2100}}}, nil)
+	ok(t, c, "POST", "/affiliate_seller/202410/open_collaborations/sample_rules", cq, map[string]any{"product_id": s.product.ID.String(),
+		"sample_rule": map[string]any{"activate_status": "ACTIVATE", "is_sample_time_unlimited": true}}, nil)
+	ok(t, c, "GET", "/affiliate_seller/202410/open_collaborations/sample_rules", with(url.Values{"product_ids": {s.product.ID.String()}}), nil, nil)
 	ok(t, c, "DELETE", "/affiliate_seller/202409/open_collaborations/products/"+s.product.ID.String(), cq, nil, nil)
 
 	// Refusals too, whose envelopes must match TikTok's shape.

@@ -133,7 +133,7 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 				Creators int    `json:"creators"`
 			} `json:"target_detail"`
 			OpenTerminated int64 `json:"open_terminated"`
-			Transactions struct {
+			Transactions   struct {
 				OrderID    string `json:"order_id"`
 				Settlement string `json:"settlement"`
 				Entries    int    `json:"entries"`
