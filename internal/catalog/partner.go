@@ -128,6 +128,9 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 				*edit.Title, *edit.Description, string(status), note, db.Micros(now), p.ID); err != nil {
 				return err
 			}
+			if err := s.statusChanged(ctx, tx, p, status, note, now); err != nil {
+				return err
+			}
 		}
 		if edit.Category != nil {
 			if _, err := tx.ExecContext(ctx, `UPDATE products SET category = $1, updated_at = $2 WHERE id = $3`, *edit.Category, db.Micros(now), p.ID); err != nil {

@@ -143,16 +143,25 @@ func (s *Service) ReviewProduct(ctx context.Context, actor auth.Actor, productID
 	if reason != "" {
 		note = reason
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE products SET status = $1, review_note = $2, updated_at = $3 WHERE id = $4 AND status = 'pending_review'`,
-		string(to), note, db.Micros(s.now()), productID)
+	p, err := s.Product(ctx, productID)
 	if err != nil {
 		return Product{}, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.Product(ctx, productID); err != nil {
-			return Product{}, err
+	now := s.now().UTC()
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE products SET status = $1, review_note = $2, updated_at = $3 WHERE id = $4 AND status = 'pending_review'`,
+			string(to), note, db.Micros(now), productID)
+		if err != nil {
+			return err
 		}
-		return Product{}, ErrNotInProductReview
+		if n, _ := res.RowsAffected(); n == 0 {
+			return ErrNotInProductReview
+		}
+		p.Status = PendingReview // what the conditional update found
+		return s.statusChanged(ctx, tx, p, to, reason, now)
+	})
+	if err != nil {
+		return Product{}, err
 	}
 	s.log.Info("product reviewed", "product", productID, "status", to, "by", actor.AccountID)
 	return s.Product(ctx, productID)

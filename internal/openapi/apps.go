@@ -37,7 +37,7 @@ var Scopes = []Scope{
 	{"seller.finance.info", "finance", "Read statements, payments and each order's settlement"},
 	{"data.shop_analytics.public.read", "analytics", "Read live and product performance"},
 	{"seller.affiliate_collaboration.read", "affiliate_seller", "Read the shop's open and target collaborations"},
-	{"seller.affiliate_collaboration.write", "affiliate_seller", "Create open and target collaborations"},
+	{"seller.affiliate_collaboration.write", "affiliate_seller", "Create, update and remove open and target collaborations"},
 }
 
 // ScopeNames returns the names of every scope.

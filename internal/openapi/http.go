@@ -68,6 +68,15 @@ func (s *Service) endpoints() []route {
 		{Method: "POST", Path: "/affiliate_seller/202412/open_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createOpenCollaboration},
 		{Method: "POST", Path: "/affiliate_seller/202405/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration202405},
 		{Method: "POST", Path: "/affiliate_seller/202508/target_collaborations", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.createTargetCollaboration},
+		{Method: "DELETE", Path: "/affiliate_seller/202409/open_collaborations/products/{product_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.removeOpenCollaboration},
+		{Method: "DELETE", Path: "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.removeTargetCollaboration},
+		{Method: "PUT", Path: "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.updateTargetCollaboration202409},
+		{Method: "PUT", Path: "/affiliate_seller/202508/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.updateTargetCollaboration},
+		{Method: "GET", Path: "/affiliate_seller/202410/open_collaborations/sample_rules", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.openCollaborationSampleRules},
+		{Method: "POST", Path: "/affiliate_seller/202410/open_collaborations/sample_rules", Scope: "seller.affiliate_collaboration.write", Shop: true, Mutates: true, handle: s.editOpenCollaborationSampleRule},
+		{Method: "GET", Path: "/affiliate_seller/202409/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.targetCollaborationDetail},
+		{Method: "GET", Path: "/affiliate_seller/202412/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.targetCollaborationDetail},
+		{Method: "GET", Path: "/affiliate_seller/202508/target_collaborations/{target_collaboration_id}", Scope: "seller.affiliate_collaboration.read", Shop: true, handle: s.targetCollaborationDetail},
 
 		// Webhook subscriptions.
 		{Method: "GET", Path: "/event/202309/webhooks", Scope: "seller.event.webhook", Shop: true, handle: s.getWebhooks},

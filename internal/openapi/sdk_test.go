@@ -127,7 +127,13 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 			Target struct {
 				ID string `json:"id"`
 			} `json:"target"`
-			Transactions struct {
+			TargetDetail struct {
+				Name     string `json:"name"`
+				Rate     int64  `json:"rate"`
+				Creators int    `json:"creators"`
+			} `json:"target_detail"`
+			OpenTerminated int64 `json:"open_terminated"`
+			Transactions   struct {
 				OrderID    string `json:"order_id"`
 				Settlement string `json:"settlement"`
 				Entries    int    `json:"entries"`
@@ -175,12 +181,16 @@ func TestUnmodifiedTikTokSDK(t *testing.T) {
 			got.Cancelled.CancelID != toCancel.ID.String() || got.Cancelled.CancelStatus != "CANCELLATION_REQUEST_COMPLETE" {
 			t.Errorf("seller cancellation through the SDK: %+v, order %s %v", got.Cancelled, oc.Status, err)
 		}
-		if offer, found, err := e.Creators.Offer(e.ctx, s.product.ID); err != nil || !found || offer.CommissionBP != 1500 || got.Opened.ID != s.product.ID.String() {
-			t.Errorf("open collaboration through the SDK: %+v, offer %+v %v", got.Opened, offer, err)
+		// Opened, then removed: on record, inactive, at the rate it was opened with.
+		if offer, found, err := e.Creators.Offer(e.ctx, s.product.ID); err != nil || !found || offer.CommissionBP != 1500 || offer.Active ||
+			got.Opened.ID != s.product.ID.String() || got.OpenTerminated != offer.UpdatedAt.Unix() {
+			t.Errorf("open collaboration through the SDK: %+v (terminated %d), offer %+v %v", got.Opened, got.OpenTerminated, offer, err)
 		}
+		// Created, renamed at a new rate, read back, removed.
 		if plans, err := e.Creators.ShopPlans(e.ctx, s.actor, s.shop.ID); err != nil || len(plans) != 1 || plans[0].ID.String() != got.Target.ID ||
-			plans[0].Name != "SDK plan" || len(plans[0].Creators) != 1 || plans[0].Creators[0].CreatorID != cr8.ID {
-			t.Errorf("target collaboration through the SDK: %+v, plans %+v %v", got.Target, plans, err)
+			plans[0].Name != "SDK plan, renamed" || plans[0].CommissionBP != 2200 || len(plans[0].Creators) != 1 || plans[0].Creators[0].CreatorID != cr8.ID ||
+			!plans[0].Expired(time.Now()) || got.TargetDetail.Name != "SDK plan, renamed" || got.TargetDetail.Rate != 2200 || got.TargetDetail.Creators != 1 {
+			t.Errorf("target collaboration through the SDK: %+v %+v, plans %+v %v", got.Target, got.TargetDetail, plans, err)
 		}
 		lines, err := e.Ledger.OrderBreakdown(e.ctx, s.shop.ID, settled.ID)
 		if err != nil || len(lines) == 0 || got.Transactions.OrderID != settled.ID.String() || got.Transactions.Entries != 1 || got.Transactions.Settlement != decimal(lines[0].Net) {

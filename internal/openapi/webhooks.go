@@ -86,7 +86,7 @@ const consumerName = "openapi.webhooks"
 // Subscribe registers the webhook consumer on the bus.
 func (s *Service) Subscribe(b bus.Bus) error {
 	return b.Subscribe(consumerName, []string{events.TopicOrderPaid, events.TopicOrderShipped, events.TopicOrderDelivered,
-		events.TopicOrderCompleted, events.TopicOrderCancelled, events.TopicProductCreated, events.TopicReturnUpdated}, s.handleEvent)
+		events.TopicOrderCompleted, events.TopicOrderCancelled, events.TopicProductCreated, events.TopicProductStatusChanged, events.TopicReturnUpdated}, s.handleEvent)
 }
 
 // notice is one webhook event a platform event turns into.
@@ -107,6 +107,13 @@ func (s *Service) handleEvent(ctx context.Context, e bus.Event) error {
 		shopID = ev.ShopID
 		notices = append(notices, notice{EventProductStatusChange, map[string]any{"product_id": ev.ProductID.String(),
 			"status": productStatus(catalog.Status(ev.Status)), "update_time": ev.At.Unix()}})
+	case events.TopicProductStatusChanged:
+		ev, err := bus.Decode[events.ProductStatusChanged](e)
+		if err != nil {
+			return err
+		}
+		shopID = ev.ShopID
+		notices = append(notices, productStatusNotice(ev))
 	case events.TopicReturnUpdated:
 		ev, err := bus.Decode[events.ReturnUpdated](e)
 		if err != nil {

@@ -73,6 +73,17 @@ async function main() {
     free_sample_rule: { has_free_sample: false },
   });
   out.target = target.data.target_collaboration;
+  // Change the plan, read it back, then remove it and the open collaboration.
+  await sdk.affiliateSeller.updateTargetCollaboration({
+    target_collaboration_id: out.target.id,
+    body: { name: 'SDK plan, renamed', products: [{ id: env('PRODUCT_ID'), commission_rate: 2200 }] },
+  });
+  const planDetail = await sdk.affiliateSeller.queryTargetCollaborationDetail(out.target.id);
+  const tc = planDetail.data.target_collaboration;
+  out.target_detail = { name: tc.name, rate: tc.products[0].commission.rate, creators: tc.creators.length };
+  await sdk.affiliateSeller.removeTargetCollaboration(out.target.id);
+  const removed = await sdk.affiliateSeller.removeOpenCollaboration(env('PRODUCT_ID'));
+  out.open_terminated = removed.data.terminated_effective_time;
   const txns = await sdk.finance.getTransactionsByOrder(env('SETTLED_ORDER_ID'));
   out.transactions = { order_id: txns.data.order_id, settlement: txns.data.settlement_amount, entries: txns.data.sku_transactions.length };
 
