@@ -21,7 +21,7 @@ import (
 // word weighing more than a description word; ties newest first), else newest first.
 // Ranking scores the newest Service.RankWindow matches that pass the filters, not
 // every match, so a very common word costs a bounded amount: such a search ranks its
-// newest 5,000 matches (sort=newest reaches them all). The text index differs by
+// newest 500 matches (sort=newest reaches them all). The text index differs by
 // engine (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL: see
 // migrations 202 and 213); filters are plain SQL shared by both.
 // Price and stock filters look at the SKUs themselves, so they are never stale
@@ -95,7 +95,7 @@ type SearchPage struct {
 }
 
 // DefaultRankWindow is how many of the newest matches a ranked search scores.
-const DefaultRankWindow = 5000
+const DefaultRankWindow = 500
 
 // Search orders.
 const (
