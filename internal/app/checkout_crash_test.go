@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -33,47 +32,15 @@ func TestCheckoutBurstSurvivesKill9(t *testing.T) {
 	const hotStock, buyers = 300, 900
 	w := seedCheckoutWorld(t, dir, hotStock, buyers+50)
 
-	base := startChild(t, dir)
-	var mu sync.Mutex
-	paid := map[string]bool{} // checkout ids acknowledged as paid
-	next := make(chan int, buyers)
-	for i := range buyers {
-		next <- i
-	}
-	close(next)
 	client := &http.Client{Timeout: 10 * time.Second}
-	var wg sync.WaitGroup
-	for range 32 {
-		wg.Go(func() {
-			for i := range next {
-				if cid, ok := checkoutOverHTTP(client, base.url, w, i); ok {
-					mu.Lock()
-					paid[cid] = true
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		mu.Lock()
-		n := len(paid)
-		mu.Unlock()
-		if n >= hotStock/4 {
-			break
-		}
-	}
-	if err := base.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = base.cmd.Wait()
-	wg.Wait()
+	paid := killMidBurst(t, startChild(t, dir), buyers, hotStock/4, func(url string, i int) (string, bool) { return checkoutOverHTTP(client, url, w, i) })
 	before := len(paid)
 	if before == 0 || before >= hotStock {
 		t.Fatalf("%d checkouts paid before the kill; the test wants the kill mid-burst", before)
 	}
 
 	// The restarted node takes checkouts again.
-	base = startChild(t, dir)
+	base := startChild(t, dir)
 	after := 0
 	for i := buyers; i < buyers+50; i++ {
 		if cid, ok := checkoutOverHTTP(client, base.url, w, i); ok {

@@ -67,51 +67,15 @@ func TestFlashSaleSurvivesKill9(t *testing.T) {
 	w := seedFlashWorld(t, dir, units, buyers)
 
 	// First life: buyers press Buy; the node is killed while they do.
-	base := startChild(t, dir)
-	var mu sync.Mutex
-	confirmed := map[string]bool{}
-	var wg sync.WaitGroup
-	next := make(chan int, buyers)
-	for i := range buyers {
-		next <- i
-	}
-	close(next)
 	client := &http.Client{Timeout: 10 * time.Second}
-	for range 32 {
-		wg.Go(func() {
-			for i := range next {
-				oid, ok := flashBuy(client, base.url, w, i)
-				if ok {
-					mu.Lock()
-					confirmed[oid] = true
-					mu.Unlock()
-				}
-			}
-		})
-	}
-	// Kill once a good share has been confirmed, mid-stream.
-	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
-		mu.Lock()
-		n := len(confirmed)
-		mu.Unlock()
-		if n >= units/4 {
-			break
-		}
-	}
-	if err := base.cmd.Process.Signal(syscall.SIGKILL); err != nil {
-		t.Fatal(err)
-	}
-	_ = base.cmd.Wait()
-	wg.Wait()
-	mu.Lock()
+	confirmed := killMidBurst(t, startChild(t, dir), buyers, units/4, func(url string, i int) (string, bool) { return flashBuy(client, url, w, i) })
 	before := len(confirmed)
-	mu.Unlock()
 	if before == 0 || before >= units {
 		t.Fatalf("%d orders confirmed before the kill; the test wants the kill mid-sale", before)
 	}
 
 	// Second life: the same data directory.
-	base = startChild(t, dir)
+	base := startChild(t, dir)
 	defer func() { _ = base.cmd.Process.Signal(syscall.SIGKILL); _ = base.cmd.Wait() }()
 	more := 0
 	for i := buyers; i < buyers+units; i++ { // fresh buyers: the sale sells what is left
@@ -155,6 +119,46 @@ func TestFlashSaleSurvivesKill9(t *testing.T) {
 		t.Fatalf("the restarted sale should sell out: %d sold, %d confirmed (%d before the kill, %d after)", sold, len(confirmed), before, more)
 	}
 	t.Logf("%d confirmed before kill -9, %d after the restart; %d of %d sold, none lost", before, more, sold, units)
+}
+
+// killMidBurst runs n requests (do, as request i against the node's URL) from 32
+// clients and kills the node with SIGKILL once want of them have succeeded; it
+// returns what the successful ones answered (an order or checkout id).
+func killMidBurst(t *testing.T, node child, n, want int, do func(url string, i int) (string, bool)) map[string]bool {
+	t.Helper()
+	var mu sync.Mutex
+	ok := map[string]bool{}
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	var wg sync.WaitGroup
+	for range 32 {
+		wg.Go(func() {
+			for i := range next {
+				if got, fine := do(node.url, i); fine {
+					mu.Lock()
+					ok[got] = true
+					mu.Unlock()
+				}
+			}
+		})
+	}
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(2 * time.Millisecond) {
+		mu.Lock()
+		k := len(ok)
+		mu.Unlock()
+		if k >= want {
+			break
+		}
+	}
+	if err := node.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	_ = node.cmd.Wait()
+	wg.Wait()
+	return ok
 }
 
 type flashWorld struct {
