@@ -62,6 +62,16 @@ func TestProductStatusWebhooks(t *testing.T) {
 		rc := newReceiver(t)
 		s := e.seller("pia")
 		dev := e.seller("pdev").actor
+		// The product's creation was announced before the app existed; let the relay
+		// hand it on first, so the app hears only the changes below (under load the
+		// relay can lag behind the authorization).
+		for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+			if pending, _, err := e.Outbox.Stats(ctx); err == nil && pending == 0 {
+				break
+			} else if time.Now().After(deadline) {
+				t.Fatalf("the outbox did not drain: %d pending, %v", pending, err)
+			}
+		}
 		a, secret, err := e.OpenAPI.RegisterApp(ctx, dev, openapi.AppInput{Name: "Status", RedirectURLs: []string{"https://erp.example.com/cb"},
 			Scopes: openapi.ScopeNames(), WebhookURL: rc.URL})
 		if err != nil {
