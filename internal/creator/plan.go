@@ -403,29 +403,10 @@ func (s *Service) CreateTargetPlan(ctx context.Context, actor auth.Actor, in Tar
 	if n, max := len(in.CreatorIDs), pol.Creators.TargetMaxCreators; n == 0 || n > max {
 		return TargetPlan{}, errs.Invalidf("creator_ids", "a target plan invites 1-%d creators in %s; you chose %d", max, shop.Market, n)
 	}
-	seen := map[id.ID]bool{}
-	ps, err := s.catalog.ProductsByID(ctx, in.ProductIDs)
-	if err != nil {
+	if err := s.checkPlanProducts(ctx, shop.ID, in.ProductIDs); err != nil {
 		return TargetPlan{}, err
 	}
-	byID := map[id.ID]catalog.Product{}
-	for _, p := range ps {
-		byID[p.ID] = p
-	}
-	for i, pid := range in.ProductIDs {
-		field := fmt.Sprintf("product_ids[%d]", i)
-		p, ok := byID[pid]
-		if !ok {
-			return TargetPlan{}, catalog.ErrProductNotFound.OnField(field)
-		}
-		if p.ShopID != shop.ID {
-			return TargetPlan{}, errs.Invalidf(field, "%q is not one of this shop's products", p.Title)
-		}
-		if seen[pid] {
-			return TargetPlan{}, errs.Invalidf(field, "each product once")
-		}
-		seen[pid] = true
-	}
+	seen := map[id.ID]bool{}
 	for i, cid := range in.CreatorIDs {
 		field := fmt.Sprintf("creator_ids[%d]", i)
 		c, err := s.Creator(ctx, cid)
@@ -690,4 +671,33 @@ func (s *Service) rateFor(ctx context.Context, q db.Querier, creatorID, productI
 		return Rate{}, ErrNotInPlan
 	}
 	return Rate{}, ErrNoOffer.OnField("product_id")
+}
+
+// checkPlanProducts refuses a target plan's product list unless every product exists,
+// belongs to the shop and appears once, naming the first one at fault.
+func (s *Service) checkPlanProducts(ctx context.Context, shopID id.ID, productIDs []id.ID) error {
+	ps, err := s.catalog.ProductsByID(ctx, productIDs)
+	if err != nil {
+		return err
+	}
+	byID := map[id.ID]catalog.Product{}
+	for _, p := range ps {
+		byID[p.ID] = p
+	}
+	seen := map[id.ID]bool{}
+	for i, pid := range productIDs {
+		field := fmt.Sprintf("product_ids[%d]", i)
+		p, ok := byID[pid]
+		if !ok {
+			return catalog.ErrProductNotFound.OnField(field)
+		}
+		if p.ShopID != shopID {
+			return errs.Invalidf(field, "%q is not one of this shop's products", p.Title)
+		}
+		if seen[pid] {
+			return errs.Invalidf(field, "each product once")
+		}
+		seen[pid] = true
+	}
+	return nil
 }

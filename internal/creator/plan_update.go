@@ -7,7 +7,6 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
@@ -73,28 +72,8 @@ func (s *Service) UpdateTargetPlan(ctx context.Context, actor auth.Actor, shopID
 		if n, max := len(in.ProductIDs), pol.Creators.TargetMaxProducts; n == 0 || n > max {
 			return TargetPlan{}, errs.Invalidf("product_ids", "a target plan has 1-%d products in %s; you chose %d", max, shop.Market, n)
 		}
-		ps, err := s.catalog.ProductsByID(ctx, in.ProductIDs)
-		if err != nil {
+		if err := s.checkPlanProducts(ctx, shop.ID, in.ProductIDs); err != nil {
 			return TargetPlan{}, err
-		}
-		byID := map[id.ID]catalog.Product{}
-		for _, p := range ps {
-			byID[p.ID] = p
-		}
-		seen := map[id.ID]bool{}
-		for i, pid := range in.ProductIDs {
-			field := fmt.Sprintf("product_ids[%d]", i)
-			p, ok := byID[pid]
-			if !ok {
-				return TargetPlan{}, catalog.ErrProductNotFound.OnField(field)
-			}
-			if p.ShopID != shop.ID {
-				return TargetPlan{}, errs.Invalidf(field, "%q is not one of this shop's products", p.Title)
-			}
-			if seen[pid] {
-				return TargetPlan{}, errs.Invalidf(field, "each product once")
-			}
-			seen[pid] = true
 		}
 	}
 	var invite, uninvite []id.ID
