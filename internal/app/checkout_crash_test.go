@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"syscall"
@@ -124,22 +122,9 @@ func seedCheckoutWorld(t *testing.T, dir string, hotStock, buyers int) checkoutW
 // checkoutOverHTTP buys one hot and one plentiful unit as buyer i; ok only for a 201
 // whose checkout is paid.
 func checkoutOverHTTP(client *http.Client, base string, w checkoutWorld, i int) (string, bool) {
-	body, _ := json.Marshal(order.CheckoutInput{IdempotencyKey: fmt.Sprint("burst-", i), Market: "US", PaymentMethod: "pm_card_visa",
-		Lines:           []order.LineInput{{SKUID: w.hot, Quantity: 1}, {SKUID: w.cold, Quantity: 1}},
-		ShippingAddress: order.Address{Name: "Buyer", Line1: "1 Main St", City: "Austin", PostalCode: "78701", Country: "US"}})
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/checkout", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+w.tokens[i])
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return "", false
-	}
-	var res order.CheckoutResult
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || res.Status != "paid" || len(res.Orders) != 2 {
+	res, ok := postCheckout(client, base+"/api/v1/checkout", w.tokens[i], order.CheckoutInput{IdempotencyKey: fmt.Sprint("burst-", i), Market: "US",
+		PaymentMethod: "pm_card_visa", Lines: []order.LineInput{{SKUID: w.hot, Quantity: 1}, {SKUID: w.cold, Quantity: 1}}, ShippingAddress: crashAddress})
+	if !ok || res.Status != "paid" || len(res.Orders) != 2 {
 		return "", false
 	}
 	return res.CheckoutID.String(), true

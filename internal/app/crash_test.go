@@ -274,22 +274,31 @@ func startChild(t *testing.T, dir string) child {
 
 // flashBuy presses Buy as buyer i; ok only for a 201 with an order.
 func flashBuy(client *http.Client, base string, w flashWorld, i int) (string, bool) {
-	body, _ := json.Marshal(live.BuyInput{SKUID: w.sku, Quantity: 1, IdempotencyKey: fmt.Sprint("crash-", i), PaymentMethod: "pm_card_visa",
-		ShippingAddress: order.Address{Name: "Buyer", Line1: "1 Main St", City: "Austin", PostalCode: "78701", Country: "US"}})
-	req, _ := http.NewRequest(http.MethodPost, base+"/api/v1/live/sessions/"+w.session.String()+"/orders", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer "+w.tokens[i])
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := client.Do(req)
-	if err != nil {
-		return "", false
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		return "", false
-	}
-	var res order.CheckoutResult
-	if err := json.NewDecoder(resp.Body).Decode(&res); err != nil || len(res.Orders) != 1 {
+	res, ok := postCheckout(client, base+"/api/v1/live/sessions/"+w.session.String()+"/orders", w.tokens[i],
+		live.BuyInput{SKUID: w.sku, Quantity: 1, IdempotencyKey: fmt.Sprint("crash-", i), PaymentMethod: "pm_card_visa", ShippingAddress: crashAddress})
+	if !ok || len(res.Orders) != 1 {
 		return "", false
 	}
 	return res.Orders[0].ID.String(), true
+}
+
+var crashAddress = order.Address{Name: "Buyer", Line1: "1 Main St", City: "Austin", PostalCode: "78701", Country: "US"}
+
+// postCheckout posts a buying request as the token's buyer; ok only for a 201 whose
+// answer decodes.
+func postCheckout(client *http.Client, url, token string, in any) (order.CheckoutResult, bool) {
+	body, _ := json.Marshal(in)
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		return order.CheckoutResult{}, false
+	}
+	defer resp.Body.Close()
+	var res order.CheckoutResult
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&res) != nil {
+		return order.CheckoutResult{}, false
+	}
+	return res, true
 }
