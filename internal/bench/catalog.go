@@ -22,6 +22,7 @@ import (
 type catalogOpts struct {
 	skus, perProduct, queries, naiveQueries, shops int
 	postgres                                       string
+	sqlite                                         bool
 }
 
 var catalogScenario = Scenario{
@@ -35,6 +36,7 @@ var catalogScenario = Scenario{
 		fs.IntVar(&o.queries, "queries", 300, "queries per type")
 		fs.IntVar(&o.naiveQueries, "naive-queries", 10, "naive LIKE queries (text) for the baseline")
 		fs.IntVar(&o.shops, "shops", 200, "shops (one in ten a Mall shop)")
+		fs.BoolVar(&o.sqlite, "sqlite", true, "run against a temporary SQLite database")
 		fs.StringVar(&o.postgres, "postgres", "", "PostgreSQL URL for the PostgreSQL half (a throwaway schema); SQLite only when empty")
 		return o
 	},
@@ -70,9 +72,15 @@ func runCatalog(ctx context.Context, optsAny any, out io.Writer) error {
 	if o.skus < 100 || o.perProduct < 1 || o.queries < 1 || o.shops < 10 || o.naiveQueries < 0 {
 		return errors.New("--skus at least 100, --skus-per-product and --queries at least 1, --shops at least 10")
 	}
-	engines := []string{""}
+	var engines []string
+	if o.sqlite {
+		engines = append(engines, "")
+	}
 	if o.postgres != "" {
 		engines = append(engines, o.postgres)
+	}
+	if len(engines) == 0 {
+		return errors.New("nothing to run: give --postgres or leave --sqlite on")
 	}
 	kv := []any{"skus", o.skus, "products", o.skus / o.perProduct, "queries", o.queries}
 	for _, pg := range engines {
@@ -192,6 +200,7 @@ func catalogWorld(ctx context.Context, a *app.App, o *catalogOpts, out io.Writer
 		return err
 	}
 	var shops []id.ID
+	var mall []bool // a product copies its shop's Mall standing (catalog.SetShopMall)
 	for i := 0; i < o.shops; i++ {
 		acct, err := a.Identity.Provision(ctx, fmt.Sprintf("seller%d@catalog.bench", i), "Bench Seller", "", auth.Seller)
 		if err != nil {
@@ -207,6 +216,7 @@ func catalogWorld(ctx context.Context, a *app.App, o *catalogOpts, out io.Writer
 			}
 		}
 		shops = append(shops, sh.ID)
+		mall = append(mall, i%10 == 0)
 	}
 	r := rand.New(rand.NewPCG(1, 2))
 	zipf := rand.NewZipf(r, 1.1, 4, uint64(len(vocabulary)-1))
@@ -231,8 +241,9 @@ func catalogWorld(ctx context.Context, a *app.App, o *catalogOpts, out io.Writer
 					title := strings.Join(words, " ")
 					cat := leafCategories[r.IntN(len(leafCategories))]
 					k := len(pa)
-					pv = append(pv, fmt.Sprintf("($%d, $%d, 'US', $%d, $%d, 'live', $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+5, k+6))
-					pa = append(pa, pid, shops[r.IntN(len(shops))], title, "A "+cat+" item: "+title, now, cat)
+					shop := r.IntN(len(shops))
+					pv = append(pv, fmt.Sprintf("($%d, $%d, 'US', $%d, $%d, 'live', $%d, $%d, $%d, $%d)", k+1, k+2, k+3, k+4, k+5, k+5, k+6, k+7))
+					pa = append(pa, pid, shops[shop], title, "A "+cat+" item: "+title, now, cat, mall[shop])
 					base := int64(100 + r.IntN(60000))
 					for s := 0; s < o.perProduct; s++ {
 						stock := int64(r.IntN(50))
@@ -244,7 +255,7 @@ func catalogWorld(ctx context.Context, a *app.App, o *catalogOpts, out io.Writer
 						sa = append(sa, id.New(), pid, fmt.Sprintf("S%d", s), base+int64(s)*base/10, stock, now)
 					}
 				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category) VALUES `+
+				if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category, mall) VALUES `+
 					strings.Join(pv, ", "), pa...); err != nil {
 					return err
 				}

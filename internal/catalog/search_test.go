@@ -76,6 +76,9 @@ func TestSearchWithFiltersAndCursor(t *testing.T) {
 			{"price range", catalog.SearchQuery{MinPrice: 1500, MaxPrice: 3000}, []string{"Matte lip tint, rosé", "Glass skin serum"}},
 			{"in stock", catalog.SearchQuery{Category: "beauty", InStock: true}, []string{"Cushion foundation", "Matte lip tint, rosé", "Velvet lip tint"}},
 			{"mall only", catalog.SearchQuery{MallOnly: true, Text: "tint"}, []string{"Matte lip tint, rosé"}},
+			{"mall only, no text", catalog.SearchQuery{MallOnly: true}, []string{"Cushion foundation", "Matte lip tint, rosé"}},
+			{"mall only, newest first", catalog.SearchQuery{MallOnly: true, Text: "tint", Sort: catalog.SortNewest}, []string{"Matte lip tint, rosé"}},
+			{"the word mall is not the Mall filter", catalog.SearchQuery{Text: "mall"}, nil},
 			{"nothing", catalog.SearchQuery{Text: "zzz"}, nil},
 			{"punctuation only is no text filter", catalog.SearchQuery{Text: `"*)(`, Category: "audio"}, []string{"Wireless earbuds"}},
 		}
@@ -286,6 +289,63 @@ func TestSearchByRelevance(t *testing.T) {
 		} {
 			if _, err := c.Catalog.Search(ctx, b.q); errs.As(err) == nil || errs.As(err).Field != b.field {
 				t.Errorf("%+v: %v, want a refusal on %s", b.q, err, b.field)
+			}
+		}
+	})
+}
+
+// A shop's badge reaches its products' Mall-only searches when it changes, whether
+// the products came before or after it, and leaves them when it goes.
+func TestMallSearchFollowsTheShopBadge(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		k := testkit.New(t, d)
+		c := k.Commerce()
+		ctx := context.Background()
+		bo := k.Actor(t, "bo", auth.Seller)
+		shop, _ := c.Sellers.Register(ctx, bo, seller.RegisterInput{Market: "US", Name: "Bo's"})
+		list := func(title string) {
+			t.Helper()
+			if _, err := c.Catalog.CreateProduct(ctx, bo, shop.ID, catalog.ProductInput{Title: title, Category: "lips",
+				SKUs: []catalog.SKUInput{{Price: money.New(1299, "USD"), Stock: 5}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		mallTitles := func(text string) string {
+			t.Helper()
+			page, err := c.Catalog.Search(ctx, catalog.SearchQuery{Market: "US", MallOnly: true, Text: text})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, p := range page.Products {
+				out = append(out, p.Title)
+			}
+			return strings.Join(out, ", ")
+		}
+		list("Velvet lip tint")
+		steps := []struct {
+			badge     seller.Badge
+			listAfter string
+			want      string // Mall-only search for "tint", then with no text
+		}{
+			{seller.NoBadge, "", ""},
+			{seller.Mall, "Matte lip tint", "Matte lip tint, Velvet lip tint"},
+			{seller.Official, "", "Matte lip tint, Velvet lip tint"},
+			{seller.NoBadge, "Gloss tint", ""},
+			{seller.Mall, "", "Gloss tint, Matte lip tint, Velvet lip tint"},
+		}
+		for i, st := range steps {
+			if _, err := c.Sellers.SetBadge(ctx, k.Operator(t), shop.ID, st.badge); err != nil {
+				t.Fatal(err)
+			}
+			if st.listAfter != "" {
+				list(st.listAfter)
+			}
+			if got := mallTitles("tint"); got != st.want {
+				t.Errorf("step %d (badge %q): Mall-only %q, want %q", i, st.badge, got, st.want)
+			}
+			if got := mallTitles(""); got != st.want {
+				t.Errorf("step %d (badge %q): Mall-only, no text: %q, want %q", i, st.badge, got, st.want)
 			}
 		}
 	})

@@ -33,9 +33,22 @@ type Service struct {
 	RankWindow int
 }
 
-// NewService returns a catalog service.
+// NewService returns a catalog service. It registers with the seller service to
+// keep its products' copy of their shop's Mall standing (see SetShopMall).
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, ob *outbox.Outbox, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now, RankWindow: DefaultRankWindow}
+	s := &Service{db: d, markets: markets, sellers: sellers, outbox: ob, log: log, now: time.Now, RankWindow: DefaultRankWindow}
+	sellers.UseMallListings(s)
+	return s
+}
+
+// SetShopMall copies a shop's Mall standing onto its products, in the transaction
+// changing the shop's badge (seller.MallListings): search indexes it with the text.
+func (s *Service) SetShopMall(ctx context.Context, tx *db.Tx, shopID id.ID, mall bool) error {
+	_, err := tx.ExecContext(ctx, `UPDATE products SET mall = $1 WHERE shop_id = $2 AND mall <> $1`, mall, shopID)
+	if err != nil {
+		return fmt.Errorf("catalog: products' mall standing: %w", err)
+	}
+	return nil
 }
 
 // CreateProduct lists a product in a shop the actor manages, priced in the shop's
@@ -81,9 +94,15 @@ func (s *Service) CreateProduct(ctx context.Context, actor auth.Actor, shopID id
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category, review_note, attributes)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
-			db.Micros(now), db.Micros(now), p.Category, p.ReviewNote, string(attrs)); err != nil {
+		// The product copies its shop's Mall standing, read under a share lock so a
+		// badge changing meanwhile waits for this product (and then updates it too).
+		var badge string
+		if err := tx.QueryRowContext(ctx, `SELECT badge FROM shops WHERE id = $1`+db.ForShare(tx), shop.ID).Scan(&badge); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at, category, review_note, attributes, mall)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, p.ID, p.ShopID, p.Market, p.Title, p.Description, string(p.Status),
+			db.Micros(now), db.Micros(now), p.Category, p.ReviewNote, string(attrs), seller.Badge(badge).InMall()); err != nil {
 			return err
 		}
 		for _, k := range p.SKUs {

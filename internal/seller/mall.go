@@ -281,7 +281,7 @@ func (s *Service) ApplyForMall(ctx context.Context, actor auth.Actor, shopID id.
 		return Shop{}, ErrNotMallEligible.With("not yet: %s", strings.Join(missing, "; "))
 	}
 	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
-		if _, err := tx.ExecContext(ctx, `UPDATE shops SET badge = 'mall' WHERE id = $1`, shopID); err != nil {
+		if err := s.setBadge(ctx, tx, shopID, Mall); err != nil {
 			return err
 		}
 		return logAction(ctx, tx, shopID, "mall", sh.Status, sh.Status, "joined the Mall", actor.AccountID, now)

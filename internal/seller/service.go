@@ -28,6 +28,32 @@ type Service struct {
 	outbox   *outbox.Outbox
 	log      *slog.Logger
 	now      func() time.Time
+	listings MallListings // the catalog, which registers itself: see UseMallListings
+}
+
+// MallListings keeps listings' copy of their shop's Mall standing (the catalog indexes
+// it with the search text). It is called inside the transaction that changes a badge,
+// so the copy never disagrees with the shop once that commits.
+type MallListings interface {
+	SetShopMall(ctx context.Context, tx *db.Tx, shopID id.ID, mall bool) error
+}
+
+// UseMallListings tells the service whom to keep in step when a badge changes.
+func (s *Service) UseMallListings(l MallListings) { s.listings = l }
+
+// setBadge writes a shop's badge and keeps its listings' copy in step.
+func (s *Service) setBadge(ctx context.Context, tx *db.Tx, shopID id.ID, badge Badge) error {
+	res, err := tx.ExecContext(ctx, `UPDATE shops SET badge = $1 WHERE id = $2`, string(badge), shopID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrShopNotFound
+	}
+	if s.listings == nil {
+		return nil
+	}
+	return s.listings.SetShopMall(ctx, tx, shopID, badge.InMall())
 }
 
 // NewService returns a seller service.
@@ -246,12 +272,8 @@ func (s *Service) SetBadge(ctx context.Context, actor auth.Actor, shopID id.ID, 
 	if badge != NoBadge && badge != Mall && badge != Official {
 		return Shop{}, errs.Invalidf("badge", `badge is "", "mall" or "official"`)
 	}
-	res, err := s.db.ExecContext(ctx, `UPDATE shops SET badge = $1 WHERE id = $2`, string(badge), shopID)
-	if err != nil {
+	if err := s.db.RunInTx(ctx, func(tx *db.Tx) error { return s.setBadge(ctx, tx, shopID, badge) }); err != nil {
 		return Shop{}, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return Shop{}, ErrShopNotFound
 	}
 	s.log.Info("shop badge changed", "shop", shopID, "badge", badge, "by", actor.AccountID)
 	return s.Shop(ctx, shopID)

@@ -79,6 +79,10 @@ const (
 // Badge is a shop's standing beyond a plain shop.
 type Badge string
 
+// InMall reports whether the badge puts the shop's products in the Mall section
+// (and its Mall-only searches): Mall and Official shops both.
+func (b Badge) InMall() bool { return b == Mall || b == Official }
+
 // Badges.
 const (
 	NoBadge  Badge = ""

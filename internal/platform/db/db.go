@@ -214,6 +214,16 @@ func ForUpdate(q Querier) string {
 	return ""
 }
 
+// ForShare returns the shared row-lock clause for SELECTs of rows another
+// transaction must not change until this one commits (" FOR SHARE" on PostgreSQL,
+// nothing on SQLite, whose single writer already excludes every other writer).
+func ForShare(q Querier) string {
+	if q.Engine() == Postgres {
+		return " FOR SHARE"
+	}
+	return ""
+}
+
 // Tx is a transaction begun by RunInTx.
 type Tx struct {
 	tx          *sql.Tx

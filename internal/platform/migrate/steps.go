@@ -867,6 +867,7 @@ var Steps = []Step{
 	)},
 	{212, "late-dispatch enforcement through enforcement actions", lateDispatchActions},
 	{213, "product search document weighs titles above descriptions (PostgreSQL)", weightedSearch},
+	{217, "products carry their shop's Mall standing, indexed with the search text", mallSearch},
 	{300, "ledger: holds (pending transfers), their balances, settlement schedule, payouts", ledgerHolds},
 	{301, "ledger: commission due dates, payout destinations", SQL(
 		// When a creator's commission must have been paid (0 for a shop's share).

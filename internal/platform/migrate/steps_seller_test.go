@@ -61,6 +61,59 @@ func TestWarehouseStepMovesStockIntoTheDefault(t *testing.T) {
 	})
 }
 
+// Step 217 marks the products of shops already in the Mall (badge mall or official)
+// and indexes the mark with the text: a Mall-only word search finds them at once.
+func TestMallStepMarksProductsOfMallShops(t *testing.T) {
+	beforeStep(t, 217, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		for _, q := range []string{
+			`INSERT INTO markets (code, name, currency, time_zone, languages, launch_state, launch_date, updated_at) VALUES ('ZZ', 'Test', 'USD', 'UTC', 'en', 'live', '2024-01-01', 0)`,
+			`INSERT INTO accounts (id, email, display_name, password_hash, created_at) VALUES (1, 'a@x.test', 'A', '', 0)`,
+			`INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, badge) VALUES (10, 1, 'ZZ', 'Plain', 'local', 'active', 0, '')`,
+			`INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, badge) VALUES (11, 1, 'ZZ', 'Mall', 'local', 'active', 0, 'mall')`,
+			`INSERT INTO shops (id, owner_id, market, name, kind, status, created_at, badge) VALUES (12, 1, 'ZZ', 'Official', 'local', 'active', 0, 'official')`,
+			`INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at) VALUES (20, 10, 'ZZ', 'Lip tint', '', 'live', 0, 0)`,
+			`INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at) VALUES (21, 11, 'ZZ', 'Lip tint', '', 'live', 0, 0)`,
+			`INSERT INTO products (id, shop_id, market, title, description, status, created_at, updated_at) VALUES (22, 12, 'ZZ', 'Lip tint', 'mall', 'live', 0, 0)`,
+		} {
+			if _, err := d.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+		if _, err := migrate.Run(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		ids := func(q string, args ...any) []int64 {
+			t.Helper()
+			rows, err := d.QueryContext(ctx, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			var out []int64
+			for rows.Next() {
+				var v int64
+				if err := rows.Scan(&v); err != nil {
+					t.Fatal(err)
+				}
+				out = append(out, v)
+			}
+			return out
+		}
+		if got := ids(`SELECT id FROM products WHERE mall ORDER BY id`); len(got) != 2 || got[0] != 21 || got[1] != 22 {
+			t.Fatalf("Mall products %v, want [21 22]", got)
+		}
+		// The index the search reads: the text and the Mall mark together.
+		search := `SELECT rowid FROM product_fts WHERE product_fts MATCH '{title body} : ("tint") AND tags : mall' ORDER BY rowid`
+		if d.Engine() == db.Postgres {
+			search = `SELECT id FROM products WHERE mall AND search @@ plainto_tsquery('simple', 'tint') ORDER BY id`
+		}
+		if got := ids(search); len(got) != 2 || got[0] != 21 || got[1] != 22 {
+			t.Fatalf("Mall text matches %v, want [21 22]", got)
+		}
+	})
+}
+
 // beforeStep runs fn on each engine with a database migrated up to (not including)
 // step version; fn adds data and runs the rest.
 func beforeStep(t *testing.T, version int, fn func(t *testing.T, d *db.DB)) {
