@@ -215,8 +215,14 @@ func setOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID, qty int
 }
 
 // lockOnHand reads a warehouse's quantity of a SKU (0 without a row), locking the row
-// on PostgreSQL.
+// on PostgreSQL. Every path that puts units into a warehouse comes through here, so it
+// first holds the warehouse against removal (seller.HoldWarehouse): the warehouse
+// row, then the stock row, then the SKU is the lock order. A warehouse removed
+// meanwhile is ErrWarehouseNotFound.
 func lockOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID) (int64, error) {
+	if err := seller.HoldWarehouse(ctx, tx, warehouseID); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := tx.QueryRowContext(ctx, `SELECT on_hand FROM sku_warehouse_stock WHERE sku_id = $1 AND warehouse_id = $2`+db.ForUpdate(tx), skuID, warehouseID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
