@@ -18,6 +18,8 @@ import (
 // stock page (what buyers can buy rises), cannot lower the default below what a
 // buyer has bought, and ships the order: from the warehouse that is short it is
 // refused, from the default choice the units leave the warehouses holding them.
+// Removing the warehouse is refused while it holds units; once they are moved into
+// the default it goes, and its movements stay in the stock page's history.
 func TestBrowserWarehouseStock(t *testing.T) {
 	ctx := browser(t)
 	s := start(t, false)
@@ -94,9 +96,39 @@ func TestBrowserWarehouseStock(t *testing.T) {
 		waitText(".warehouse-stock tr:nth-child(2) .wh-on-hand", "0"),
 		waitText(".warehouse-stock tr:nth-child(3) .wh-on-hand", "2"),
 		waitText(".sku-sellable", "2"),
+
+		// Dallas still holds 2 units: removing it is refused and says so.
+		chromedp.Navigate(base+"/warehouses"),
+		chromedp.Click(chromedp.CSS("#warehouses tr:nth-child(3) .warehouse-remove summary")),
+		waitText("#warehouses tr:nth-child(3) .warehouse-remove button", "Yes, remove Dallas DC"),
+		chromedp.Click(chromedp.CSS("#warehouses tr:nth-child(3) .warehouse-remove button")),
+		waitText(".flash", "Dallas DC holds 2 units: move them"),
+		waitText("#warehouses tr:nth-child(3)", "Remove"),
+		// Move them into the default, then remove Dallas.
+		chromedp.Navigate(stockPage),
+		chromedp.SetValue(chromedp.CSS(`.warehouse-stock tr:nth-child(2) input[name=quantity]`), "2"),
+		chromedp.Click(chromedp.CSS(`.warehouse-stock tr:nth-child(2) button`)),
+		waitText(".flash", "Stock saved"),
+		chromedp.SetValue(chromedp.CSS(`.warehouse-stock tr:nth-child(3) input[name=quantity]`), "0"),
+		chromedp.Click(chromedp.CSS(`.warehouse-stock tr:nth-child(3) button`)),
+		waitText(".flash", "2 left to sell"),
+		chromedp.Navigate(base+"/warehouses"),
+		chromedp.Click(chromedp.CSS("#warehouses tr:nth-child(3) .warehouse-remove summary")),
+		chromedp.Click(chromedp.CSS("#warehouses tr:nth-child(3) .warehouse-remove button")),
+		waitText(".flash", "Dallas DC removed."),
+		// Its movements stay in the stock page's history.
+		chromedp.Navigate(stockPage),
+		waitText(".sku-sellable", "2"),
+		waitText(".warehouse-stock", "Main warehouse"),
+		chromedp.Click(chromedp.CSS(".sku-stock details summary")),
+		waitText(".movements", "(removed warehouse)"),
 	)
 	if err != nil {
 		t.Fatal(err)
+	}
+	whs, err := seller.ShopWarehouses(bg, s.DB, shop.ID)
+	if err != nil || len(whs) != 1 || !whs[0].Default {
+		t.Fatalf("after removing Dallas DC: %+v %v", whs, err)
 	}
 }
 

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -119,6 +120,75 @@ func TestWarehouseStockOverHTTP(t *testing.T) {
 			// The product page's stock is the sellable stock.
 			if p := buyer.must(200, "GET", "/api/v1/products/"+productID, nil); num(p["skus"].([]any)[0].(map[string]any)["stock"]) != 2 {
 				t.Fatalf("product %v", p)
+			}
+		})
+	}
+}
+
+// Removing warehouses over HTTP, on both engines: the default and a warehouse holding
+// units are refused with a code naming why (409) and stay; once its units are moved
+// out, the warehouse goes (204), leaves the list and the product's inventory, and
+// takes no more stock; another seller cannot remove one.
+func TestRemoveWarehouseOverHTTP(t *testing.T) {
+	for _, pg := range []bool{false, true} {
+		name := "sqlite"
+		if pg {
+			name = "postgres"
+		}
+		t.Run(name, func(t *testing.T) {
+			s := start(t, pg)
+			sel := s.signup(t, "rita@seller.test", "Rita", "seller")
+			shopID := str(sel.must(201, "POST", "/api/v1/shops", map[string]any{"market": "US", "name": "Rita Goods"})["id"])
+			prod := sel.must(201, "POST", "/api/v1/shops/"+shopID+"/products", map[string]any{"title": "Jug",
+				"skus": []any{map[string]any{"price": map[string]any{"amount": 999, "currency": "USD"}, "stock": 5}}})
+			productID := str(prod["id"])
+			skuID := str(prod["skus"].([]any)[0].(map[string]any)["id"])
+			reno := str(sel.must(201, "POST", "/api/v1/shops/"+shopID+"/warehouses", map[string]any{"name": "Reno", "region": "Nevada"})["id"])
+			sel.must(200, "PUT", "/api/v1/skus/"+skuID+"/warehouses/"+reno+"/stock", map[string]any{"quantity": 12})
+			count := func() int {
+				return len(sel.must(200, "GET", "/api/v1/shops/"+shopID+"/warehouses", nil)["warehouses"].([]any))
+			}
+			for _, tt := range []struct {
+				name, wh, code string
+				status         int
+			}{
+				{"the default", shopID, "warehouse_is_default", 409},
+				{"holding 12 units", reno, "warehouse_holds_stock", 409},
+				{"unknown", "12345", "warehouse_not_found", 404},
+			} {
+				r := sel.do("DELETE", "/api/v1/shops/"+shopID+"/warehouses/"+tt.wh, nil)
+				if r.Status != tt.status || r.Body["code"] != tt.code || r.Body["field"] != "warehouse_id" {
+					t.Fatalf("%s: %d %s", tt.name, r.Status, r.Raw)
+				}
+				if n := count(); n != 2 {
+					t.Fatalf("%s: %d warehouses after a refusal", tt.name, n)
+				}
+			}
+			if r := sel.do("DELETE", "/api/v1/shops/"+shopID+"/warehouses/"+reno, nil); !strings.Contains(str(r.Body["message"]), "12 units") {
+				t.Fatalf("the refusal does not say how many units: %s", r.Raw)
+			}
+			other := s.signup(t, "otis@seller.test", "Otis", "seller")
+			if r := other.do("DELETE", "/api/v1/shops/"+shopID+"/warehouses/"+reno, nil); r.Status != 403 {
+				t.Fatalf("another seller: %d %s", r.Status, r.Raw)
+			}
+			// Move Reno's units into the default, then remove it.
+			sel.must(200, "PUT", "/api/v1/skus/"+skuID+"/warehouses/"+shopID+"/stock", map[string]any{"quantity": 17})
+			sel.must(200, "PUT", "/api/v1/skus/"+skuID+"/warehouses/"+reno+"/stock", map[string]any{"quantity": 0})
+			if r := sel.do("DELETE", "/api/v1/shops/"+shopID+"/warehouses/"+reno, nil); r.Status != 204 {
+				t.Fatalf("remove: %d %s", r.Status, r.Raw)
+			}
+			if n := count(); n != 1 {
+				t.Fatalf("%d warehouses after removal", n)
+			}
+			inv := sel.must(200, "GET", "/api/v1/products/"+productID+"/inventory", nil)["skus"].([]any)[0].(map[string]any)
+			if num(inv["stock"]) != 17 || len(inv["warehouses"].([]any)) != 1 {
+				t.Fatalf("inventory after removal: %v", inv)
+			}
+			if r := sel.do("PUT", "/api/v1/skus/"+skuID+"/warehouses/"+reno+"/stock", map[string]any{"quantity": 1}); r.Status != 404 || r.Body["code"] != "warehouse_not_found" {
+				t.Fatalf("stock into a removed warehouse: %d %s", r.Status, r.Raw)
+			}
+			if r := sel.do("DELETE", "/api/v1/shops/"+shopID+"/warehouses/"+reno, nil); r.Status != 404 {
+				t.Fatalf("removed twice: %d %s", r.Status, r.Raw)
 			}
 		})
 	}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
@@ -33,6 +34,10 @@ import (
 //
 // A SKU without any warehouse row (loaded in bulk by the catalogue benchmark) is not
 // tracked per warehouse: its dispatches take nothing.
+//
+// Units sold and waiting are not bound to a warehouse until their package ships, so
+// what a warehouse has available to sell is an estimate: Availability charges what is
+// waiting to the warehouses the way PlanDispatch would ship it all at once.
 
 // Inventory errors.
 var (
@@ -215,8 +220,14 @@ func setOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID, qty int
 }
 
 // lockOnHand reads a warehouse's quantity of a SKU (0 without a row), locking the row
-// on PostgreSQL.
+// on PostgreSQL. Every path that puts units into a warehouse comes through here, so it
+// first holds the warehouse against removal (seller.HoldWarehouse): the warehouse
+// row, then the stock row, then the SKU is the lock order. A warehouse removed
+// meanwhile is ErrWarehouseNotFound.
 func lockOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID) (int64, error) {
+	if err := seller.HoldWarehouse(ctx, tx, warehouseID); err != nil {
+		return 0, err
+	}
 	var n int64
 	err := tx.QueryRowContext(ctx, `SELECT on_hand FROM sku_warehouse_stock WHERE sku_id = $1 AND warehouse_id = $2`+db.ForUpdate(tx), skuID, warehouseID).Scan(&n)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -440,4 +451,155 @@ func (s *Service) Movements(ctx context.Context, actor auth.Actor, skuID id.ID, 
 		out = append(out, m)
 	}
 	return out, rows.Err()
+}
+
+// WarehouseAvailable is what one warehouse holds of a SKU and how many of those units
+// are still for sale.
+type WarehouseAvailable struct {
+	WarehouseID id.ID
+	OnHand      int64
+	Available   int64
+}
+
+// Availability returns, per SKU of the given products, one entry per warehouse that
+// stocks it (has a quantity for it, even 0), the default warehouse first, then by
+// name. Available is OnHand less the units sold and waiting for dispatch charged to
+// that warehouse as PlanDispatch would ship them all at once (the default if it holds
+// them all, else the warehouses holding the most), so a SKU's entries add up to its
+// sellable stock. A SKU not tracked per warehouse has one entry, its shop's default
+// warehouse, with its sellable stock. One query for all the products' SKUs (a second
+// for untracked SKUs' default warehouses); it checks nobody's rights: callers have.
+func (s *Service) Availability(ctx context.Context, products []Product) (map[id.ID][]WarehouseAvailable, error) {
+	out := map[id.ID][]WarehouseAvailable{}
+	if len(products) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(products))
+	for i, p := range products {
+		args[i] = p.ID
+	}
+	// The SKU's stock is read in the same statement as its holdings, so the two agree
+	// even while checkouts run.
+	rows, err := s.db.QueryContext(ctx, `SELECT k.id, k.stock, s.warehouse_id, s.on_hand, w.is_default FROM skus k
+		JOIN sku_warehouse_stock s ON s.sku_id = k.id JOIN warehouses w ON w.id = s.warehouse_id
+		WHERE k.product_id IN (`+placeholders(len(args))+`) ORDER BY k.id, w.is_default DESC, w.name, w.id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: availability: %w", err)
+	}
+	type sku struct {
+		stock     int64
+		defaultID id.ID
+		holdings  []Holding
+	}
+	found := map[id.ID]*sku{}
+	for rows.Next() {
+		var k, wh id.ID
+		var stock, onHand int64
+		var isDefault bool
+		if err := rows.Scan(&k, &stock, &wh, &onHand, &isDefault); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		f := found[k]
+		if f == nil {
+			f = &sku{stock: stock}
+			found[k] = f
+		}
+		if isDefault {
+			f.defaultID = wh
+		}
+		f.holdings = append(f.holdings, Holding{WarehouseID: wh, OnHand: onHand})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var untracked []Product
+	for _, p := range products {
+		for _, k := range p.SKUs {
+			f := found[k.ID]
+			if f == nil {
+				untracked = append(untracked, p)
+				break
+			}
+			out[k.ID] = availableIn(f.holdings, f.defaultID, f.stock)
+		}
+	}
+	if len(untracked) == 0 {
+		return out, nil
+	}
+	shops := map[id.ID]id.ID{} // shop -> default warehouse
+	for _, p := range untracked {
+		shops[p.ShopID] = 0
+	}
+	args = args[:0]
+	for sh := range shops {
+		args = append(args, sh)
+	}
+	rows, err = s.db.QueryContext(ctx, `SELECT shop_id, id FROM warehouses WHERE is_default AND shop_id IN (`+placeholders(len(args))+`)`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: default warehouses: %w", err)
+	}
+	for rows.Next() {
+		var sh, wh id.ID
+		if err := rows.Scan(&sh, &wh); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		shops[sh] = wh
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, p := range untracked {
+		for _, k := range p.SKUs {
+			if found[k.ID] == nil {
+				out[k.ID] = []WarehouseAvailable{{WarehouseID: shops[p.ShopID], OnHand: k.Stock, Available: k.Stock}}
+			}
+		}
+	}
+	return out, nil
+}
+
+// availableIn charges a SKU's units waiting for dispatch (on hand less sellable
+// stock) to its warehouses as PlanDispatch would ship them.
+func availableIn(holdings []Holding, defaultID id.ID, stock int64) []WarehouseAvailable {
+	out := make([]WarehouseAvailable, len(holdings))
+	var onHand int64
+	for i, h := range holdings {
+		out[i] = WarehouseAvailable{WarehouseID: h.WarehouseID, OnHand: h.OnHand, Available: h.OnHand}
+		onHand += h.OnHand
+	}
+	waiting := onHand - max(stock, 0)
+	if waiting <= 0 {
+		return out
+	}
+	takes, err := PlanDispatch(holdings, defaultID, 0, waiting)
+	if err != nil { // more waiting than on hand: nothing is for sale anywhere
+		for i := range out {
+			out[i].Available = 0
+		}
+		return out
+	}
+	for _, t := range takes {
+		for i := range out {
+			if out[i].WarehouseID == t.WarehouseID {
+				out[i].Available -= t.Units
+			}
+		}
+	}
+	return out
+}
+
+// placeholders is "$1, $2, ... $n" for an IN list.
+func placeholders(n int) string {
+	var b strings.Builder
+	for i := 1; i <= n; i++ {
+		if i > 1 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", i)
+	}
+	return b.String()
 }

@@ -10,11 +10,18 @@ import (
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
+	"github.com/liveshop/liveshop/internal/seller"
 )
 
-// The product family, backed by package catalog. liveshop keeps one stock per SKU (no
-// warehouses yet): it is reported as one inventory entry whose warehouse_id is the
-// shop's id, and updates must name that warehouse or none. Categories are the
+// The product family, backed by package catalog. A shop keeps its stock in
+// warehouses (seller.Warehouse; the first has the shop's id). Reads report a SKU's
+// inventory as one entry per warehouse stocking it, the default first, whose quantity
+// is what TikTok means by it: the units available to sell from that warehouse, i.e.
+// on hand less the units sold and waiting for dispatch charged to it
+// (catalog.Service.Availability), so the entries add up to the SKU's sellable stock.
+// Updates whose entries name warehouses set the units those warehouses hold; one
+// entry without a warehouse id sets the sellable stock; a create takes one entry (the
+// default warehouse, named or not). Categories are the
 // catalogue's category tree (catalog.Service.Categories): a category's id is its code
 // ("lips"), its parent_id the parent's code or "0" at the top, as TikTok marks roots.
 // category_id on create must be one of them (or absent); an edit may not move a
@@ -89,16 +96,19 @@ type productBody struct {
 	SKUs        []skuBody `json:"skus"`
 }
 
-// warehouseID is the one "warehouse" a shop's stock is in: the shop itself.
-func warehouseID(shopID id.ID) string { return shopID.String() }
-
-// stockOf reads a SKU's inventory entries as liveshop's single stock.
-func stockOf(field string, inv []inventoryBody, shopID id.ID) (int64, error) {
-	if len(inv) != 1 {
-		return 0, invalid(field, "send exactly one inventory entry: liveshop keeps one stock per SKU (warehouse %s)", warehouseID(shopID))
+// stockOf reads the one inventory entry of a new SKU, or of an update naming no
+// warehouse: the sellable stock, which goes into (or comes out of) the shop's default
+// warehouse. On create the entry may name that warehouse (defaultID), none other: a
+// product's first units are always in the default.
+func stockOf(field string, inv []inventoryBody, defaultID id.ID) (int64, error) {
+	if len(inv) != 1 && defaultID != 0 {
+		return 0, invalid(field, "send exactly one inventory entry: a new product's units go into the shop's default warehouse %s", defaultID)
 	}
-	if w := inv[0].WarehouseID; w != "" && w != warehouseID(shopID) {
-		return 0, invalid(field+"[0].warehouse_id", "unknown warehouse %q; this shop's stock is in warehouse %s", w, warehouseID(shopID))
+	if len(inv) != 1 {
+		return 0, invalid(field, "send exactly one inventory entry without warehouse_id (the sellable stock, kept in the shop's default warehouse), or name each warehouse whose quantity you set")
+	}
+	if w := inv[0].WarehouseID; w != "" && w != defaultID.String() {
+		return 0, invalid(field+"[0].warehouse_id", "a new product's units go into the shop's default warehouse %s, not %q; set other warehouses' quantities with the inventory update", defaultID, w)
 	}
 	if q := inv[0].Quantity; q < 0 || q > catalog.MaxStock {
 		return 0, invalid(field+"[0].quantity", "quantity must be 0-%d", catalog.MaxStock)
@@ -110,13 +120,13 @@ func stockOf(field string, inv []inventoryBody, shopID id.ID) (int64, error) {
 // warehouse set the units that warehouse holds (the SKU's sellable stock moves by the
 // difference); one entry without a warehouse id sets the sellable stock, as before
 // shops had warehouses. The shop's first warehouse has the shop's id.
-func inventoryOf(field string, inv []inventoryBody, shopID id.ID) (*int64, []catalog.WarehouseQuantity, error) {
+func inventoryOf(field string, inv []inventoryBody) (*int64, []catalog.WarehouseQuantity, error) {
 	named := false
 	for _, e := range inv {
 		named = named || e.WarehouseID != ""
 	}
 	if !named {
-		stock, err := stockOf(field, inv, shopID)
+		stock, err := stockOf(field, inv, 0) // no entry names a warehouse
 		return &stock, nil, err
 	}
 	var out []catalog.WarehouseQuantity
@@ -279,6 +289,14 @@ func (s *Service) createProduct(c *call) (any, error) {
 	if err := s.checkCategoryID(c, b.CategoryID); err != nil {
 		return nil, err
 	}
+	whs, err := seller.ShopWarehouses(c.ctx, s.DB, c.shopID)
+	if err != nil {
+		return nil, err
+	}
+	var defaultID id.ID
+	if len(whs) > 0 && whs[0].Default {
+		defaultID = whs[0].ID
+	}
 	in := catalog.ProductInput{Category: b.CategoryID}
 	if b.Title != nil {
 		in.Title = *b.Title
@@ -295,7 +313,7 @@ func (s *Service) createProduct(c *call) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		stock, err := stockOf(f+".inventory", k.Inventory, c.shopID)
+		stock, err := stockOf(f+".inventory", k.Inventory, defaultID)
 		if err != nil {
 			return nil, err
 		}
@@ -343,7 +361,9 @@ type skuView struct {
 	SalesAttributes []map[string]any `json:"sales_attributes"`
 }
 
-func skuViews(p catalog.Product) []skuView {
+// skuViews shows a product's SKUs with their inventory per warehouse (avail, from
+// catalog.Service.Availability).
+func skuViews(p catalog.Product, avail map[id.ID][]catalog.WarehouseAvailable) []skuView {
 	out := make([]skuView, len(p.SKUs))
 	for i, k := range p.SKUs {
 		var attrs []map[string]any
@@ -355,8 +375,16 @@ func skuViews(p catalog.Product) []skuView {
 		}
 		out[i] = skuView{ID: k.ID.String(), SellerSKU: k.SellerSKU,
 			Price:           map[string]any{"currency": k.Price.Currency, "sale_price": k.Price.Decimal(), "tax_exclusive_price": k.Price.Decimal()},
-			Inventory:       []map[string]any{{"quantity": k.Stock, "warehouse_id": warehouseID(p.ShopID)}},
+			Inventory:       inventoryView(avail[k.ID]),
 			SalesAttributes: attrs}
+	}
+	return out
+}
+
+func inventoryView(whs []catalog.WarehouseAvailable) []map[string]any {
+	out := make([]map[string]any, len(whs))
+	for i, w := range whs {
+		out[i] = map[string]any{"quantity": w.Available, "warehouse_id": w.WarehouseID.String()}
 	}
 	return out
 }
@@ -367,13 +395,17 @@ func (s *Service) getProduct(c *call) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	avail, err := s.Catalog.Availability(c.ctx, []catalog.Product{p})
+	if err != nil {
+		return nil, err
+	}
 	chain, err := s.categoryChain(c, p.Category)
 	if err != nil {
 		return nil, err
 	}
 	return map[string]any{
 		"id": p.ID.String(), "title": p.Title, "description": p.Description, "status": productStatus(p.Status),
-		"create_time": p.CreatedAt.Unix(), "update_time": p.UpdatedAt.Unix(), "skus": skuViews(p),
+		"create_time": p.CreatedAt.Unix(), "update_time": p.UpdatedAt.Unix(), "skus": skuViews(p, avail),
 		"category_chains": chain, "main_images": []any{}, "is_cod_allowed": false,
 	}, nil
 }
@@ -442,7 +474,7 @@ func (s *Service) skuEdits(c *call, p catalog.Product, in []skuBody, withPrice, 
 			e.Price = &price
 		}
 		if withStock && k.Inventory != nil {
-			stock, whs, err := inventoryOf(f+".inventory", k.Inventory, c.shopID)
+			stock, whs, err := inventoryOf(f+".inventory", k.Inventory)
 			if err != nil {
 				return nil, err
 			}
@@ -601,9 +633,13 @@ func (s *Service) productSearch(c *call, v202502 bool) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	avail, err := s.Catalog.Availability(c.ctx, page.Products)
+	if err != nil {
+		return nil, err
+	}
 	rows := make([]row, len(page.Products))
 	for i, p := range page.Products {
-		rows[i] = row{ID: p.ID.String(), Title: p.Title, Status: productStatus(p.Status), SKUs: skuViews(p), SalesRegions: []string{p.Market},
+		rows[i] = row{ID: p.ID.String(), Title: p.Title, Status: productStatus(p.Status), SKUs: skuViews(p, avail), SalesRegions: []string{p.Market},
 			CreateTime: p.CreatedAt.Unix(), UpdateTime: p.UpdatedAt.Unix()}
 		if v202502 {
 			rows[i].Audit = &audit{Status: productAudit(p.Status)}

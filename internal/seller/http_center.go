@@ -24,6 +24,7 @@ func (s *Service) centerRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /api/v1/shops/{id}/warehouses", s.handleWarehouses)
 	mux.HandleFunc("POST /api/v1/shops/{id}/warehouses", s.handleAddWarehouse)
 	mux.HandleFunc("PUT /api/v1/shops/{id}/warehouses/{warehouse}", s.handleUpdateWarehouse)
+	mux.HandleFunc("DELETE /api/v1/shops/{id}/warehouses/{warehouse}", s.handleRemoveWarehouse)
 }
 
 func (s *Service) handleHealth(w http.ResponseWriter, r *http.Request) {

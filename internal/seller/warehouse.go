@@ -21,7 +21,8 @@ import (
 // "Main warehouse", with the shop's own id) and exactly one default at any time: the
 // warehouse a SKU's plain stock edits and returned parcels go to, and the first a
 // package's units leave from. How many units of each SKU each warehouse holds is the
-// catalogue's business (catalog.SetWarehouseStock).
+// catalogue's business (catalog.SetWarehouseStock). A warehouse that is not the
+// default and holds no units can be removed (RemoveWarehouse).
 
 // Warehouse is a place a shop ships from.
 type Warehouse struct {
@@ -48,6 +49,12 @@ var (
 	ErrWarehouseNotFound  = errs.New(errs.NotFound, "warehouse_not_found", "no such warehouse in this shop").OnField("warehouse_id")
 	ErrWarehouseNameTaken = errs.New(errs.Conflict, "warehouse_name_taken", "this shop already has a warehouse with that name").OnField("name")
 	ErrTooManyWarehouses  = errs.New(errs.Rule, "too_many_warehouses", "a shop has at most 50 warehouses")
+	// ErrWarehouseIsDefault refuses to remove the default warehouse: plain stock
+	// edits and returned parcels need somewhere to go.
+	ErrWarehouseIsDefault = errs.New(errs.Conflict, "warehouse_is_default", "the default warehouse cannot be removed: make another warehouse the default first").OnField("warehouse_id")
+	// ErrWarehouseHoldsStock refuses to remove a warehouse that holds units: they
+	// would vanish from what the shop can sell and ship.
+	ErrWarehouseHoldsStock = errs.New(errs.Conflict, "warehouse_holds_stock", "a warehouse that holds units cannot be removed: move them to another warehouse first").OnField("warehouse_id")
 )
 
 // MaxWarehouses is how many warehouses a shop may have.
@@ -202,6 +209,107 @@ func (s *Service) UpdateWarehouse(ctx context.Context, actor auth.Actor, shopID,
 	return w, nil
 }
 
+// RemoveWarehouse deletes a warehouse of a shop the actor manages. The default
+// warehouse is refused (ErrWarehouseIsDefault: another must be made the default
+// first), and so is a warehouse holding any unit of any SKU (ErrWarehouseHoldsStock,
+// saying how many: the seller sets its quantities to 0 and raises another
+// warehouse's first). Units sold and waiting for dispatch are not bound to a
+// warehouse until their package ships (catalog.Dispatch), so an empty warehouse has
+// nothing to ship and nothing waits on it. Its movement history stays.
+//
+// The check and the delete are one transaction holding the warehouse's row, and
+// every stock change into a warehouse locks that row first (catalog's lockOnHand),
+// so a stock move racing the removal either lands first (and the removal is
+// refused) or finds the warehouse gone: no unit is lost.
+func (s *Service) RemoveWarehouse(ctx context.Context, actor auth.Actor, shopID, warehouseID id.ID) (Warehouse, error) {
+	shop, err := s.Manage(ctx, actor, shopID)
+	if err != nil {
+		return Warehouse{}, err
+	}
+	now := s.now().UTC()
+	var w Warehouse
+	err = s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		if w, err = lockWarehouse(ctx, tx, shop.ID, warehouseID); err != nil {
+			return err
+		}
+		if w.Default {
+			return ErrWarehouseIsDefault.With("%s is the default warehouse: make another warehouse the default first, then remove it", w.Name)
+		}
+		// sku_warehouse_stock is the catalogue's table, read here because the check
+		// must share the delete's transaction (and catalog imports this package).
+		var skus, units int64
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(on_hand), 0) FROM sku_warehouse_stock WHERE warehouse_id = $1 AND on_hand > 0`,
+			w.ID).Scan(&skus, &units); err != nil {
+			return fmt.Errorf("seller: warehouse stock: %w", err)
+		}
+		if units > 0 {
+			return holdsStock(w, skus, units)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM sku_warehouse_stock WHERE warehouse_id = $1 AND on_hand = 0`, w.ID); err != nil {
+			return fmt.Errorf("seller: empty warehouse stock: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM warehouses WHERE id = $1`, w.ID); err != nil {
+			if db.IsForeignKeyViolation(err) { // a unit arrived after all: the database's last word
+				return ErrWarehouseHoldsStock.With("%s holds units: move them to another warehouse first", w.Name)
+			}
+			return fmt.Errorf("seller: remove warehouse: %w", err)
+		}
+		return logAction(ctx, tx, shop.ID, "warehouse_removed", shop.Status, shop.Status, warehouseNote(w), actor.AccountID, now)
+	})
+	if err != nil {
+		return Warehouse{}, err
+	}
+	return w, nil
+}
+
+func holdsStock(w Warehouse, skus, units int64) error {
+	what := fmt.Sprintf("%d units", units)
+	if units == 1 {
+		what = "1 unit"
+	}
+	if skus > 1 {
+		what += fmt.Sprintf(" of %d SKUs", skus)
+	}
+	return ErrWarehouseHoldsStock.With("%s holds %s: move them to another warehouse first (on each product's stock page, raise another warehouse's quantity and set this one's to 0), then remove it", w.Name, what)
+}
+
+// lockWarehouse reads a warehouse of a shop and locks its row for a change that
+// must not race stock moving into it (on SQLite the one writer already serialises).
+func lockWarehouse(ctx context.Context, tx *db.Tx, shopID, warehouseID id.ID) (Warehouse, error) {
+	var w Warehouse
+	var created int64
+	err := tx.QueryRowContext(ctx, `SELECT id, shop_id, name, region, address, is_default, created_at FROM warehouses WHERE id = $1 AND shop_id = $2`+db.ForUpdate(tx),
+		warehouseID, shopID).Scan(&w.ID, &w.ShopID, &w.Name, &w.Region, &w.Address, &w.Default, &created)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Warehouse{}, ErrWarehouseNotFound.With("shop %s has no warehouse %s", shopID, warehouseID)
+	}
+	if err != nil {
+		return Warehouse{}, fmt.Errorf("seller: lock warehouse: %w", err)
+	}
+	w.CreatedAt = db.Time(created)
+	return w, nil
+}
+
+// HoldWarehouse keeps a warehouse from being removed until tx ends, for a
+// transaction about to put units into it: on PostgreSQL it takes a key-share lock
+// on the warehouse's row (which a removal's row lock waits for, and which renames
+// and default changes do not). ErrWarehouseNotFound if it is gone.
+func HoldWarehouse(ctx context.Context, tx *db.Tx, warehouseID id.ID) error {
+	lock := ""
+	if tx.Engine() == db.Postgres {
+		lock = " FOR KEY SHARE"
+	}
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM warehouses WHERE id = $1`+lock, warehouseID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrWarehouseNotFound.With("warehouse %s does not exist (was it removed?)", warehouseID)
+	}
+	if err != nil {
+		return fmt.Errorf("seller: hold warehouse: %w", err)
+	}
+	return nil
+}
+
 func warehouseNote(w Warehouse) string {
 	note := w.Name
 	if w.Region != "" {
@@ -259,4 +367,20 @@ func (s *Service) handleUpdateWarehouse(w http.ResponseWriter, r *http.Request) 
 		return
 	}
 	httpx.WriteJSON(w, http.StatusOK, wh)
+}
+
+func (s *Service) handleRemoveWarehouse(w http.ResponseWriter, r *http.Request) {
+	shopID, err := httpx.PathID(r, "id")
+	var whID id.ID
+	if err == nil {
+		whID, err = httpx.PathID(r, "warehouse")
+	}
+	if err == nil {
+		_, err = s.RemoveWarehouse(r.Context(), auth.From(r.Context()), shopID, whID)
+	}
+	if err != nil {
+		httpx.WriteError(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }

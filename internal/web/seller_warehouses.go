@@ -19,6 +19,7 @@ func (s *Server) warehouseRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /seller/shops/{id}/warehouses", s.sellerWarehouses)
 	mux.HandleFunc("POST /seller/shops/{id}/warehouses", s.sellerAddWarehouse)
 	mux.HandleFunc("POST /seller/shops/{id}/warehouses/{warehouse}", s.sellerUpdateWarehouse)
+	mux.HandleFunc("POST /seller/shops/{id}/warehouses/{warehouse}/remove", s.sellerRemoveWarehouse)
 	mux.HandleFunc("GET /seller/products/{id}/stock", s.sellerProductStock)
 	mux.HandleFunc("POST /seller/skus/{id}/warehouses/{warehouse}/stock", s.sellerSetWarehouseStock)
 }
@@ -88,6 +89,28 @@ func (s *Server) sellerUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
 	done(w, r, back, msg)
 }
 
+// sellerRemoveWarehouse removes an empty warehouse that is not the default; a refusal
+// says what to do first.
+func (s *Server) sellerRemoveWarehouse(w http.ResponseWriter, r *http.Request) {
+	shopID, err := httpx.PathID(r, "id")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	back := "/seller/shops/" + shopID.String() + "/warehouses"
+	whID, err := httpx.PathID(r, "warehouse")
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	wh, err := s.Sellers.RemoveWarehouse(r.Context(), auth.From(r.Context()), shopID, whID)
+	if err != nil {
+		s.back(w, r, back, err)
+		return
+	}
+	done(w, r, back, wh.Name+" removed.")
+}
+
 // sellerProductStock is a product's stock page: for each SKU, the units each
 // warehouse holds (editable), what is sold and waiting for dispatch, what buyers can
 // still buy, and the latest movements.
@@ -132,7 +155,11 @@ func (s *Server) sellerProductStock(w http.ResponseWriter, r *http.Request) {
 		}
 		rows[i].SKUInventory = k
 		for _, mv := range ms {
-			rows[i].Movements = append(rows[i].Movements, movement{mv, names[mv.WarehouseID]})
+			name, ok := names[mv.WarehouseID]
+			if !ok {
+				name = "(removed warehouse)" // its history stays after removal
+			}
+			rows[i].Movements = append(rows[i].Movements, movement{mv, name})
 		}
 	}
 	s.render(w, r, "seller_product_stock", p.Title+" · stock", "seller", struct {
