@@ -65,16 +65,26 @@ func (s *Server) sellerAddWarehouse(w http.ResponseWriter, r *http.Request) {
 	done(w, r, back, msg)
 }
 
-func (s *Server) sellerUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
+// warehousePath reads a warehouse form's shop and warehouse from the path and the
+// Warehouses tab to return to; ok is false when it has answered already.
+func (s *Server) warehousePath(w http.ResponseWriter, r *http.Request) (shopID, whID id.ID, back string, ok bool) {
 	shopID, err := httpx.PathID(r, "id")
 	if err != nil {
 		s.fail(w, r, err)
-		return
+		return 0, 0, "", false
 	}
-	back := "/seller/shops/" + shopID.String() + "/warehouses"
-	whID, err := httpx.PathID(r, "warehouse")
+	back = "/seller/shops/" + shopID.String() + "/warehouses"
+	whID, err = httpx.PathID(r, "warehouse")
 	if err != nil {
 		s.back(w, r, back, err)
+		return 0, 0, "", false
+	}
+	return shopID, whID, back, true
+}
+
+func (s *Server) sellerUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
+	shopID, whID, back, ok := s.warehousePath(w, r)
+	if !ok {
 		return
 	}
 	wh, err := s.Sellers.UpdateWarehouse(r.Context(), auth.From(r.Context()), shopID, whID, warehouseForm(r))
@@ -92,15 +102,8 @@ func (s *Server) sellerUpdateWarehouse(w http.ResponseWriter, r *http.Request) {
 // sellerRemoveWarehouse removes an empty warehouse that is not the default; a refusal
 // says what to do first.
 func (s *Server) sellerRemoveWarehouse(w http.ResponseWriter, r *http.Request) {
-	shopID, err := httpx.PathID(r, "id")
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	back := "/seller/shops/" + shopID.String() + "/warehouses"
-	whID, err := httpx.PathID(r, "warehouse")
-	if err != nil {
-		s.back(w, r, back, err)
+	shopID, whID, back, ok := s.warehousePath(w, r)
+	if !ok {
 		return
 	}
 	wh, err := s.Sellers.RemoveWarehouse(r.Context(), auth.From(r.Context()), shopID, whID)
