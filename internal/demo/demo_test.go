@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/liveshop/liveshop/internal/app"
+	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/content"
 	"github.com/liveshop/liveshop/internal/order"
 	"github.com/liveshop/liveshop/internal/testkit"
@@ -29,6 +30,13 @@ func TestSimulatorKeepsTheMarketplaceMoving(t *testing.T) {
 	go a.Orders.Run(ctx, cfg.TimerInterval)
 	if _, err := Seed(ctx, a, io.Discard); err != nil {
 		t.Fatal(err)
+	}
+	// The Mall pages have shops: an Official Shop in the US, a Mall shop in Indonesia.
+	for market, want := range map[string]int{"US": 4, "ID": 4} {
+		page, err := a.Catalog.Search(ctx, catalog.SearchQuery{Market: market, MallOnly: true})
+		if err != nil || len(page.Products) != want {
+			t.Fatalf("%s Mall: %d products, want %d: %v", market, len(page.Products), want, err)
+		}
 	}
 	// With ffmpeg, the feed opens with published videos that have likes and posters.
 	if _, err := exec.LookPath("ffmpeg"); err == nil {

@@ -194,6 +194,11 @@ func (s *seeder) shopsAndProducts(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
+		if spec.Badge != seller.NoBadge {
+			if shop, err = s.a.Sellers.SetBadge(ctx, s.operator, shop.ID, spec.Badge); err != nil {
+				return err
+			}
+		}
 		s.shops[spec.Key], s.owners[spec.Key] = shop, owner
 		for i, ps := range spec.Products {
 			price, err := money.Parse(ps.Price, m.Currency)

@@ -4,6 +4,8 @@ package demo
 // market's currency. Everything is created through the platform's own services, so
 // the demo exercises exactly the code a real marketplace runs.
 
+import "github.com/liveshop/liveshop/internal/seller"
+
 type productSpec struct {
 	Title, Description string
 	Price              string // major units in the market currency
@@ -14,6 +16,7 @@ type productSpec struct {
 type shopSpec struct {
 	Key, Market, Name, OwnerEmail, OwnerName string
 	Products                                 []productSpec
+	Badge                                    seller.Badge // an operator grants it, so the Mall pages have shops
 }
 
 type liveSpec struct {
@@ -53,7 +56,7 @@ var shops = []shopSpec{
 		{"Dewy Setting Spray", "Locks makeup for 16 hours with a glow.", "18.00", 220, "10"},
 		{"Mini Glow Kit", "Tint, serum and spray in travel sizes.", "39.99", 120, "20"},
 	}},
-	{Key: "kitchen", Market: "US", Name: "Kitchen Hero", OwnerEmail: "seller.kitchen@liveshop.demo", OwnerName: "Omar Haddad", Products: []productSpec{
+	{Key: "kitchen", Market: "US", Name: "Kitchen Hero", OwnerEmail: "seller.kitchen@liveshop.demo", OwnerName: "Omar Haddad", Badge: seller.Official, Products: []productSpec{
 		{"Pro Air Fryer 6qt", "Crisp dinners in 15 minutes, dishwasher-safe basket.", "89.99", 90, "8"},
 		{"Magnetic Knife Strip", "Walnut strip, holds 8 knives.", "22.00", 140, "10"},
 		{"Silicone Lid Set", "Six stretch lids that replace cling film.", "14.99", 260, "12"},
@@ -64,7 +67,7 @@ var shops = []shopSpec{
 		{"Oat Milk Frother", "Handheld frother with stand.", "24.00", 120, "10"},
 		{"Botanical Tonic Syrup", "Small-batch tonic syrup, 250 ml.", "12.00", 150, "12"},
 	}},
-	{Key: "batik", Market: "ID", Name: "Batik Modern", OwnerEmail: "seller.id@liveshop.demo", OwnerName: "Dewi Lestari", Products: []productSpec{
+	{Key: "batik", Market: "ID", Name: "Batik Modern", OwnerEmail: "seller.id@liveshop.demo", OwnerName: "Dewi Lestari", Badge: seller.Mall, Products: []productSpec{
 		{"Kemeja Batik Pria", "Kemeja batik cap lengan panjang, katun primisima.", "189000", 150, "10"},
 		{"Tas Anyaman Rotan", "Tas rotan bulat buatan tangan dari Bali.", "249000", 80, "12"},
 		{"Serum Vitamin C", "Serum pencerah 20 ml.", "79000", 300, "15"},
