@@ -78,23 +78,25 @@ func accountBy(ctx context.Context, q db.Querier, column string, v any) (Account
 }
 
 // actorBy resolves a stored secret hash in table ("sessions" or "api_tokens") to the
-// actor it belongs to, if it has not expired. csrf is read for sessions only.
-func actorBy(ctx context.Context, q db.Querier, table, hash string, now time.Time) (auth.Actor, error) {
+// actor it belongs to, if it has not expired, and says when it expires. csrf is read
+// for sessions only.
+func actorBy(ctx context.Context, q db.Querier, table, hash string, now time.Time) (auth.Actor, time.Time, error) {
 	csrfCol := "''"
 	if table == "sessions" {
 		csrfCol = "s.csrf_token"
 	}
 	var a auth.Actor
-	err := q.QueryRowContext(ctx, `SELECT a.id, a.display_name, `+csrfCol+` FROM `+table+` s JOIN accounts a ON a.id = s.account_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, db.Micros(now)).Scan(&a.AccountID, &a.Name, &a.CSRF)
+	var expires int64
+	err := q.QueryRowContext(ctx, `SELECT a.id, a.display_name, `+csrfCol+`, s.expires_at FROM `+table+` s JOIN accounts a ON a.id = s.account_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, db.Micros(now)).Scan(&a.AccountID, &a.Name, &a.CSRF, &expires)
 	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Actor{}, ErrBadCredentials
+		return auth.Actor{}, time.Time{}, ErrBadCredentials
 	}
 	if err != nil {
-		return auth.Actor{}, fmt.Errorf("identity: resolve %s: %w", table, err)
+		return auth.Actor{}, time.Time{}, fmt.Errorf("identity: resolve %s: %w", table, err)
 	}
 	if a.Roles, err = loadRoles(ctx, q, a.AccountID); err != nil {
-		return auth.Actor{}, err
+		return auth.Actor{}, time.Time{}, err
 	}
-	return a, nil
+	return a, db.Time(expires), nil
 }
