@@ -63,7 +63,7 @@ type Config struct {
 func defaults() Config {
 	return Config{
 		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox", VendorDir: ".cache/vendor",
-		AuthCacheTTL: identity.DefaultActorCacheTTL,
+		AuthCacheTTL:  identity.DefaultActorCacheTTL,
 		TimerInterval: 5 * time.Second, CarrierPickup: time.Hour, CarrierDeliver: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 	}
 }
