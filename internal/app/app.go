@@ -111,6 +111,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 	a.Identity = identity.NewService(d, log)
 	a.Identity.SecureCookies = cfg.SecureCookies
+	switch {
+	case cfg.AuthCacheTTL < 0:
+		a.Identity.SetActorCacheTTL(0)
+	case cfg.AuthCacheTTL > 0:
+		a.Identity.SetActorCacheTTL(cfg.AuthCacheTTL)
+	}
 	a.Sellers = seller.NewService(d, a.Markets, a.Identity, a.Outbox, log)
 	a.Catalog = catalog.NewService(d, a.Markets, a.Sellers, a.Outbox, log)
 	a.Catalog.Images = catalog.NewDirStore(cfg.DataDir)

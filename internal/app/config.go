@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/payment"
 )
 
@@ -29,6 +30,11 @@ type Config struct {
 	LogJSON  bool
 
 	SecureCookies bool
+	// AuthCacheTTL is how long a node trusts a session or bearer token it has resolved
+	// before reading it again: a credential ended on another node still works here for
+	// up to this long. 0 means identity.DefaultActorCacheTTL; negative reads it on
+	// every request (--auth-cache-ttl 0).
+	AuthCacheTTL time.Duration
 	// Payments is the payment provider: "sandbox" (built in, no network) or "stripe".
 	Payments string
 	// StripeKey and StripeWebhookSecret come from the environment or *_FILE only, never
@@ -57,6 +63,7 @@ type Config struct {
 func defaults() Config {
 	return Config{
 		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox", VendorDir: ".cache/vendor",
+		AuthCacheTTL:  identity.DefaultActorCacheTTL,
 		TimerInterval: 5 * time.Second, CarrierPickup: time.Hour, CarrierDeliver: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -164,6 +171,8 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		b.secret(&c.RTMPHookSecret, "RTMP_HOOK_SECRET")
 		b.str(&c.VendorDir, "vendor-dir", "VENDOR_DIR", "directory of fetched browser libraries served at /vendor/ (scripts/fetch-player.sh fills it)")
 		b.dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", "how long to let requests finish on shutdown")
+		b.dur(&c.AuthCacheTTL, "auth-cache-ttl", "AUTH_CACHE_TTL",
+			"how long a node trusts a session or bearer token it has read; logging out or revoking a token elsewhere takes up to this long here (0: read on every request)")
 	}
 	finish := func() error {
 		if len(b.errs) > 0 {
@@ -198,6 +207,12 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 			return fmt.Errorf("--payments %q: want sandbox or stripe", c.Payments)
 		}
 		c.SecureCookies = strings.HasPrefix(c.BaseURL, "https://")
+		if c.AuthCacheTTL < 0 {
+			return fmt.Errorf("--auth-cache-ttl %s: want 0 (no cache) or more", c.AuthCacheTTL)
+		}
+		if c.AuthCacheTTL == 0 {
+			c.AuthCacheTTL = -1 // asked for no cache; a zero Config means the default
+		}
 		return nil
 	}
 	return &c, finish

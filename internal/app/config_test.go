@@ -76,10 +76,27 @@ func TestConfigRefusals(t *testing.T) {
 		{"bad log format", nil, []string{"--log-format", "xml"}, "log-format"},
 		{"not a postgres url", nil, []string{"--db", "mysql://x"}, "--db"},
 		{"not a nats url", nil, []string{"--nats", "127.0.0.1:4222"}, "--nats"},
+		{"negative auth cache ttl", nil, []string{"--auth-cache-ttl", "-1s"}, "--auth-cache-ttl"},
 	}
 	for _, tt := range tests {
 		if _, err := bind(t, tt.env, tt.args...); err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: %v, want an error naming %s", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestConfigAuthCacheTTL(t *testing.T) {
+	for _, tt := range []struct {
+		args []string
+		want time.Duration
+	}{
+		{nil, 5 * time.Second},
+		{[]string{"--auth-cache-ttl", "2s"}, 2 * time.Second},
+		{[]string{"--auth-cache-ttl", "0"}, -1}, // off, which a zero Config (the default) cannot say
+	} {
+		c, err := bind(t, nil, tt.args...)
+		if err != nil || c.AuthCacheTTL != tt.want {
+			t.Errorf("%v: %v %v, want %v", tt.args, c.AuthCacheTTL, err, tt.want)
 		}
 	}
 }

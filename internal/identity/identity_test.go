@@ -7,8 +7,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/auth"
 	"github.com/liveshop/liveshop/internal/platform/db"
@@ -234,5 +236,171 @@ func TestPasswordHashRoundTrip(t *testing.T) {
 	}
 	if _, err := checkPassword("x", "$bcrypt$garbage"); err == nil {
 		t.Fatal("malformed hash accepted")
+	}
+}
+
+// clock is a settable time for the actor cache's tests.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time { return c.t }
+
+func TestActorCacheEndsCredentialsAtOnceHereAndWithinTheTTLElsewhere(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		clk := &clock{t: time.Now()}
+		// Two nodes sharing one database, each with its own cache.
+		here, there := newService(d), newService(d)
+		here.now, there.now = clk.now, clk.now
+		here.SetActorCacheTTL(5 * time.Second)
+		there.SetActorCacheTTL(5 * time.Second)
+		a, err := here.Register(ctx, RegisterInput{Email: "buyer@example.com", Password: "correct horse", DisplayName: "Bea"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resolves := func(s *Service, table, token string) bool {
+			t.Helper()
+			var err error
+			if table == "sessions" {
+				_, err = s.SessionActor(ctx, token)
+			} else {
+				_, err = s.TokenActor(ctx, token)
+			}
+			if err != nil && !errors.Is(err, ErrBadCredentials) {
+				t.Fatal(err)
+			}
+			return err == nil
+		}
+
+		// A token revoked on this node is refused at once; the other node, which
+		// resolved it a moment ago, accepts it until its TTL has passed, no longer.
+		tok, err := here.IssueToken(ctx, "buyer@example.com", "correct horse", "app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resolves(here, "api_tokens", tok.Token) || !resolves(there, "api_tokens", tok.Token) {
+			t.Fatal("a fresh token is refused")
+		}
+		if err := here.RevokeToken(ctx, a.Actor(), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if resolves(here, "api_tokens", tok.Token) {
+			t.Fatal("a token revoked on this node still works here")
+		}
+		clk.t = clk.t.Add(4 * time.Second)
+		if !resolves(there, "api_tokens", tok.Token) {
+			t.Fatal("the other node re-read a token it resolved 4 s ago: the cache is not used")
+		}
+		clk.t = clk.t.Add(time.Second)
+		if resolves(there, "api_tokens", tok.Token) {
+			t.Fatal("a revoked token still works on another node once the TTL has passed")
+		}
+
+		// The same for a session ended by logging out.
+		sess, _, err := here.Login(ctx, "buyer@example.com", "correct horse")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !resolves(here, "sessions", sess.Token) || !resolves(there, "sessions", sess.Token) {
+			t.Fatal("a fresh session is refused")
+		}
+		if err := here.Logout(ctx, sess.Token); err != nil {
+			t.Fatal(err)
+		}
+		if resolves(here, "sessions", sess.Token) {
+			t.Fatal("a session logged out on this node still works here")
+		}
+		clk.t = clk.t.Add(5 * time.Second)
+		if resolves(there, "sessions", sess.Token) {
+			t.Fatal("a logged-out session still works on another node once the TTL has passed")
+		}
+
+		// A credential that expires sooner than the TTL is not served past its expiry.
+		tok, err = here.IssueToken(ctx, "buyer@example.com", "correct horse", "short")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := d.ExecContext(ctx, `UPDATE api_tokens SET expires_at = $1 WHERE id = $2`, db.Micros(clk.t.Add(time.Second)), tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if !resolves(here, "api_tokens", tok.Token) {
+			t.Fatal("a token with a second to live is refused")
+		}
+		clk.t = clk.t.Add(time.Second)
+		if resolves(here, "api_tokens", tok.Token) {
+			t.Fatal("an expired token is served from the cache")
+		}
+
+		// A role added on this node counts from the next request.
+		tok, err = here.IssueToken(ctx, "buyer@example.com", "correct horse", "seller app")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if actor, err := here.TokenActor(ctx, tok.Token); err != nil || actor.Has(auth.Seller) {
+			t.Fatalf("before: %+v %v", actor, err)
+		}
+		if err := here.AddRole(ctx, a.Actor(), auth.Seller); err != nil {
+			t.Fatal(err)
+		}
+		if actor, err := here.TokenActor(ctx, tok.Token); err != nil || !actor.Has(auth.Seller) {
+			t.Fatalf("the new role is not seen at once: %+v %v", actor, err)
+		}
+
+		// With a TTL of 0 every request reads the database.
+		here.SetActorCacheTTL(0)
+		if !resolves(here, "api_tokens", tok.Token) {
+			t.Fatal("uncached token refused")
+		}
+		if _, err := d.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1`, tok.ID); err != nil {
+			t.Fatal(err)
+		}
+		if resolves(here, "api_tokens", tok.Token) {
+			t.Fatal("a deleted token still works with the cache off")
+		}
+	})
+}
+
+func TestActorCacheStaysBounded(t *testing.T) {
+	c := newActorCache(time.Minute)
+	now := time.Now()
+	for i := range actorCacheSize + 10 {
+		c.put(cacheKey{"api_tokens", strconv.Itoa(i)}, auth.Actor{AccountID: id.ID(i + 1)}, 0, now, now.Add(time.Hour))
+	}
+	if n := len(c.m); n > actorCacheSize || n < actorCacheSize/2 {
+		t.Fatalf("%d entries after %d puts, bound %d", n, actorCacheSize+10, actorCacheSize)
+	}
+	last := cacheKey{"api_tokens", strconv.Itoa(actorCacheSize + 9)}
+	if _, ok, _ := c.get(last, now); !ok {
+		t.Fatal("the newest entry was dropped")
+	}
+}
+
+// BenchmarkTokenActor is what resolving a bearer token costs a request: "cached" is a
+// client's second request within the TTL, "uncached" every request with the cache off
+// (and a client's first).
+func BenchmarkTokenActor(b *testing.B) {
+	d := dbtest.SQLite(b)
+	ctx := context.Background()
+	for _, tt := range []struct {
+		name string
+		ttl  time.Duration
+	}{{"cached", DefaultActorCacheTTL}, {"uncached", 0}} {
+		b.Run(tt.name, func(b *testing.B) {
+			s := newService(d)
+			s.SetActorCacheTTL(tt.ttl)
+			a, err := s.Provision(ctx, "bench-"+id.New().String()+"@example.com", "Bench", "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			tok, err := s.IssueTokenFor(ctx, a.ID, "bench")
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := s.TokenActor(ctx, tok.Token); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

@@ -18,6 +18,9 @@ type Service struct {
 	db  *db.DB
 	log *slog.Logger
 	now func() time.Time
+	// actors remembers resolved sessions and tokens for a few seconds: every request
+	// presents one, and most clients send several in a row.
+	actors *actorCache
 
 	// SecureCookies marks session cookies Secure (HTTPS only). Set it whenever liveshop
 	// is served over HTTPS, which is every deployment but a laptop.
@@ -26,8 +29,15 @@ type Service struct {
 
 // NewService returns an identity service over d.
 func NewService(d *db.DB, log *slog.Logger) *Service {
-	return &Service{db: d, log: log, now: time.Now}
+	return &Service{db: d, log: log, now: time.Now, actors: newActorCache(DefaultActorCacheTTL)}
 }
+
+// SetActorCacheTTL sets how long this node trusts a session or token it has resolved
+// before reading it again (DefaultActorCacheTTL unless set; 0 reads it on every
+// request). Logout, RevokeToken and role changes on this node take effect at once
+// whatever the TTL; on other nodes sharing the database they take up to the TTL. Call
+// it before serving.
+func (s *Service) SetActorCacheTTL(ttl time.Duration) { s.actors = newActorCache(ttl) }
 
 // RegisterInput is what a person gives to open an account.
 type RegisterInput struct {
@@ -130,6 +140,7 @@ func (s *Service) AddRole(ctx context.Context, actor auth.Actor, r auth.Role) er
 	if !slices.Contains(selfServiceRoles, r) {
 		return ErrRoleNotAllowed.With("the %s role is granted by an operator", r)
 	}
+	defer s.actors.forgetAccount(actor.AccountID) // the new role counts from the next request
 	return s.db.RunInTx(ctx, func(tx *db.Tx) error { return insertRole(ctx, tx, actor.AccountID, r) })
 }
 
@@ -145,6 +156,7 @@ func (s *Service) GrantRole(ctx context.Context, actor auth.Actor, accountID id.
 		return err
 	}
 	s.log.Info("role granted", "account", accountID, "role", r, "by", actor.AccountID)
+	defer s.actors.forgetAccount(accountID)
 	return s.db.RunInTx(ctx, func(tx *db.Tx) error { return insertRole(ctx, tx, accountID, r) })
 }
 
@@ -198,18 +210,37 @@ func (s *Service) Login(ctx context.Context, email, password string) (Session, A
 
 // Logout ends a session. Ending one that does not exist is not an error.
 func (s *Service) Logout(ctx context.Context, token string) error {
-	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hashSecret(token))
+	hash := hashSecret(token)
+	_, err := s.db.ExecContext(ctx, `DELETE FROM sessions WHERE token_hash = $1`, hash)
+	s.actors.forget(cacheKey{"sessions", hash})
 	return err
 }
 
 // SessionActor resolves a session cookie to its actor.
 func (s *Service) SessionActor(ctx context.Context, token string) (auth.Actor, error) {
-	return actorBy(ctx, s.db, "sessions", hashSecret(token), s.now())
+	return s.resolve(ctx, "sessions", token)
 }
 
 // TokenActor resolves a bearer token to its actor.
 func (s *Service) TokenActor(ctx context.Context, token string) (auth.Actor, error) {
-	return actorBy(ctx, s.db, "api_tokens", hashSecret(token), s.now())
+	return s.resolve(ctx, "api_tokens", token)
+}
+
+// resolve finds the actor of a session or token, from the cache when this node read
+// it in the last few seconds.
+func (s *Service) resolve(ctx context.Context, table, token string) (auth.Actor, error) {
+	k := cacheKey{table, hashSecret(token)}
+	now := s.now()
+	a, ok, gen := s.actors.get(k, now)
+	if ok {
+		return a, nil
+	}
+	a, expires, err := actorBy(ctx, s.db, table, k.hash, now)
+	if err != nil {
+		return auth.Actor{}, err
+	}
+	s.actors.put(k, a, gen, now, expires)
+	return a, nil
 }
 
 // IssueToken checks credentials and issues a bearer token for the JSON API. The token
@@ -254,6 +285,8 @@ func (s *Service) RevokeToken(ctx context.Context, actor auth.Actor, tokenID id.
 		return err
 	}
 	res, err := s.db.ExecContext(ctx, `DELETE FROM api_tokens WHERE id = $1 AND account_id = $2`, tokenID, actor.AccountID)
+	// The cache knows tokens by hash, not id: forget all of the account's credentials.
+	s.actors.forgetAccount(actor.AccountID)
 	if err != nil {
 		return err
 	}

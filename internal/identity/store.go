@@ -44,7 +44,12 @@ func loadRoles(ctx context.Context, q db.Querier, account id.ID) ([]auth.Role, e
 		}
 		have = append(have, r)
 	}
-	// Always in the canonical order, so pages and tests see a stable list.
+	return canonicalRoles(have), rows.Err()
+}
+
+// canonicalRoles puts stored roles in the canonical order, so pages and tests see a
+// stable list.
+func canonicalRoles(have []string) []auth.Role {
 	var out []auth.Role
 	for _, r := range auth.AllRoles {
 		for _, h := range have {
@@ -53,7 +58,7 @@ func loadRoles(ctx context.Context, q db.Querier, account id.ID) ([]auth.Role, e
 			}
 		}
 	}
-	return out, rows.Err()
+	return out
 }
 
 // accountBy loads an account and its password hash by a column: "id" or "email".
@@ -78,23 +83,39 @@ func accountBy(ctx context.Context, q db.Querier, column string, v any) (Account
 }
 
 // actorBy resolves a stored secret hash in table ("sessions" or "api_tokens") to the
-// actor it belongs to, if it has not expired. csrf is read for sessions only.
-func actorBy(ctx context.Context, q db.Querier, table, hash string, now time.Time) (auth.Actor, error) {
+// actor it belongs to, if it has not expired, and says when it expires. csrf is read
+// for sessions only. One query, a row per role: every request without a cached
+// credential runs it.
+func actorBy(ctx context.Context, q db.Querier, table, hash string, now time.Time) (auth.Actor, time.Time, error) {
 	csrfCol := "''"
 	if table == "sessions" {
 		csrfCol = "s.csrf_token"
 	}
-	var a auth.Actor
-	err := q.QueryRowContext(ctx, `SELECT a.id, a.display_name, `+csrfCol+` FROM `+table+` s JOIN accounts a ON a.id = s.account_id
-		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, db.Micros(now)).Scan(&a.AccountID, &a.Name, &a.CSRF)
-	if errors.Is(err, sql.ErrNoRows) {
-		return auth.Actor{}, ErrBadCredentials
-	}
+	rows, err := q.QueryContext(ctx, `SELECT a.id, a.display_name, `+csrfCol+`, s.expires_at, r.role FROM `+table+` s
+		JOIN accounts a ON a.id = s.account_id LEFT JOIN account_roles r ON r.account_id = s.account_id
+		WHERE s.token_hash = $1 AND s.expires_at > $2`, hash, db.Micros(now))
 	if err != nil {
-		return auth.Actor{}, fmt.Errorf("identity: resolve %s: %w", table, err)
+		return auth.Actor{}, time.Time{}, fmt.Errorf("identity: resolve %s: %w", table, err)
 	}
-	if a.Roles, err = loadRoles(ctx, q, a.AccountID); err != nil {
-		return auth.Actor{}, err
+	defer rows.Close()
+	var a auth.Actor
+	var expires int64
+	var have []string
+	for rows.Next() {
+		var role sql.NullString
+		if err := rows.Scan(&a.AccountID, &a.Name, &a.CSRF, &expires, &role); err != nil {
+			return auth.Actor{}, time.Time{}, fmt.Errorf("identity: resolve %s: %w", table, err)
+		}
+		if role.Valid {
+			have = append(have, role.String)
+		}
 	}
-	return a, nil
+	if err := rows.Err(); err != nil {
+		return auth.Actor{}, time.Time{}, fmt.Errorf("identity: resolve %s: %w", table, err)
+	}
+	if a.AccountID == 0 {
+		return auth.Actor{}, time.Time{}, ErrBadCredentials
+	}
+	a.Roles = canonicalRoles(have)
+	return a, db.Time(expires), nil
 }
