@@ -7,6 +7,7 @@
 package id
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -44,10 +45,13 @@ func (i ID) MarshalJSON() ([]byte, error) {
 	return append(b, '"'), nil
 }
 
-// UnmarshalJSON accepts a decimal string or a JSON number.
+// UnmarshalJSON accepts a decimal string or a JSON number. A quoted string without
+// escapes (every id a client sends) is read in place, without a full JSON decode.
 func (i *ID) UnmarshalJSON(b []byte) error {
 	s := string(b)
-	if len(b) > 0 && b[0] == '"' {
+	if n := len(b); n >= 2 && b[0] == '"' && b[n-1] == '"' && !bytes.ContainsRune(b[1:n-1], '\\') {
+		s = string(b[1 : n-1])
+	} else if len(b) > 0 && b[0] == '"' {
 		if err := json.Unmarshal(b, &s); err != nil {
 			return err
 		}

@@ -75,6 +75,10 @@ func TestJSONRoundTripAsString(t *testing.T) {
 	if err := json.Unmarshal([]byte(`12`), &out); err != nil || out != 12 {
 		t.Fatalf("number form = %d, %v", out, err)
 	}
+	// An escaped digit still decodes (through the full JSON path).
+	if err := json.Unmarshal([]byte(`"\u00312"`), &out); err != nil || out != 12 {
+		t.Fatalf("escaped form = %d, %v", out, err)
+	}
 	for _, bad := range []string{`"abc"`, `"-5"`, `"0"`, `""`} {
 		if err := json.Unmarshal([]byte(bad), &out); err == nil {
 			t.Errorf("%s: want error", bad)
