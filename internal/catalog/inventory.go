@@ -290,22 +290,26 @@ func setAvailable(ctx context.Context, tx *db.Tx, shopID, skuID id.ID, entries [
 	if !ok {
 		return ErrAvailableUnreachable.With("with %d units sold and waiting for dispatch, no quantities on hand show these available quantities; name the default warehouse too, or set fewer warehouses at once", waiting).OnField(field)
 	}
-	var delta int64
+	var delta int64 // what the sellable stock moves by: from what reads showed
+	for _, h := range holdings {
+		delta -= h.OnHand
+	}
 	for _, h := range next {
 		if _, named := want[h.WarehouseID]; named && h.OnHand > MaxStock {
-			j := entryOf[h.WarehouseID]
-			return errs.Invalidf(fmt.Sprintf("%s[%d].quantity", field, j), "%d units sold and waiting are charged to this warehouse, so its quantity can be at most %d",
-				h.OnHand-want[h.WarehouseID], MaxStock-(h.OnHand-want[h.WarehouseID]))
+			charge := h.OnHand - want[h.WarehouseID]
+			return errs.Invalidf(fmt.Sprintf("%s[%d].quantity", field, entryOf[h.WarehouseID]), "%d units sold and waiting are charged to this warehouse, so its quantity can be at most %d",
+				charge, MaxStock-charge)
 		}
+		delta += h.OnHand
+	}
+	for _, h := range next {
 		old, hasRow := stored[h.WarehouseID]
-		d := h.OnHand - old
-		if d == 0 && hasRow {
+		if h.OnHand == old && hasRow {
 			continue
 		}
-		if err := putOnHand(ctx, tx, skuID, h.WarehouseID, h.OnHand, d, "set", 0, actorID, now); err != nil {
+		if err := putOnHand(ctx, tx, skuID, h.WarehouseID, h.OnHand, h.OnHand-old, "set", 0, actorID, now); err != nil {
 			return err
 		}
-		delta += d
 	}
 	if delta == 0 {
 		return nil

@@ -39,6 +39,7 @@ func TestInventoryUpdateSetsAvailable(t *testing.T) {
 			code        int    // of a refusal
 			field       string // of a refusal
 			noMovements bool   // nothing recorded either
+			untracked   bool   // the SKU has no warehouse rows (bulk-loaded): reads show its stock, 70, in the default
 		}{
 			{name: "round trip, the default holds what waits", onHand: [2]int64{60, 25}, waiting: 30,
 				inv:  []map[string]any{{"warehouse_id": def, "quantity": 30}, {"warehouse_id": reno, "quantity": 25}},
@@ -72,6 +73,12 @@ func TestInventoryUpdateSetsAvailable(t *testing.T) {
 			{name: "nothing waiting", onHand: [2]int64{60, 25},
 				inv:  []map[string]any{{"warehouse_id": reno, "quantity": 40}, {"warehouse_id": def, "quantity": 1}},
 				read: map[string]int64{def: 1, reno: 40}, held: state{1, 40, 41}},
+			{name: "untracked, round trip", untracked: true, waiting: 30,
+				inv:  []map[string]any{{"warehouse_id": def, "quantity": 70}},
+				read: map[string]int64{def: 70}, held: state{70, 0, 70}},
+			{name: "untracked, another warehouse", untracked: true, waiting: 30,
+				inv:  []map[string]any{{"warehouse_id": reno, "quantity": 5}},
+				read: map[string]int64{def: 70, reno: 5}, held: state{70, 5, 75}},
 
 			{name: "negative", onHand: [2]int64{60, 25}, waiting: 30, inv: []map[string]any{{"warehouse_id": reno, "quantity": -1}},
 				status: 400, code: openapi.CodeInvalidParam, field: "skus[0].inventory[0].quantity"},
@@ -103,6 +110,9 @@ func TestInventoryUpdateSetsAvailable(t *testing.T) {
 				}
 				sku := s.product.SKUs[0] // 100 in the default warehouse
 				for i, name := range []string{def, reno} {
+					if tt.untracked {
+						break
+					}
 					wh, _ := id.Parse(ids[name])
 					if _, err := e.Catalog.SetWarehouseStock(e.ctx, s.actor, sku.ID, wh, tt.onHand[i]); err != nil {
 						t.Fatal(err)
@@ -110,6 +120,11 @@ func TestInventoryUpdateSetsAvailable(t *testing.T) {
 				}
 				if tt.waiting > 0 {
 					e.buy(sku.ID, tt.waiting)
+				}
+				if tt.untracked {
+					if _, err := e.DB.ExecContext(e.ctx, `DELETE FROM sku_warehouse_stock WHERE sku_id = $1`, sku.ID); err != nil {
+						t.Fatal(err)
+					}
 				}
 				read := func() map[string]int64 {
 					t.Helper()
