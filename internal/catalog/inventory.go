@@ -26,7 +26,9 @@ import (
 // because only three things change on_hand, each in the transaction that does it:
 //
 //   - a seller sets a warehouse's quantity: stock moves by the same delta, refused if
-//     stock would go below zero (fewer units on hand than are sold and waiting);
+//     stock would go below zero (fewer units on hand than are sold and waiting). The
+//     stock page sets units on hand (setOnHand); the Open API sets units available
+//     (setAvailable), from which the units on hand follow;
 //   - a package ships (Dispatch, from order.ShipPackage): its units leave a warehouse
 //     and stock does not move (they were taken from it at checkout);
 //   - a returned parcel is received (ReceiveReturned): its units go back into the
@@ -37,7 +39,8 @@ import (
 //
 // Units sold and waiting are not bound to a warehouse until their package ships, so
 // what a warehouse has available to sell is an estimate: Availability charges what is
-// waiting to the warehouses the way PlanDispatch would ship it all at once.
+// waiting to the warehouses the way PlanDispatch would ship it all at once
+// (chargeWaiting), and Open API writes of available units use the same rule.
 
 // Inventory errors.
 var (
