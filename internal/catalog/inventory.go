@@ -26,7 +26,9 @@ import (
 // because only three things change on_hand, each in the transaction that does it:
 //
 //   - a seller sets a warehouse's quantity: stock moves by the same delta, refused if
-//     stock would go below zero (fewer units on hand than are sold and waiting);
+//     stock would go below zero (fewer units on hand than are sold and waiting). The
+//     stock page sets units on hand (setOnHand); the Open API sets units available
+//     (setAvailable), from which the units on hand follow;
 //   - a package ships (Dispatch, from order.ShipPackage): its units leave a warehouse
 //     and stock does not move (they were taken from it at checkout);
 //   - a returned parcel is received (ReceiveReturned): its units go back into the
@@ -37,7 +39,8 @@ import (
 //
 // Units sold and waiting are not bound to a warehouse until their package ships, so
 // what a warehouse has available to sell is an estimate: Availability charges what is
-// waiting to the warehouses the way PlanDispatch would ship it all at once.
+// waiting to the warehouses the way PlanDispatch would ship it all at once
+// (chargeWaiting), and Open API writes of available units use the same rule.
 
 // Inventory errors.
 var (
@@ -46,6 +49,9 @@ var (
 	ErrBelowAwaiting = errs.New(errs.Rule, "stock_below_awaiting_dispatch", "the warehouses cannot hold fewer units than are sold and waiting for dispatch").OnField("quantity")
 	// ErrWarehouseShort refuses a dispatch from a warehouse that does not hold the units.
 	ErrWarehouseShort = errs.New(errs.Rule, "warehouse_stock_short", "the warehouse does not hold enough units for this package").OnField("warehouse_id")
+	// ErrAvailableUnreachable refuses available quantities per warehouse that no
+	// quantities on hand would show, given how waiting units are charged (setAvailable).
+	ErrAvailableUnreachable = errs.New(errs.Rule, "inventory_unreachable", "no quantities on hand show these available quantities")
 )
 
 // WarehouseStock is how many units of a SKU one warehouse holds.
@@ -219,6 +225,126 @@ func setOnHand(ctx context.Context, tx *db.Tx, skuID, warehouseID id.ID, qty int
 	return putOnHand(ctx, tx, skuID, warehouseID, qty, delta, "set", 0, actorID, now)
 }
 
+// setAvailable sets how many units of a SKU each named warehouse has available to
+// sell, the Open API's meaning of a warehouse's quantity (what Availability reads):
+// the warehouse then holds quantity + the units waiting for dispatch that
+// chargeWaiting charges to it on the new holdings (planAvailable), other warehouses
+// keep what they hold, and the SKU's sellable stock moves by the units put in or
+// taken out. Writing back what Availability read changes nothing. field names the
+// entries ("skus[0].inventory") in refusals, which change nothing: a warehouse that
+// is not the shop's, or a quantity that with its charge would exceed MaxStock.
+//
+// Locks: the named warehouses (and the default) against removal, then every stock
+// row of the SKU in warehouse order (as Dispatch does), then the SKU, so the waiting
+// units are counted from rows nobody else is changing.
+func setAvailable(ctx context.Context, tx *db.Tx, shopID, skuID id.ID, entries []WarehouseQuantity, field string, actorID id.ID, now time.Time) error {
+	want := map[id.ID]int64{}
+	entryOf := map[id.ID]int{}
+	for j, e := range entries {
+		f := fmt.Sprintf("%s[%d]", field, j)
+		if _, dup := want[e.WarehouseID]; dup {
+			return errs.Invalidf(f+".warehouse_id", "each warehouse once")
+		}
+		if e.Quantity < 0 || e.Quantity > MaxStock {
+			return errs.Invalidf(f+".quantity", "quantity must be 0-%d", MaxStock)
+		}
+		if _, err := seller.ShopWarehouse(ctx, tx, shopID, e.WarehouseID); err != nil {
+			return errs.OnField(err, f+".warehouse_id")
+		}
+		want[e.WarehouseID], entryOf[e.WarehouseID] = e.Quantity, j
+	}
+	def, err := defaultWarehouse(ctx, tx, shopID)
+	if err != nil {
+		return err
+	}
+	held := []id.ID{def.ID}
+	for wh := range want {
+		if wh != def.ID {
+			held = append(held, wh)
+		}
+	}
+	slices.Sort(held)
+	for _, wh := range held {
+		if err := seller.HoldWarehouse(ctx, tx, wh); err != nil {
+			return errs.OnField(err, fmt.Sprintf("%s[%d].warehouse_id", field, entryOf[wh]))
+		}
+	}
+	holdings, err := lockHoldings(ctx, tx, skuID)
+	if err != nil {
+		return err
+	}
+	var stock int64
+	if err := tx.QueryRowContext(ctx, `SELECT stock FROM skus WHERE id = $1`+db.ForUpdate(tx), skuID).Scan(&stock); errors.Is(err, sql.ErrNoRows) {
+		return ErrSKUNotFound
+	} else if err != nil {
+		return fmt.Errorf("catalog: read stock: %w", err)
+	}
+	stored := map[id.ID]int64{} // what the rows say
+	for _, h := range holdings {
+		stored[h.WarehouseID] = h.OnHand
+	}
+	if len(holdings) == 0 {
+		// Not tracked per warehouse: Availability shows the sellable stock in the
+		// default, so that is where this write starts from (and it gets its row).
+		holdings = []Holding{{WarehouseID: def.ID, OnHand: max(stock, 0)}}
+	}
+	waiting := waitingOf(holdings, stock)
+	next, ok := planAvailable(holdings, def.ID, waiting, want)
+	if !ok {
+		return ErrAvailableUnreachable.With("with %d units sold and waiting for dispatch, no quantities on hand show these available quantities; name the default warehouse too, or set fewer warehouses at once", waiting).OnField(field)
+	}
+	var delta int64 // what the sellable stock moves by: from what reads showed
+	for _, h := range holdings {
+		delta -= h.OnHand
+	}
+	for _, h := range next {
+		if _, named := want[h.WarehouseID]; named && h.OnHand > MaxStock {
+			charge := h.OnHand - want[h.WarehouseID]
+			return errs.Invalidf(fmt.Sprintf("%s[%d].quantity", field, entryOf[h.WarehouseID]), "%d units sold and waiting are charged to this warehouse, so its quantity can be at most %d",
+				charge, MaxStock-charge)
+		}
+		delta += h.OnHand
+	}
+	for _, h := range next {
+		old, hasRow := stored[h.WarehouseID]
+		if h.OnHand == old && hasRow {
+			continue
+		}
+		if err := putOnHand(ctx, tx, skuID, h.WarehouseID, h.OnHand, h.OnHand-old, "set", 0, actorID, now); err != nil {
+			return err
+		}
+	}
+	if delta == 0 {
+		return nil
+	}
+	if stock+delta < 0 { // cannot happen: every warehouse shows 0 or more
+		return ErrBelowAwaiting.OnField(field)
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE skus SET stock = stock + $1, updated_at = $2 WHERE id = $3`, delta, db.Micros(now), skuID); err != nil {
+		return fmt.Errorf("catalog: move stock: %w", err)
+	}
+	return nil
+}
+
+// lockHoldings reads what each warehouse holds of a SKU, locking the rows in
+// warehouse order on PostgreSQL: the one order Dispatch and setAvailable take them in.
+func lockHoldings(ctx context.Context, tx *db.Tx, skuID id.ID) ([]Holding, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT warehouse_id, on_hand FROM sku_warehouse_stock WHERE sku_id = $1 ORDER BY warehouse_id`+db.ForUpdate(tx), skuID)
+	if err != nil {
+		return nil, fmt.Errorf("catalog: warehouse stock: %w", err)
+	}
+	defer rows.Close()
+	var holdings []Holding
+	for rows.Next() {
+		var h Holding
+		if err := rows.Scan(&h.WarehouseID, &h.OnHand); err != nil {
+			return nil, err
+		}
+		holdings = append(holdings, h)
+	}
+	return holdings, rows.Err()
+}
+
 // lockOnHand reads a warehouse's quantity of a SKU (0 without a row), locking the row
 // on PostgreSQL. Every path that puts units into a warehouse comes through here, so it
 // first holds the warehouse against removal (seller.HoldWarehouse): the warehouse
@@ -340,22 +466,9 @@ func (s *Service) Dispatch(ctx context.Context, tx *db.Tx, shopID, warehouseID, 
 	slices.Sort(skus) // one lock order for every shipping transaction
 	now := s.now().UTC()
 	for _, sku := range skus {
-		rows, err := tx.QueryContext(ctx, `SELECT warehouse_id, on_hand FROM sku_warehouse_stock WHERE sku_id = $1 ORDER BY warehouse_id`+db.ForUpdate(tx), sku)
+		holdings, err := lockHoldings(ctx, tx, sku)
 		if err != nil {
 			return fmt.Errorf("catalog: dispatch: %w", err)
-		}
-		var holdings []Holding
-		for rows.Next() {
-			var h Holding
-			if err := rows.Scan(&h.WarehouseID, &h.OnHand); err != nil {
-				rows.Close()
-				return err
-			}
-			holdings = append(holdings, h)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
 		}
 		if len(holdings) == 0 {
 			continue // not tracked per warehouse
@@ -565,31 +678,124 @@ func (s *Service) Availability(ctx context.Context, products []Product) (map[id.
 // availableIn charges a SKU's units waiting for dispatch (on hand less sellable
 // stock) to its warehouses as PlanDispatch would ship them.
 func availableIn(holdings []Holding, defaultID id.ID, stock int64) []WarehouseAvailable {
+	charged := chargeWaiting(holdings, defaultID, waitingOf(holdings, stock))
 	out := make([]WarehouseAvailable, len(holdings))
-	var onHand int64
 	for i, h := range holdings {
-		out[i] = WarehouseAvailable{WarehouseID: h.WarehouseID, OnHand: h.OnHand, Available: h.OnHand}
+		out[i] = WarehouseAvailable{WarehouseID: h.WarehouseID, OnHand: h.OnHand, Available: h.OnHand - charged[i]}
+	}
+	return out
+}
+
+// waitingOf is a SKU's units sold and waiting for dispatch: on hand less sellable
+// stock, never below zero.
+func waitingOf(holdings []Holding, stock int64) int64 {
+	var onHand int64
+	for _, h := range holdings {
 		onHand += h.OnHand
 	}
-	waiting := onHand - max(stock, 0)
+	return max(onHand-max(stock, 0), 0)
+}
+
+// chargeWaiting is the one rule, shared by reads (Availability) and Open API writes
+// (setAvailable), for which warehouse the units waiting for dispatch are charged to:
+// as PlanDispatch would ship them all at once (the default if it holds them all, else
+// the warehouses holding the most). charged[i] is holdings[i]'s share. More waiting
+// than on hand charges everything: nothing is for sale anywhere.
+func chargeWaiting(holdings []Holding, defaultID id.ID, waiting int64) []int64 {
+	charged := make([]int64, len(holdings))
 	if waiting <= 0 {
-		return out
+		return charged
 	}
 	takes, err := PlanDispatch(holdings, defaultID, 0, waiting)
-	if err != nil { // more waiting than on hand: nothing is for sale anywhere
-		for i := range out {
-			out[i].Available = 0
+	if err != nil {
+		for i, h := range holdings {
+			charged[i] = h.OnHand
 		}
-		return out
+		return charged
 	}
 	for _, t := range takes {
-		for i := range out {
-			if out[i].WarehouseID == t.WarehouseID {
-				out[i].Available -= t.Units
+		for i, h := range holdings {
+			if h.WarehouseID == t.WarehouseID {
+				charged[i] += t.Units
 			}
 		}
 	}
-	return out
+	return charged
+}
+
+// planAvailable finds what each warehouse must hold so that, with waiting units
+// charged by chargeWaiting on the new holdings, every warehouse in want shows the
+// wanted number available; the other warehouses keep what they hold. holdings are
+// the SKU's warehouses now (want's warehouses without a row are added at 0).
+//
+// The charge depends on the holdings the write changes, so this is a fixed point:
+// starting from today's charges, a named warehouse holds want + its charge; if the
+// charges on the result moved, it tries again with the moved charges. Starting from
+// today's charges makes writing back what was read change nothing. When that does
+// not settle and the default warehouse is named, the default holds its wanted units
+// plus all the waiting ones (it then holds them all, so it is charged them all),
+// which always settles. ok is false when no holdings show want.
+func planAvailable(holdings []Holding, defaultID id.ID, waiting int64, want map[id.ID]int64) (next []Holding, ok bool) {
+	cur := slices.Clone(holdings)
+	for wh := range want {
+		if !slices.ContainsFunc(cur, func(h Holding) bool { return h.WarehouseID == wh }) {
+			cur = append(cur, Holding{WarehouseID: wh})
+		}
+	}
+	slices.SortFunc(cur, func(a, b Holding) int { return cmp.Compare(a.WarehouseID, b.WarehouseID) })
+	shows := func(next []Holding) bool {
+		charged := chargeWaiting(next, defaultID, waiting)
+		for i, h := range next {
+			if q, named := want[h.WarehouseID]; named && h.OnHand-charged[i] != q {
+				return false
+			}
+		}
+		return true
+	}
+	charged := chargeWaiting(cur, defaultID, waiting)
+	for range len(cur) + 2 {
+		next = slices.Clone(cur)
+		for i, h := range next {
+			if q, named := want[h.WarehouseID]; named {
+				next[i].OnHand = q + charged[i]
+			}
+		}
+		if shows(next) {
+			return next, true
+		}
+		charged = chargeWaiting(next, defaultID, waiting)
+	}
+	// One named warehouse takes all the waiting units: the default first, then the
+	// one asked to show the most.
+	var takers []id.ID
+	for wh := range want {
+		takers = append(takers, wh)
+	}
+	slices.SortFunc(takers, func(a, b id.ID) int {
+		return cmp.Or(-cmp.Compare(boolInt(a == defaultID), boolInt(b == defaultID)), cmp.Compare(want[b], want[a]), cmp.Compare(a, b))
+	})
+	for _, taker := range takers {
+		next = slices.Clone(cur)
+		for i, h := range next {
+			if q, named := want[h.WarehouseID]; named {
+				next[i].OnHand = q
+				if h.WarehouseID == taker {
+					next[i].OnHand += waiting
+				}
+			}
+		}
+		if shows(next) {
+			return next, true
+		}
+	}
+	return nil, false
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // placeholders is "$1, $2, ... $n" for an IN list.

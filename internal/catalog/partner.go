@@ -12,7 +12,6 @@ import (
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
 	"github.com/liveshop/liveshop/internal/platform/money"
-	"github.com/liveshop/liveshop/internal/seller"
 )
 
 // Partner tools (the Open API) edit a product in one request (title, description and
@@ -34,11 +33,12 @@ type SKUEdit struct {
 	ID    id.ID
 	Price *money.Money
 	Stock *int64 // sellable stock, through the default warehouse (SetStock)
-	// Warehouses sets units on hand in named warehouses (SetWarehouseStock).
+	// Warehouses sets the units available to sell from named warehouses, as
+	// Availability reads them (setAvailable): not what they hold.
 	Warehouses []WarehouseQuantity
 }
 
-// WarehouseQuantity is the units of a SKU a warehouse holds.
+// WarehouseQuantity is a number of units of a SKU in one warehouse.
 type WarehouseQuantity struct {
 	WarehouseID id.ID
 	Quantity    int64
@@ -152,13 +152,9 @@ func (s *Service) EditProduct(ctx context.Context, actor auth.Actor, productID i
 					return errs.OnField(err, f+".stock")
 				}
 			}
-			for j, w := range e.Warehouses {
-				wf := fmt.Sprintf("%s.inventory[%d]", f, j)
-				if _, err := seller.ShopWarehouse(ctx, tx, p.ShopID, w.WarehouseID); err != nil {
-					return errs.OnField(err, wf+".warehouse_id")
-				}
-				if err := setOnHand(ctx, tx, e.ID, w.WarehouseID, w.Quantity, actor.AccountID, now); err != nil {
-					return errs.OnField(err, wf+".quantity")
+			if len(e.Warehouses) > 0 {
+				if err := setAvailable(ctx, tx, p.ShopID, e.ID, e.Warehouses, f+".inventory", actor.AccountID, now); err != nil {
+					return err
 				}
 			}
 		}

@@ -19,8 +19,10 @@ import (
 // is what TikTok means by it: the units available to sell from that warehouse, i.e.
 // on hand less the units sold and waiting for dispatch charged to it
 // (catalog.Service.Availability), so the entries add up to the SKU's sellable stock.
-// Updates whose entries name warehouses set the units those warehouses hold; one
-// entry without a warehouse id sets the sellable stock; a create takes one entry (the
+// Updates whose entries name warehouses set the same number: the units available
+// there (a warehouse then holds quantity + the waiting units charged to it, by the
+// same rule the reads use), so writing back what was read changes nothing; one entry
+// without a warehouse id sets the sellable stock; a create takes one entry (the
 // default warehouse, named or not). Categories are the
 // catalogue's category tree (catalog.Service.Categories): a category's id is its code
 // ("lips"), its parent_id the parent's code or "0" at the top, as TikTok marks roots.
@@ -117,9 +119,10 @@ func stockOf(field string, inv []inventoryBody, defaultID id.ID) (int64, error) 
 }
 
 // inventoryOf reads a SKU's inventory entries for an update. Entries naming a
-// warehouse set the units that warehouse holds (the SKU's sellable stock moves by the
-// difference); one entry without a warehouse id sets the sellable stock, as before
-// shops had warehouses. The shop's first warehouse has the shop's id.
+// warehouse set the units available to sell from it, as reads report them (the
+// catalogue works out what it must hold); one entry without a warehouse id sets the
+// sellable stock, as before shops had warehouses. The shop's first warehouse has the
+// shop's id.
 func inventoryOf(field string, inv []inventoryBody) (*int64, []catalog.WarehouseQuantity, error) {
 	named := false
 	for _, e := range inv {
