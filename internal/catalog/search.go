@@ -248,7 +248,9 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 		// Newest first: the cursor bounds the scan itself.
 		query = `SELECT p.id, 0 AS score FROM ` + from + ` WHERE ` + strings.Join(append(where, `p.id < `+arg(cursor)), " AND ") + ` ORDER BY ` + order
 	}
-	rows, err := s.db.QueryContext(ctx, query+` LIMIT `+arg(q.Limit+1), args...)
+	// Planned for its own values: whether to walk the newest products or read the
+	// text index first depends on how common the words are.
+	rows, err := s.db.QueryPlannedEach(ctx, query+` LIMIT `+arg(q.Limit+1), args...)
 	if err != nil {
 		return nil, "", fmt.Errorf("catalog: search: %w", err)
 	}

@@ -19,6 +19,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/jackc/pgx/v5"
 )
 
 // Engine names a database engine.
@@ -193,6 +195,19 @@ func (d *DB) QueryContext(ctx context.Context, query string, args ...any) (*sql.
 		return st.QueryContext(ctx, args...)
 	}
 	return d.read.QueryContext(ctx, q, args...)
+}
+
+// QueryPlannedEach is QueryContext for a read whose best plan depends on its
+// arguments (a search whose word may be in one product or in half of them): on
+// PostgreSQL it is sent unprepared, so the planner plans it for these values instead
+// of settling, after a few runs, on one generic plan for every value (pgx otherwise
+// prepares and caches each statement, and PostgreSQL then may choose a generic plan).
+// SQLite plans every statement without looking at its values, so nothing changes there.
+func (d *DB) QueryPlannedEach(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if d.engine != Postgres {
+		return d.QueryContext(ctx, query, args...)
+	}
+	return d.read.QueryContext(ctx, query, append([]any{pgx.QueryExecModeExec}, args...)...)
 }
 
 // QueryRowContext runs a single-row read outside any transaction, on the reader pool.

@@ -2,6 +2,7 @@ package db_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"sync"
 	"testing"
@@ -117,4 +118,67 @@ func TestTimesRoundTripAsMicros(t *testing.T) {
 	if db.Micros(time.Time{}) != 0 || !db.Time(0).IsZero() {
 		t.Fatal("zero time must map to 0 and back")
 	}
+}
+
+// A read planned for its own values is not prepared and cached on PostgreSQL (where
+// a cached statement may settle on one generic plan for every value), as an ordinary
+// read is; on both engines it returns the same rows.
+func TestQueryPlannedEachIsNotCachedAsAPreparedStatement(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if _, err := d.ExecContext(ctx, `CREATE TABLE words (id BIGINT PRIMARY KEY, word TEXT NOT NULL, weight DOUBLE PRECISION NOT NULL, hot BOOLEAN NOT NULL)`); err != nil {
+			t.Fatal(err)
+		}
+		for i := 1; i <= 10; i++ {
+			if _, err := d.ExecContext(ctx, `INSERT INTO words (id, word, weight, hot) VALUES ($1, $2, $3, $4)`, int64(i), []string{"common", "rare"}[i/10], float64(i)/2, i%2 == 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		const ordinary = `SELECT id FROM words WHERE word = $1 AND weight > $2 AND hot = $3 ORDER BY id LIMIT $4`
+		const planned = `SELECT id FROM words WHERE word = $1 AND weight > $2 AND hot = $3 ORDER BY id DESC LIMIT $4`
+		for range 6 {
+			for _, q := range []struct {
+				text string
+				run  func(context.Context, string, ...any) (*sql.Rows, error)
+				want []int64
+			}{{ordinary, d.QueryContext, []int64{2, 4}}, {planned, d.QueryPlannedEach, []int64{8, 6}}} {
+				rows, err := q.run(ctx, q.text, "common", 0.5, true, int64(2))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []int64
+				for rows.Next() {
+					var v int64
+					if err := rows.Scan(&v); err != nil {
+						t.Fatal(err)
+					}
+					got = append(got, v)
+				}
+				rows.Close()
+				if len(got) != 2 || got[0] != q.want[0] || got[1] != q.want[1] {
+					t.Fatalf("%s: %v, want %v", q.text, got, q.want)
+				}
+			}
+		}
+		if d.Engine() != db.Postgres {
+			return
+		}
+		count := func(text string) (n int) {
+			// Prepared statements are per connection: ask on every connection the pool has open.
+			for range 20 {
+				var c int
+				if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_prepared_statements WHERE statement = $1`, text).Scan(&c); err != nil {
+					t.Fatal(err)
+				}
+				n = max(n, c)
+			}
+			return n
+		}
+		if count(ordinary) == 0 {
+			t.Fatal("the ordinary read was never prepared: the test does not see pgx's statement cache")
+		}
+		if n := count(planned); n != 0 {
+			t.Fatalf("the read planned for its values is prepared on %d connection(s)", n)
+		}
+	})
 }
