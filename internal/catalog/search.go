@@ -228,8 +228,8 @@ func (s *Service) SearchIDs(ctx context.Context, q SearchQuery) ([]id.ID, string
 	if q.MallOnly && (pg || len(ts) == 0) {
 		// products.mall mirrors the shop's badge (kept by the seller service): it
 		// selects the partial indexes of Mall products. SQLite's text search has the
-		// mark in its MATCH already; naming the column too would let the planner walk
-		// Mall products and run the MATCH once per product.
+		// mark in its MATCH already, and the column is left out there so the planner
+		// is not offered the Mall index as a way into a full-text query.
 		where = append(where, `p.mall`)
 	}
 	query := `SELECT p.id, ` + score + ` AS score FROM ` + from + ` WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + order
