@@ -53,7 +53,11 @@ type DB struct {
 	// Prepared statements of each pool, SQLite only (see stmtCache).
 	wstmts, rstmts *stmtCache
 	desc           string
+	path           string // the SQLite file
 	log            *slog.Logger
+	// ckpt copies SQLite's write-ahead log back into the database file off the
+	// writer (checkpoint.go); nil on PostgreSQL.
+	ckpt *checkpointer
 }
 
 // Open connects to the database described by opts and checks that it answers.
@@ -76,6 +80,12 @@ func Open(ctx context.Context, opts Options) (*DB, error) {
 		return nil, err
 	}
 	d.log = log
+	if d.engine == SQLite {
+		if d.ckpt, err = d.startCheckpointer(); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := d.Ping(pctx); err != nil {
@@ -94,14 +104,14 @@ func openSQLite(opts Options) (*DB, error) {
 		return nil, fmt.Errorf("db: create data directory: %w", err)
 	}
 	path := filepath.Join(dir, "liveshop.db")
-	w, err := sql.Open(sqliteDriver, sqliteDSN(path, true))
+	w, err := sql.Open(sqliteDriver, sqliteDSN(path, sqliteWriter))
 	if err != nil {
 		return nil, err
 	}
 	w.SetMaxOpenConns(1)
 	w.SetMaxIdleConns(1)
 	w.SetConnMaxLifetime(0)
-	r, err := sql.Open(sqliteDriver, sqliteDSN(path, false))
+	r, err := sql.Open(sqliteDriver, sqliteDSN(path, sqliteReader))
 	if err != nil {
 		w.Close()
 		return nil, err
@@ -112,7 +122,19 @@ func openSQLite(opts Options) (*DB, error) {
 	}
 	r.SetMaxOpenConns(n)
 	r.SetMaxIdleConns(n)
-	return &DB{engine: SQLite, write: w, read: r, wstmts: newStmtCache(w), rstmts: newStmtCache(r), desc: "sqlite " + path}, nil
+	return &DB{engine: SQLite, write: w, read: r, wstmts: newStmtCache(w), rstmts: newStmtCache(r), desc: "sqlite " + path, path: path}, nil
+}
+
+// startCheckpointer opens the checkpointer's own connection.
+func (d *DB) startCheckpointer() (*checkpointer, error) {
+	c, err := sql.Open(sqliteDriver, sqliteDSN(d.path, sqliteCheckpointer))
+	if err != nil {
+		return nil, err
+	}
+	c.SetMaxOpenConns(1)
+	c.SetMaxIdleConns(1)
+	c.SetConnMaxLifetime(0)
+	return newCheckpointer(c, d.log), nil
 }
 
 func openPostgres(opts Options) (*DB, error) {
@@ -158,9 +180,13 @@ func (d *DB) Ping(ctx context.Context) error {
 
 // Close closes every connection.
 func (d *DB) Close() error {
+	var err error
+	if d.ckpt != nil {
+		err = d.ckpt.close()
+	}
 	d.wstmts.close()
 	d.rstmts.close()
-	err := d.write.Close()
+	err = errors.Join(err, d.write.Close())
 	if d.read != d.write {
 		err = errors.Join(err, d.read.Close())
 	}
@@ -182,6 +208,9 @@ type Querier interface {
 // ExecContext runs a statement outside any transaction, on the writer.
 func (d *DB) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	q := d.rebind(query)
+	if d.ckpt != nil {
+		defer d.ckpt.committed()
+	}
 	if st := d.wstmts.prepare(ctx, q); st != nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -330,6 +359,9 @@ func (d *DB) runOnce(ctx context.Context, fn func(tx *Tx) error) (err error) {
 	}
 	if err := sqlTx.Commit(); err != nil {
 		return fmt.Errorf("db: commit: %w", err)
+	}
+	if d.ckpt != nil {
+		d.ckpt.committed()
 	}
 	for _, f := range tx.afterCommit {
 		f()
