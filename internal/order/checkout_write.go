@@ -410,7 +410,7 @@ func (s *Service) markPaidMany(ctx context.Context, tx *db.Tx, paid []paidOrder,
 		}
 	}
 	for _, mv := range moves {
-		n, err := db.ExecIn(ctx, tx, `UPDATE orders SET status = $1, updated_at = $2, paid_at = $2, `+mv.col+` = $3 WHERE status = $4 AND id IN`,
+		n, err := db.ExecIn(ctx, tx, markPaidHead(tx.Engine(), mv.col),
 			[]any{string(mv.to), db.Micros(now), mv.at, string(Unpaid)}, ids[mv], "")
 		if err != nil {
 			return fmt.Errorf("order: mark paid: %w", err)
@@ -436,6 +436,12 @@ func (s *Service) markPaidMany(ctx context.Context, tx *db.Tx, paid []paidOrder,
 		return fmt.Errorf("order: insert history: %w", err)
 	}
 	return s.outbox.AddMany(ctx, tx, msgs)
+}
+
+// markPaidHead moves orders still unpaid, by id, to a paid status whose deadline is
+// col. The ids drive the update: the status is only checked (see db.NotIndexed).
+func markPaidHead(e db.Engine, col string) string {
+	return `UPDATE orders SET status = $1, updated_at = $2, paid_at = $2, ` + col + ` = $3 WHERE ` + db.NotIndexed(e, "status") + ` = $4 AND id IN`
 }
 
 // shuttingDown turns a closed writer into the answer buyers see during a restart.

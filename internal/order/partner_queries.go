@@ -196,7 +196,7 @@ func (s *Service) ShopOrdersByID(ctx context.Context, actor auth.Actor, shopID i
 	for i, v := range ids {
 		ph[i], args[i+1] = fmt.Sprintf("$%d", i+2), v
 	}
-	rows, err := s.db.QueryContext(ctx, `SELECT id, updated_at FROM orders WHERE shop_id = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...)
+	rows, err := s.db.QueryContext(ctx, `SELECT id, updated_at FROM orders WHERE `+db.NotIndexed(s.db.Engine(), "shop_id")+` = $1 AND id IN (`+strings.Join(ph, ",")+`)`, args...)
 	if err != nil {
 		return nil, err
 	}
