@@ -240,7 +240,8 @@ type Item struct {
 	Status Status
 }
 
-// ItemForSale reads a SKU and checks that it can be bought: the product is live.
+// ItemForSale reads a SKU and checks that it can be bought: the product is live and
+// its shop can sell.
 // Stock is checked by Reserve.
 func (s *Service) ItemForSale(ctx context.Context, q db.Querier, skuID id.ID) (Item, error) {
 	items, refused, err := s.ItemsForSale(ctx, q, []id.ID{skuID})
@@ -252,7 +253,7 @@ func (s *Service) ItemForSale(ctx context.Context, q db.Querier, skuID id.ID) (I
 
 // ItemsForSale reads several SKUs in one query (a checkout's lines) and checks each
 // can be bought. refused[i] says why skuIDs[i] cannot (ErrSKUNotFound,
-// ErrNotForSale); err is a failure to read at all.
+// ErrNotForSale, seller.ErrShopNotActive); err is a failure to read at all.
 func (s *Service) ItemsForSale(ctx context.Context, q db.Querier, skuIDs []id.ID) (items []Item, refused []error, err error) {
 	ph := make([]string, len(skuIDs))
 	args := make([]any, len(skuIDs))
@@ -260,33 +261,41 @@ func (s *Service) ItemsForSale(ctx context.Context, q db.Querier, skuIDs []id.ID
 		ph[i], args[i] = fmt.Sprintf("$%d", i+1), k
 	}
 	rows, err := q.QueryContext(ctx, `SELECT k.id, k.product_id, k.seller_sku, k.name, k.price, k.currency, k.stock, k.reserved,
-		p.title, p.shop_id, p.market, p.status FROM skus k JOIN products p ON p.id = k.product_id WHERE k.id IN (`+strings.Join(ph, ", ")+`)`, args...)
+		p.title, p.shop_id, p.market, p.status, s.name, s.status FROM skus k JOIN products p ON p.id = k.product_id JOIN shops s ON s.id = p.shop_id
+		WHERE k.id IN (`+strings.Join(ph, ", ")+`)`, args...)
 	if err != nil {
 		return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
 	}
 	defer rows.Close()
-	found := make(map[id.ID]Item, len(skuIDs))
+	type row struct {
+		Item
+		shop seller.Shop
+	}
+	found := make(map[id.ID]row, len(skuIDs))
 	for rows.Next() {
-		var it Item
+		var r row
+		it := &r.Item
 		if err := rows.Scan(&it.ID, &it.ProductID, &it.SellerSKU, &it.Name, &it.Price.Amount, &it.Price.Currency, &it.Stock, &it.Reserved,
-			&it.Title, &it.ShopID, &it.Market, &it.Status); err != nil {
+			&it.Title, &it.ShopID, &it.Market, &it.Status, &r.shop.Name, &r.shop.Status); err != nil {
 			return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
 		}
-		found[it.ID] = it
+		found[it.ID] = r
 	}
 	if err := rows.Err(); err != nil {
 		return nil, nil, fmt.Errorf("catalog: load skus: %w", err)
 	}
 	items, refused = make([]Item, len(skuIDs)), make([]error, len(skuIDs))
 	for i, k := range skuIDs {
-		it, ok := found[k]
+		r, ok := found[k]
 		switch {
 		case !ok:
 			refused[i] = ErrSKUNotFound.With("SKU %s does not exist", k)
-		case it.Status != Live:
-			refused[i] = ErrNotForSale.With("%q is %s and cannot be bought", it.Title, it.Status)
+		case r.Status != Live:
+			refused[i] = ErrNotForSale.With("%q is %s and cannot be bought", r.Title, r.Status)
+		case !r.shop.CanSell():
+			refused[i] = seller.ErrShopNotActive.With("%s is not taking orders right now", r.shop.Name)
 		default:
-			items[i] = it
+			items[i] = r.Item
 		}
 	}
 	return items, refused, nil

@@ -275,13 +275,6 @@ func (s *Service) priceCheckout(ctx context.Context, actor auth.Actor, m market.
 		pc.items[i], pc.where[li.SKUID] = it, i
 		k, ok := byShop[it.ShopID]
 		if !ok {
-			shop, err := s.sellers.LoadShop(ctx, s.db, it.ShopID)
-			if err != nil {
-				return pc, err
-			}
-			if !shop.CanSell() {
-				return pc, seller.ErrShopNotActive.With("%s is not taking orders right now", shop.Name).OnField(field + ".sku_id")
-			}
 			k = len(shops)
 			byShop[it.ShopID] = k
 			shops = append(shops, promo.ShopLines{ShopID: it.ShopID})

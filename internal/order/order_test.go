@@ -455,3 +455,33 @@ func TestGroupedCheckoutsSettleEachOutcome(t *testing.T) {
 		}
 	})
 }
+
+// A shop that cannot sell (suspended here) takes no orders and no cart additions,
+// and its products come back to selling when it can again. The check is part of the
+// one read of the lines' SKUs.
+func TestSuspendedShopTakesNoOrders(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d, 10)
+		ctx := context.Background()
+		bea := f.Actor(t, "bea")
+		if _, err := f.sellers.SetStatus(ctx, f.Operator(t), f.shop.ID, seller.Suspended, "counterfeit report under review"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.buy(bea, "k1", 1, "pm_card_visa")
+		if e := errs.As(err); e == nil || e.Code != "shop_not_active" || e.Field != "lines[0].sku_id" {
+			t.Fatalf("checkout from a suspended shop: %v", err)
+		}
+		if err := f.orders.SetCartItem(ctx, bea, f.product.SKUs[0].ID, 1); errs.As(err) == nil || errs.As(err).Code != "shop_not_active" {
+			t.Fatalf("cart addition from a suspended shop: %v", err)
+		}
+		if stock, reserved := f.stock(t); stock != 10 || reserved != 0 {
+			t.Fatalf("refused checkout moved stock: %d / %d", stock, reserved)
+		}
+		if _, err := f.sellers.SetStatus(ctx, f.Operator(t), f.shop.ID, seller.Active, "review cleared"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.buy(bea, "k2", 1, "pm_card_visa"); err != nil {
+			t.Fatalf("checkout once the shop is active again: %v", err)
+		}
+	})
+}
