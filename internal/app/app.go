@@ -121,6 +121,12 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	a.Catalog = catalog.NewService(d, a.Markets, a.Sellers, a.Outbox, log)
 	a.Catalog.Images = catalog.NewDirStore(cfg.DataDir)
 	a.Promos = promo.NewService(d, a.Markets, a.Sellers, a.Catalog, log)
+	switch {
+	case cfg.PricingCacheTTL < 0:
+		a.Promos.SetPricingCacheTTL(0)
+	case cfg.PricingCacheTTL > 0:
+		a.Promos.SetPricingCacheTTL(cfg.PricingCacheTTL)
+	}
 	a.Payments = payment.NewService(d, cfg.paymentProvider(), log)
 	a.Ledger = ledger.NewService(d, a.Markets, a.Sellers, log)
 	a.Ledger.SetFX(a.FX)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/liveshop/liveshop/internal/identity"
 	"github.com/liveshop/liveshop/internal/payment"
+	"github.com/liveshop/liveshop/internal/promo"
 )
 
 // Config is every setting liveshop reads, from flags, LIVESHOP_* environment variables
@@ -35,6 +36,11 @@ type Config struct {
 	// up to this long. 0 means identity.DefaultActorCacheTTL; negative reads it on
 	// every request (--auth-cache-ttl 0).
 	AuthCacheTTL time.Duration
+	// PricingCacheTTL is how long a node prices checkouts from a shop's promotions and
+	// shipping enrolments as it last read them: a change made on another node counts
+	// here within this long. 0 means promo.PricingCacheTTL; negative reads them for
+	// every quote (--pricing-cache-ttl 0).
+	PricingCacheTTL time.Duration
 	// Payments is the payment provider: "sandbox" (built in, no network) or "stripe".
 	Payments string
 	// StripeKey and StripeWebhookSecret come from the environment or *_FILE only, never
@@ -63,7 +69,7 @@ type Config struct {
 func defaults() Config {
 	return Config{
 		Addr: ":8080", DataDir: "liveshop-data", BaseURL: "http://localhost:8080", LogLevel: slog.LevelInfo, Payments: "sandbox", VendorDir: ".cache/vendor",
-		AuthCacheTTL:  identity.DefaultActorCacheTTL,
+		AuthCacheTTL: identity.DefaultActorCacheTTL, PricingCacheTTL: promo.PricingCacheTTL,
 		TimerInterval: 5 * time.Second, CarrierPickup: time.Hour, CarrierDeliver: 24 * time.Hour, ShutdownTimeout: 15 * time.Second,
 	}
 }
@@ -173,6 +179,8 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		b.dur(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", "how long to let requests finish on shutdown")
 		b.dur(&c.AuthCacheTTL, "auth-cache-ttl", "AUTH_CACHE_TTL",
 			"how long a node trusts a session or bearer token it has read; logging out or revoking a token elsewhere takes up to this long here (0: read on every request)")
+		b.dur(&c.PricingCacheTTL, "pricing-cache-ttl", "PRICING_CACHE_TTL",
+			"how long a node prices checkouts from shops' promotions and shipping enrolments as it last read them; a change made on another node takes up to this long here (0: read for every quote)")
 	}
 	finish := func() error {
 		if len(b.errs) > 0 {
@@ -212,6 +220,12 @@ func Bind(fs *flag.FlagSet, groups Flags, getenv func(string) string) (*Config, 
 		}
 		if c.AuthCacheTTL == 0 {
 			c.AuthCacheTTL = -1 // asked for no cache; a zero Config means the default
+		}
+		if c.PricingCacheTTL < 0 {
+			return fmt.Errorf("--pricing-cache-ttl %s: want 0 (no cache) or more", c.PricingCacheTTL)
+		}
+		if c.PricingCacheTTL == 0 {
+			c.PricingCacheTTL = -1
 		}
 		return nil
 	}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -357,21 +356,6 @@ func TestActorCacheEndsCredentialsAtOnceHereAndWithinTheTTLElsewhere(t *testing.
 			t.Fatal("a deleted token still works with the cache off")
 		}
 	})
-}
-
-func TestActorCacheStaysBounded(t *testing.T) {
-	c := newActorCache(time.Minute)
-	now := time.Now()
-	for i := range actorCacheSize + 10 {
-		c.put(cacheKey{"api_tokens", strconv.Itoa(i)}, auth.Actor{AccountID: id.ID(i + 1)}, 0, now, now.Add(time.Hour))
-	}
-	if n := len(c.m); n > actorCacheSize || n < actorCacheSize/2 {
-		t.Fatalf("%d entries after %d puts, bound %d", n, actorCacheSize+10, actorCacheSize)
-	}
-	last := cacheKey{"api_tokens", strconv.Itoa(actorCacheSize + 9)}
-	if _, ok, _ := c.get(last, now); !ok {
-		t.Fatal("the newest entry was dropped")
-	}
 }
 
 // BenchmarkTokenActor is what resolving a bearer token costs a request: "cached" is a

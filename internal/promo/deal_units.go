@@ -25,6 +25,7 @@ func (s *Service) TakeDealUnits(ctx context.Context, tx *db.Tx, promotionID, pro
 	if n, _ := res.RowsAffected(); n == 0 {
 		return ErrDealSoldOut
 	}
+	s.dealChanged(tx, promotionID)
 	return nil
 }
 

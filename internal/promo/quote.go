@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/market"
@@ -86,35 +87,38 @@ func (s *Service) Quote(ctx context.Context, q db.Querier, in QuoteInput) (Quote
 	}
 	// Every shop's promotions and shipping enrolments in one query each, whatever the
 	// number of shops: checkout prices on the hot path.
-	shopIDs := make([]any, len(in.Shops))
+	shopIDs := make([]id.ID, len(in.Shops))
 	for i, sh := range in.Shops {
 		shopIDs[i] = sh.ShopID
 	}
-	k := len(shopIDs)
-	all, err := loadPromotions(ctx, q, `WHERE shop_id IN (`+numbered(1, k)+`) AND (status = 'active' OR (status = 'room' AND id = $`+fmt.Sprint(k+2)+`))
-		AND starts_at <= $`+fmt.Sprint(k+1)+` AND ends_at > $`+fmt.Sprint(k+1), append(shopIDs, db.Micros(in.At), in.Room)...)
+	pricing, err := s.pricingOf(ctx, q, shopIDs, in.At)
 	if err != nil {
 		return Quote{}, err
 	}
 	byShop := map[id.ID][]Promotion{}
-	for i, p := range all {
-		if p.ID == in.Room {
-			// The room prices its sale once, whatever is sold: its gate and the
-			// writer's conditional update count the units.
-			for k := range all[i].Items {
-				all[i].Items[k].Sold = 0
+	enrolled := map[id.ID]map[string]bool{}
+	for _, sh := range shopIDs {
+		enrolled[sh] = pricing[sh].enrolled
+		for _, p := range pricing[sh].promotions {
+			if !p.ActiveAt(in.At) || (p.Status == StatusRoom && p.ID != in.Room) {
+				continue
 			}
-		}
-		if p.PerBuyerLimit > 0 && in.BuyerID != 0 {
-			if inp.Bought[p.ID], err = boughtUnder(ctx, q, p.ID, in.BuyerID); err != nil {
-				return Quote{}, err
+			// The cached promotion is shared: this quote gets its own items.
+			p.Items = slices.Clone(p.Items)
+			if p.ID == in.Room {
+				// The room prices its sale once, whatever is sold: its gate and the
+				// writer's conditional update count the units.
+				for k := range p.Items {
+					p.Items[k].Sold = 0
+				}
 			}
+			if p.PerBuyerLimit > 0 && in.BuyerID != 0 {
+				if inp.Bought[p.ID], err = boughtUnder(ctx, q, p.ID, in.BuyerID); err != nil {
+					return Quote{}, err
+				}
+			}
+			byShop[sh] = append(byShop[sh], p)
 		}
-		byShop[p.ShopID] = append(byShop[p.ShopID], all[i])
-	}
-	enrolled, err := enrolmentsOf(ctx, q, shopIDs)
-	if err != nil {
-		return Quote{}, err
 	}
 	for _, sh := range in.Shops {
 		en := enrolled[sh.ShopID]
@@ -254,6 +258,7 @@ func (s *Service) Release(ctx context.Context, tx *db.Tx, orderID id.ID) error {
 			u.qty, u.promo, u.product, u.sku); err != nil {
 			return fmt.Errorf("promo: return deal units: %w", err)
 		}
+		s.dealChanged(tx, u.promo)
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM promotion_purchases WHERE order_id = $1`, orderID); err != nil {
 		return err

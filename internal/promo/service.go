@@ -12,6 +12,7 @@ import (
 	"github.com/liveshop/liveshop/internal/catalog"
 	"github.com/liveshop/liveshop/internal/market"
 	"github.com/liveshop/liveshop/internal/platform/auth"
+	"github.com/liveshop/liveshop/internal/platform/cache"
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/errs"
 	"github.com/liveshop/liveshop/internal/platform/id"
@@ -28,11 +29,15 @@ type Service struct {
 	catalog *catalog.Service
 	log     *slog.Logger
 	now     func() time.Time
+	// pricing keeps shops' promotions and enrolments for checkout's quotes
+	// (pricing_cache.go).
+	pricing *cache.Cache[id.ID, shopPricing]
 }
 
 // NewService returns a promo service.
 func NewService(d *db.DB, markets *market.Service, sellers *seller.Service, cat *catalog.Service, log *slog.Logger) *Service {
-	return &Service{db: d, markets: markets, sellers: sellers, catalog: cat, log: log, now: time.Now}
+	return &Service{db: d, markets: markets, sellers: sellers, catalog: cat, log: log, now: time.Now,
+		pricing: cache.New[id.ID, shopPricing](PricingCacheTTL, pricingCacheSize)}
 }
 
 // PromotionInput describes a promotion a seller creates.
@@ -77,7 +82,10 @@ func (s *Service) CreatePromotion(ctx context.Context, actor auth.Actor, shopID 
 	if err := s.validate(ctx, &p, in.Items, pol); err != nil {
 		return Promotion{}, err
 	}
-	if err := s.db.RunInTx(ctx, func(tx *db.Tx) error { return insertPromotion(ctx, tx, p) }); err != nil {
+	if err := s.db.RunInTx(ctx, func(tx *db.Tx) error {
+		s.pricingChanged(tx, p.ShopID)
+		return insertPromotion(ctx, tx, p)
+	}); err != nil {
 		return Promotion{}, err
 	}
 	s.log.Info("promotion created", "promotion", p.ID, "shop", shop.ID, "kind", p.Kind)
@@ -209,6 +217,7 @@ func (s *Service) EndPromotion(ctx context.Context, actor auth.Actor, promotionI
 		StatusEnded, db.Micros(now), promotionID); err != nil {
 		return Promotion{}, err
 	}
+	s.pricing.Forget(ps[0].ShopID)
 	ps[0].Status = StatusEnded
 	return ps[0], nil
 }
@@ -390,6 +399,7 @@ func (s *Service) SetEnrolment(ctx context.Context, actor auth.Actor, shopID id.
 	for _, pr := range pol.Shipping.Programs {
 		if pr.Code == program {
 			return s.db.RunInTx(ctx, func(tx *db.Tx) error {
+				s.pricingChanged(tx, shop.ID)
 				return setEnrolment(ctx, tx, shop.ID, program, enrolled, actor.AccountID, s.now())
 			})
 		}

@@ -1,0 +1,119 @@
+package promo
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/liveshop/liveshop/internal/platform/cache"
+	"github.com/liveshop/liveshop/internal/platform/db"
+	"github.com/liveshop/liveshop/internal/platform/id"
+)
+
+// PricingCacheTTL is how long a node prices checkouts from a shop's promotions and
+// shipping enrolments as it last read them. A change made on this node counts from
+// its commit; one made on another node sharing the database, within this long. A
+// deal's sold units are part of it: a deal that sold out on another node can still
+// be quoted here for that long, and the order writer's conditional update refuses
+// it (ErrDealSoldOut, "try again").
+const PricingCacheTTL = 2 * time.Second
+
+// pricingCacheSize bounds the cache at about this many shops.
+const pricingCacheSize = 20_000
+
+// SetPricingCacheTTL sets how long this node prices from what it last read of a
+// shop (PricingCacheTTL by default); 0 reads for every quote. Call it before use.
+func (s *Service) SetPricingCacheTTL(ttl time.Duration) {
+	s.pricing = cache.New[id.ID, shopPricing](ttl, pricingCacheSize)
+}
+
+// shopPricing is what a quote reads of one shop: its promotions that had not ended
+// when read (active and room-only ones, which a quote filters by the time it prices
+// at) and its shipping programme enrolments. Shared between quotes: read only.
+type shopPricing struct {
+	promotions []Promotion
+	enrolled   map[string]bool
+}
+
+// pricingOf returns each shop's pricing data, from the cache where it can. q may
+// be a transaction, whose own uncommitted writes the cache cannot know: then it
+// reads through q and keeps nothing.
+func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at time.Time) (map[id.ID]shopPricing, error) {
+	out := make(map[id.ID]shopPricing, len(shops))
+	_, inTx := q.(*db.Tx)
+	now := s.now()
+	var missing []id.ID
+	var gen uint64
+	for i, sh := range shops {
+		if inTx {
+			missing = append(missing, sh)
+			continue
+		}
+		p, ok, g := s.pricing.Get(sh, now)
+		if i == 0 {
+			gen = g // the oldest generation: a forget after it refuses every Put below
+		}
+		if ok {
+			out[sh] = p
+		} else if _, seen := out[sh]; !seen && !slices.Contains(missing, sh) {
+			missing = append(missing, sh)
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	loaded, err := loadShopPricing(ctx, q, missing, at)
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range missing {
+		out[sh] = loaded[sh]
+		if !inTx {
+			s.pricing.Put(sh, loaded[sh], gen, now, time.Time{})
+		}
+	}
+	return out, nil
+}
+
+// loadShopPricing reads several shops' pricing data in two queries.
+func loadShopPricing(ctx context.Context, q db.Querier, shops []id.ID, at time.Time) (map[id.ID]shopPricing, error) {
+	args := make([]any, len(shops)+1)
+	for i, sh := range shops {
+		args[i] = sh
+	}
+	args[len(shops)] = db.Micros(at)
+	ps, err := loadPromotions(ctx, q, `WHERE shop_id IN (`+numbered(1, len(shops))+`) AND status IN ('active', 'room') AND ends_at > $`+fmt.Sprint(len(shops)+1), args...)
+	if err != nil {
+		return nil, err
+	}
+	enrolled, err := enrolmentsOf(ctx, q, args[:len(shops)])
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[id.ID]shopPricing, len(shops))
+	for _, sh := range shops {
+		out[sh] = shopPricing{enrolled: enrolled[sh]}
+	}
+	for _, p := range ps {
+		sp := out[p.ShopID]
+		sp.promotions = append(sp.promotions, p)
+		out[p.ShopID] = sp
+	}
+	return out, nil
+}
+
+// pricingChanged forgets a shop's pricing data once tx commits.
+func (s *Service) pricingChanged(tx *db.Tx, shop id.ID) {
+	tx.AfterCommit(func() { s.pricing.Forget(shop) })
+}
+
+// dealChanged forgets the pricing data holding a promotion once tx commits: its sold
+// units moved.
+func (s *Service) dealChanged(tx *db.Tx, promotion id.ID) {
+	tx.AfterCommit(func() {
+		s.pricing.ForgetIf(func(_ id.ID, p shopPricing) bool {
+			return slices.ContainsFunc(p.promotions, func(q Promotion) bool { return q.ID == promotion })
+		})
+	})
+}
