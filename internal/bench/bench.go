@@ -60,6 +60,9 @@ func (l latencies) pct(p float64) time.Duration {
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d)/float64(time.Millisecond)) }
 
+// us renders a duration in microseconds, one decimal.
+func us(d time.Duration) string { return fmt.Sprintf("%.1f", float64(d)/float64(time.Microsecond)) }
+
 // progress prints a phase's progress every tenth.
 type progress struct {
 	out   io.Writer
