@@ -70,6 +70,11 @@ func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at
 	for _, sh := range missing {
 		out[sh] = loaded[sh]
 		if !inTx {
+			for _, p := range loaded[sh].promotions {
+				if p.Kind == FlashSale {
+					s.dealShops.Store(p.ID, sh)
+				}
+			}
 			s.pricing.Put(sh, loaded[sh], gen, now, time.Time{})
 		}
 	}
@@ -108,12 +113,15 @@ func (s *Service) pricingChanged(tx *db.Tx, shop id.ID) {
 	tx.AfterCommit(func() { s.pricing.Forget(shop) })
 }
 
-// dealChanged forgets the pricing data holding a promotion once tx commits: its sold
-// units moved.
+// dealChanged forgets the pricing data holding a flash-sale promotion once tx
+// commits: its sold units moved. This runs after every batch of a sale's orders, so
+// it finds the shop in dealShops rather than walking the cache. A promotion not in
+// dealShops is in no cached entry; forgetting the zero shop still stops a read that
+// raced the change from being kept.
 func (s *Service) dealChanged(tx *db.Tx, promotion id.ID) {
 	tx.AfterCommit(func() {
-		s.pricing.ForgetIf(func(_ id.ID, p shopPricing) bool {
-			return slices.ContainsFunc(p.promotions, func(q Promotion) bool { return q.ID == promotion })
-		})
+		shop, _ := s.dealShops.Load(promotion)
+		sh, _ := shop.(id.ID)
+		s.pricing.Forget(sh)
 	})
 }

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -32,6 +33,8 @@ type Service struct {
 	// pricing keeps shops' promotions and enrolments for checkout's quotes
 	// (pricing_cache.go).
 	pricing *cache.Cache[id.ID, shopPricing]
+	// dealShops maps each flash-sale promotion the cache has read to its shop.
+	dealShops sync.Map
 }
 
 // NewService returns a promo service.
