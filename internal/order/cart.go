@@ -20,12 +20,16 @@ import (
 
 // CartItem is a SKU in a cart.
 type CartItem struct {
-	SKUID     id.ID           `json:"sku_id"`
-	Quantity  int64           `json:"quantity"`
-	Market    string          `json:"market"`
-	UpdatedAt time.Time       `json:"updated_at"`
-	Expired   bool            `json:"expired"`
-	Product   catalog.Product `json:"product"`
+	SKUID     id.ID     `json:"sku_id"`
+	Quantity  int64     `json:"quantity"`
+	Market    string    `json:"market"`
+	UpdatedAt time.Time `json:"updated_at"`
+	Expired   bool      `json:"expired"`
+	// Unavailable says why the item cannot be bought now (its product is no longer
+	// live, its shop cannot sell); such an item stays in the cart, unpriced, until the
+	// buyer removes it or it can be bought again.
+	Unavailable string          `json:"unavailable,omitempty"`
+	Product     catalog.Product `json:"product"`
 }
 
 // Cart is a buyer's cart in a market, priced as it would check out now.
@@ -77,9 +81,23 @@ func (s *Service) Cart(ctx context.Context, actor auth.Actor, marketCode string,
 		return Cart{}, err
 	}
 	c := Cart{Market: m.Code, Items: items}
+	skus := make([]id.ID, len(items))
+	for i, it := range items {
+		skus[i] = it.SKUID
+	}
+	_, refused, err := s.catalog.ItemsForSale(ctx, s.db, skus)
+	if err != nil {
+		return Cart{}, err
+	}
 	var lines []LineInput
-	for _, it := range items {
-		if !it.Expired {
+	for i := range c.Items {
+		it := &c.Items[i]
+		if e := errs.As(refused[i]); e != nil {
+			it.Unavailable = e.Message
+		} else if refused[i] != nil {
+			return Cart{}, refused[i]
+		}
+		if !it.Expired && it.Unavailable == "" {
 			lines = append(lines, LineInput{SKUID: it.SKUID, Quantity: it.Quantity})
 		}
 	}

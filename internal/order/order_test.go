@@ -463,11 +463,22 @@ func TestSuspendedShopTakesNoOrders(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		f := setup(t, d, 10)
 		ctx := context.Background()
-		bea := f.Actor(t, "bea")
+		bea, cy := f.Actor(t, "bea"), f.Actor(t, "cy")
+		if err := f.orders.SetCartItem(ctx, cy, f.product.SKUs[0].ID, 2); err != nil {
+			t.Fatal(err)
+		}
 		if _, err := f.sellers.SetStatus(ctx, f.Operator(t), f.shop.ID, seller.Suspended, "counterfeit report under review"); err != nil {
 			t.Fatal(err)
 		}
-		_, err := f.buy(bea, "k1", 1, "pm_card_visa")
+		// A cart holding the shop's item still opens: the item is marked, not priced.
+		cart, err := f.orders.Cart(ctx, cy, "US", nil)
+		if err != nil {
+			t.Fatalf("the cart of a buyer holding a suspended shop's item: %v", err)
+		}
+		if len(cart.Items) != 1 || cart.Items[0].Unavailable == "" || cart.Quote != nil {
+			t.Fatalf("cart %+v: want the item marked unavailable and nothing priced", cart)
+		}
+		_, err = f.buy(bea, "k1", 1, "pm_card_visa")
 		if e := errs.As(err); e == nil || e.Code != "shop_not_active" || e.Field != "lines[0].sku_id" {
 			t.Fatalf("checkout from a suspended shop: %v", err)
 		}
@@ -482,6 +493,9 @@ func TestSuspendedShopTakesNoOrders(t *testing.T) {
 		}
 		if _, err := f.buy(bea, "k2", 1, "pm_card_visa"); err != nil {
 			t.Fatalf("checkout once the shop is active again: %v", err)
+		}
+		if cart, err := f.orders.Cart(ctx, cy, "US", nil); err != nil || cart.Items[0].Unavailable != "" || cart.Quote == nil {
+			t.Fatalf("the cart once the shop is active again: %+v, %v", cart, err)
 		}
 	})
 }

@@ -23,6 +23,9 @@ func (s *Service) TakeDealUnits(ctx context.Context, tx *db.Tx, promotionID, pro
 		return fmt.Errorf("promo: take deal units: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
+		// Sold out by someone else's committed orders: a quote priced it from old
+		// data, so forget it now, or a retry within the TTL would price it again.
+		s.forgetDeal(promotionID)
 		return ErrDealSoldOut
 	}
 	s.dealChanged(tx, promotionID)

@@ -36,17 +36,20 @@ type shopPricing struct {
 	enrolled   map[string]bool
 }
 
-// pricingOf returns each shop's pricing data, from the cache where it can. q may
-// be a transaction, whose own uncommitted writes the cache cannot know: then it
-// reads through q and keeps nothing.
-func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at time.Time) (map[id.ID]shopPricing, error) {
+// pricingOf returns each shop's pricing data, from the cache where it can. It reads
+// through q and keeps nothing when q is a transaction, whose own uncommitted writes
+// the cache cannot know, and for a room's quote (room set): a room prices its sale
+// when the sale opens, a moment after the promotion was created, perhaps on another
+// node, and the cache holds only the shops' public (active) promotions.
+func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at time.Time, room id.ID) (map[id.ID]shopPricing, error) {
 	out := make(map[id.ID]shopPricing, len(shops))
 	_, inTx := q.(*db.Tx)
+	uncached := inTx || room != 0
 	now := s.now()
 	var missing []id.ID
 	var gen uint64
 	for i, sh := range shops {
-		if inTx {
+		if uncached {
 			missing = append(missing, sh)
 			continue
 		}
@@ -63,13 +66,16 @@ func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at
 	if len(missing) == 0 {
 		return out, nil
 	}
-	loaded, err := loadShopPricing(ctx, q, missing, at)
+	// What had not ended by the earlier of now and the quote's time: a quote for a
+	// moment ahead (a sale's opening price) must not leave out of the cache the
+	// promotions that run until then.
+	loaded, err := loadShopPricing(ctx, q, missing, minTime(at, now), room)
 	if err != nil {
 		return nil, err
 	}
 	for _, sh := range missing {
 		out[sh] = loaded[sh]
-		if !inTx {
+		if !uncached {
 			for _, p := range loaded[sh].promotions {
 				if p.Kind == FlashSale {
 					s.dealShops.Store(p.ID, sh)
@@ -81,18 +87,29 @@ func (s *Service) pricingOf(ctx context.Context, q db.Querier, shops []id.ID, at
 	return out, nil
 }
 
-// loadShopPricing reads several shops' pricing data in two queries.
-func loadShopPricing(ctx context.Context, q db.Querier, shops []id.ID, at time.Time) (map[id.ID]shopPricing, error) {
-	args := make([]any, len(shops)+1)
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+// loadShopPricing reads several shops' pricing data in two queries: their active
+// promotions not ended by notEnded, with the room's own promotion if room is set,
+// and their enrolments.
+func loadShopPricing(ctx context.Context, q db.Querier, shops []id.ID, notEnded time.Time, room id.ID) (map[id.ID]shopPricing, error) {
+	n := len(shops)
+	args := make([]any, n+2)
 	for i, sh := range shops {
 		args[i] = sh
 	}
-	args[len(shops)] = db.Micros(at)
-	ps, err := loadPromotions(ctx, q, `WHERE shop_id IN (`+numbered(1, len(shops))+`) AND status IN ('active', 'room') AND ends_at > $`+fmt.Sprint(len(shops)+1), args...)
+	args[n], args[n+1] = db.Micros(notEnded), room
+	ps, err := loadPromotions(ctx, q, `WHERE shop_id IN (`+numbered(1, n)+`) AND (status = 'active' OR (status = 'room' AND id = $`+fmt.Sprint(n+2)+`))
+		AND ends_at > $`+fmt.Sprint(n+1), args...)
 	if err != nil {
 		return nil, err
 	}
-	enrolled, err := enrolmentsOf(ctx, q, args[:len(shops)])
+	enrolled, err := enrolmentsOf(ctx, q, args[:n])
 	if err != nil {
 		return nil, err
 	}
@@ -115,13 +132,18 @@ func (s *Service) pricingChanged(tx *db.Tx, shop id.ID) {
 
 // dealChanged forgets the pricing data holding a flash-sale promotion once tx
 // commits: its sold units moved. This runs after every batch of a sale's orders, so
-// it finds the shop in dealShops rather than walking the cache. A promotion not in
-// dealShops is in no cached entry; forgetting the zero shop still stops a read that
-// raced the change from being kept.
+// it finds the shop in dealShops (one entry per flash-sale promotion the cache has
+// held) rather than walking the cache. A promotion not in dealShops is in no cached
+// entry; forgetting the zero shop still stops a read that raced the change from
+// being kept.
 func (s *Service) dealChanged(tx *db.Tx, promotion id.ID) {
-	tx.AfterCommit(func() {
-		shop, _ := s.dealShops.Load(promotion)
-		sh, _ := shop.(id.ID)
-		s.pricing.Forget(sh)
-	})
+	tx.AfterCommit(func() { s.forgetDeal(promotion) })
+}
+
+// forgetDeal forgets the shop whose cached pricing holds promotion. A room's sale is
+// never cached (pricingOf), so its batches only stop racing reads from being kept.
+func (s *Service) forgetDeal(promotion id.ID) {
+	shop, _ := s.dealShops.Load(promotion)
+	sh, _ := shop.(id.ID)
+	s.pricing.Forget(sh)
 }

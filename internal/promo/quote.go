@@ -91,7 +91,7 @@ func (s *Service) Quote(ctx context.Context, q db.Querier, in QuoteInput) (Quote
 	for i, sh := range in.Shops {
 		shopIDs[i] = sh.ShopID
 	}
-	pricing, err := s.pricingOf(ctx, q, shopIDs, in.At)
+	pricing, err := s.pricingOf(ctx, q, shopIDs, in.At, in.Room)
 	if err != nil {
 		return Quote{}, err
 	}

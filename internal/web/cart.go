@@ -91,11 +91,12 @@ func (s *Server) cartPage(w http.ResponseWriter, r *http.Request) {
 	}
 	m, _ := s.Markets.Market(ctx, mk)
 	titles := map[id.ID]string{}
-	expired := false
+	expired, unavailable := false, false
 	var rows []cartRow
 	for _, it := range c.Items {
 		titles[it.SKUID] = it.Product.Title
 		expired = expired || it.Expired
+		unavailable = unavailable || it.Unavailable != ""
 		row := cartRow{CartItem: it, Price: it.Product.FromPrice()}
 		for _, k := range it.Product.SKUs {
 			if k.ID == it.SKUID {
@@ -112,16 +113,17 @@ func (s *Server) cartPage(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.render(w, r, "cart", "Cart", "cart", struct {
-		Cart      order.Cart
-		Rows      []cartRow
-		Shops     []cartShop
-		Currency  string
-		Coupons   string
-		CouponErr string
-		Expired   bool
-		Key       string
-		Methods   []string
-	}{c, rows, shops, m.Currency, strings.Join(coupons, ", "), couponErr, expired, newKey(), payment.SandboxMethods})
+		Cart        order.Cart
+		Rows        []cartRow
+		Shops       []cartShop
+		Currency    string
+		Coupons     string
+		CouponErr   string
+		Expired     bool
+		Unavailable bool
+		Key         string
+		Methods     []string
+	}{c, rows, shops, m.Currency, strings.Join(coupons, ", "), couponErr, expired, unavailable, newKey(), payment.SandboxMethods})
 }
 
 func splitCodes(v string) []string {

@@ -41,6 +41,8 @@ type checkpointer struct {
 	kick chan struct{}
 	stop chan struct{}
 	wg   sync.WaitGroup
+	once sync.Once
+	err  error
 }
 
 func newCheckpointer(conn *sql.DB, log *slog.Logger) *checkpointer {
@@ -60,9 +62,12 @@ func (c *checkpointer) committed() {
 // close stops the checkpointer; closing the database's last connection afterwards
 // checkpoints whatever is left.
 func (c *checkpointer) close() error {
-	close(c.stop)
-	c.wg.Wait()
-	return c.conn.Close()
+	c.once.Do(func() {
+		close(c.stop)
+		c.wg.Wait()
+		c.err = c.conn.Close()
+	})
+	return c.err
 }
 
 func (c *checkpointer) loop() {
