@@ -43,6 +43,15 @@ const (
 	pingEvery  = pongWait * 9 / 10
 
 	maxWriteBatch = 64 // queued frames written to a viewer in one system call
+	// writeEvery is the least time between two writes to one viewer while frames keep
+	// coming. Each write is a system call, and on a busy room the calls, not the bytes,
+	// are the cost (56% of the server's CPU at 10,000 viewers with one call per
+	// frame): a frame that finds the viewer written to within this long waits out the
+	// rest of it and goes with whatever queued meanwhile, so a viewer gets at most
+	// five writes a second however busy the room. A frame to a viewer not written to
+	// for this long goes at once. Measured (docs/BENCHMARKS.md, bench fanout): at 100
+	// ms the server still fell behind a room of 10,000; at 150 and 200 ms it kept up.
+	writeEvery = 200 * time.Millisecond
 )
 
 // upgrader checks that the page opening the socket came from this site (the default
@@ -142,6 +151,7 @@ func (h *Hub) readPump(conn *websocket.Conn, room *Room, c *client, maxRunes, in
 // room closes the queue (the viewer left or was too slow) it says why and hangs up.
 func (h *Hub) writePump(conn *websocket.Conn, c *client) {
 	var bufs [][]byte
+	var wrote time.Time
 	ping := time.NewTicker(pingEvery)
 	defer func() {
 		ping.Stop()
@@ -162,6 +172,9 @@ func (h *Hub) writePump(conn *websocket.Conn, c *client) {
 			// Everything queued goes out in one write: a viewer that fell behind catches
 			// up in a few system calls instead of one per frame, so the busier the room,
 			// the cheaper each frame (as group commit is for the database).
+			if wait := writeEvery - time.Since(wrote); wait > 0 {
+				time.Sleep(wait)
+			}
 			batch := append(bufs[:0], e.wire)
 		more:
 			for len(batch) < maxWriteBatch {
@@ -182,6 +195,7 @@ func (h *Hub) writePump(conn *websocket.Conn, c *client) {
 				hangUp(conn, c)
 				return
 			}
+			wrote = time.Now()
 			clear(batch)
 			bufs = batch
 		case <-ping.C:
