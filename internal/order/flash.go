@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/liveshop/liveshop/internal/catalog"
@@ -169,7 +170,10 @@ type FlashWriter struct {
 	maxBatch int
 	pays     bool // payers run: placed orders are charged and settled
 	payQ     payQueue
-	wg       sync.WaitGroup
+	// placing is when the writer last took a batch (unix nanoseconds): payers hold
+	// back while claims keep arriving (yieldToPlacement).
+	placing atomic.Int64
+	wg      sync.WaitGroup
 
 	mu     sync.RWMutex
 	closed bool
@@ -248,6 +252,7 @@ func (w *FlashWriter) run() { db.GroupLoop(w.in, w.done, w.maxBatch, w.write) }
 // ran out behind the gate's back); then each claim is written on its own, so one bad
 // claim costs the others nothing but time.
 func (w *FlashWriter) write(batch []*flashJob) {
+	w.placing.Store(time.Now().UnixNano())
 	ctx := context.Background()
 	err := w.s.db.RunInTx(ctx, func(tx *db.Tx) error { return w.s.writeFlash(ctx, tx, batch) })
 	if err != nil && len(batch) > 1 {
@@ -410,15 +415,23 @@ func (w *FlashWriter) payer() {
 	}
 }
 
-// yieldToPlacement holds a payer back while claims wait to be written, for up to a
+// yieldToPlacement holds a payer back while claims are being placed, for up to a
 // second: during a burst the one database writer belongs to placing orders (what
 // buyers wait on), and payments settle in the lulls. The bound keeps payments moving
 // under a burst that never lulls.
 func (w *FlashWriter) yieldToPlacement() {
-	for deadline := time.Now().Add(time.Second); len(w.in) > 0 && time.Now().Before(deadline); {
+	busy := func() bool {
+		// Claims waiting, or a batch taken moments ago: during a burst the queue is
+		// often empty only because every waiting buyer is in the batch being written.
+		return len(w.in) > 0 || time.Since(time.Unix(0, w.placing.Load())) < placingLull
+	}
+	for deadline := time.Now().Add(time.Second); busy() && time.Now().Before(deadline); {
 		time.Sleep(5 * time.Millisecond)
 	}
 }
+
+// placingLull is how long without a new batch of claims counts as a lull.
+const placingLull = 20 * time.Millisecond
 
 // payQueue is an unbounded FIFO of placed orders awaiting payment: a burst of claims
 // must never wait on the payment provider to hear that their order is placed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/liveshop/liveshop/internal/platform/db"
 	"github.com/liveshop/liveshop/internal/platform/db/dbtest"
@@ -33,5 +34,23 @@ func TestMarkPaidLooksOrdersUpByID(t *testing.T) {
 		if got := strings.Join(plan, "; "); !strings.Contains(got, "sqlite_autoindex_orders_1 (id=?)") {
 			t.Errorf("%s: plan %q does not look orders up by primary key", col, got)
 		}
+	}
+}
+
+// Payers hold back while the flash writer is placing orders: while claims wait, and
+// for a lull after the last batch was taken, since during a burst the queue is empty
+// whenever every waiting buyer is in the batch being written.
+func TestPayersYieldToPlacement(t *testing.T) {
+	w := &FlashWriter{in: make(chan *flashJob, 1)}
+	start := time.Now()
+	w.yieldToPlacement()
+	if d := time.Since(start); d > placingLull/2 {
+		t.Fatalf("an idle writer held payers back %s", d)
+	}
+	w.placing.Store(time.Now().UnixNano())
+	start = time.Now()
+	w.yieldToPlacement()
+	if d := time.Since(start); d < placingLull*3/4 {
+		t.Fatalf("payers went ahead %s after a batch was taken; want a lull of %s", d, placingLull)
 	}
 }
