@@ -255,6 +255,9 @@ func (s *Service) ItemForSale(ctx context.Context, q db.Querier, skuID id.ID) (I
 // can be bought. refused[i] says why skuIDs[i] cannot (ErrSKUNotFound,
 // ErrNotForSale, seller.ErrShopNotActive); err is a failure to read at all.
 func (s *Service) ItemsForSale(ctx context.Context, q db.Querier, skuIDs []id.ID) (items []Item, refused []error, err error) {
+	if len(skuIDs) == 0 {
+		return nil, nil, nil
+	}
 	ph := make([]string, len(skuIDs))
 	args := make([]any, len(skuIDs))
 	for i, k := range skuIDs {

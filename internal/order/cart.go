@@ -179,14 +179,22 @@ func (s *Service) Preview(ctx context.Context, actor auth.Actor, marketCode stri
 	}
 	byShop := map[id.ID]int{}
 	var shops []promo.ShopLines
+	skus := make([]id.ID, len(lines))
 	for i, li := range lines {
 		if li.Quantity < 1 || li.Quantity > MaxQuantity {
 			return promo.Quote{}, errs.Invalidf(fmt.Sprintf("lines[%d].quantity", i), "quantity must be 1-%d", MaxQuantity)
 		}
-		it, err := s.catalog.ItemForSale(ctx, s.db, li.SKUID)
-		if err != nil {
-			return promo.Quote{}, errs.OnField(err, fmt.Sprintf("lines[%d].sku_id", i))
+		skus[i] = li.SKUID
+	}
+	items, refused, err := s.catalog.ItemsForSale(ctx, s.db, skus)
+	if err != nil {
+		return promo.Quote{}, err
+	}
+	for i, li := range lines {
+		if refused[i] != nil {
+			return promo.Quote{}, errs.OnField(refused[i], fmt.Sprintf("lines[%d].sku_id", i))
 		}
+		it := items[i]
 		if it.Market != m.Code {
 			return promo.Quote{}, ErrWrongMarket.OnField(fmt.Sprintf("lines[%d].sku_id", i))
 		}
