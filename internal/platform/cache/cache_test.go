@@ -73,13 +73,6 @@ func TestGetPutExpireForget(t *testing.T) {
 			v, ok, _ := c.Get("b", now)
 			return v, ok
 		}, 2, true},
-		{"ForgetAll", func(c *Cache[string, int]) (int, bool) {
-			_, _, gen := c.Get("a", now)
-			c.Put("a", 1, gen, now, time.Time{})
-			c.ForgetAll()
-			v, ok, _ := c.Get("a", now)
-			return v, ok
-		}, 0, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			v, ok := tc.run(New[string, int](time.Second, 100))
