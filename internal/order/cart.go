@@ -85,11 +85,12 @@ func (s *Service) Cart(ctx context.Context, actor auth.Actor, marketCode string,
 	for i, it := range items {
 		skus[i] = it.SKUID
 	}
-	_, refused, err := s.catalog.ItemsForSale(ctx, s.db, skus)
+	forSale, refused, err := s.catalog.ItemsForSale(ctx, s.db, skus)
 	if err != nil {
 		return Cart{}, err
 	}
 	var lines []LineInput
+	var priced []catalog.Item
 	for i := range c.Items {
 		it := &c.Items[i]
 		if e := errs.As(refused[i]); e != nil {
@@ -99,10 +100,11 @@ func (s *Service) Cart(ctx context.Context, actor auth.Actor, marketCode string,
 		}
 		if !it.Expired && it.Unavailable == "" {
 			lines = append(lines, LineInput{SKUID: it.SKUID, Quantity: it.Quantity})
+			priced = append(priced, forSale[i])
 		}
 	}
 	if len(lines) > 0 {
-		q, err := s.Preview(ctx, actor, m.Code, lines, coupons)
+		q, err := s.quoteItems(ctx, actor, m, pol, now, lines, priced, coupons)
 		if err != nil {
 			return c, err
 		}
@@ -177,8 +179,6 @@ func (s *Service) Preview(ctx context.Context, actor auth.Actor, marketCode stri
 	if err != nil {
 		return promo.Quote{}, err
 	}
-	byShop := map[id.ID]int{}
-	var shops []promo.ShopLines
 	skus := make([]id.ID, len(lines))
 	for i, li := range lines {
 		if li.Quantity < 1 || li.Quantity > MaxQuantity {
@@ -190,10 +190,21 @@ func (s *Service) Preview(ctx context.Context, actor auth.Actor, marketCode stri
 	if err != nil {
 		return promo.Quote{}, err
 	}
-	for i, li := range lines {
+	for i := range lines {
 		if refused[i] != nil {
 			return promo.Quote{}, errs.OnField(refused[i], fmt.Sprintf("lines[%d].sku_id", i))
 		}
+	}
+	return s.quoteItems(ctx, actor, m, pol, now, lines, items, coupons)
+}
+
+// quoteItems prices lines whose SKUs were read for sale as items (items[i] is
+// lines[i]'s), as a checkout in market m would at now.
+func (s *Service) quoteItems(ctx context.Context, actor auth.Actor, m market.Market, pol market.Policy, now time.Time, lines []LineInput, items []catalog.Item,
+	coupons []string) (promo.Quote, error) {
+	byShop := map[id.ID]int{}
+	var shops []promo.ShopLines
+	for i, li := range lines {
 		it := items[i]
 		if it.Market != m.Code {
 			return promo.Quote{}, ErrWrongMarket.OnField(fmt.Sprintf("lines[%d].sku_id", i))
